@@ -1,0 +1,59 @@
+//! Components and the pipeline that runs them in order.
+//!
+//! A component reads the layers earlier components added and adds its own. The order is fixed
+//! when the pipeline is built; each component names what it needs in its docs.
+
+use crate::{Document, Error};
+
+/// One step of per-article analysis.
+pub trait Component: Send + Sync {
+    /// A short stable name, used in errors and timings.
+    fn name(&self) -> &'static str;
+
+    /// Adds this component's layer to `doc`. Must not panic on any text.
+    fn process(&self, doc: &mut Document) -> Result<(), Error>;
+}
+
+/// Components run in order over each document.
+#[derive(Default)]
+pub struct Pipeline {
+    components: Vec<Box<dyn Component>>,
+}
+
+impl Pipeline {
+    pub fn new() -> Self {
+        Pipeline::default()
+    }
+
+    /// Appends a component (builder style).
+    pub fn with(mut self, c: impl Component + 'static) -> Self {
+        self.components.push(Box::new(c));
+        self
+    }
+
+    pub fn push(&mut self, c: Box<dyn Component>) {
+        self.components.push(c);
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.components.iter().map(|c| c.name()).collect()
+    }
+
+    /// Runs every component. A failing component stops this document only, and the error names
+    /// the component.
+    pub fn run(&self, doc: &mut Document) -> Result<(), Error> {
+        for c in &self.components {
+            c.process(doc).map_err(|e| match e {
+                Error::Component { .. } => e,
+                other => Error::Component { component: c.name(), message: other.to_string() },
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline").field("components", &self.names()).finish()
+    }
+}

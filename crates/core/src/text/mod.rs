@@ -1,0 +1,57 @@
+//! The text layer: paragraphs, sentences, tokens and quote marks.
+//!
+//! Four small steps, each usable alone, composed by [`TextLayer`] (the pipeline's first
+//! component): [`paragraphs`] -> [`SentenceSplitter`] -> [`tokenize`] -> [`pair_quotes`].
+
+mod paragraphs;
+mod quotes;
+mod sentences;
+mod tokens;
+
+pub use paragraphs::paragraphs;
+pub use quotes::{pair_quotes, QuoteFamily};
+pub use sentences::SentenceSplitter;
+pub use tokens::{is_apostrophe, is_quote_char, tokenize};
+
+use crate::layers::Sentence;
+use crate::pipeline::Component;
+use crate::{Document, Error};
+
+/// Adds paragraphs, sentences, tokens and paired quote marks to a document.
+#[derive(Debug, Default)]
+pub struct TextLayer {
+    splitter: SentenceSplitter,
+}
+
+impl TextLayer {
+    pub fn new() -> Self {
+        TextLayer::default()
+    }
+}
+
+impl Component for TextLayer {
+    fn name(&self) -> &'static str {
+        "text"
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<(), Error> {
+        let text = doc.text.as_str();
+        let paras = paragraphs(text);
+        let mut sentences = Vec::new();
+        let mut toks = Vec::new();
+        for (pi, p) in paras.iter().enumerate() {
+            let p_tokens = tokenize(text, p.span);
+            for s in self.splitter.split(text, p.span, &p_tokens) {
+                let a = toks.len() + p_tokens.partition_point(|t| t.span.start < s.start);
+                let b = toks.len() + p_tokens.partition_point(|t| t.span.end <= s.end);
+                sentences.push(Sentence { span: s, tokens: a..b.max(a), paragraph: pi });
+            }
+            toks.extend(p_tokens);
+        }
+        doc.quote_regions = pair_quotes(text, &paras, &toks);
+        doc.paragraphs = paras;
+        doc.sentences = sentences;
+        doc.tokens = toks;
+        Ok(())
+    }
+}
