@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::{Document, Span};
+use crate::{Document, MentionKind, Span};
 
 /// Maps byte offsets of one text to code point offsets.
 ///
@@ -114,8 +114,13 @@ pub fn to_json(doc: &Document, opts: OutputOptions) -> Value {
                     "text": doc.slice(r.span), "span": co.span(r.span),
                     "affiliation": r.affiliation.map(|a| doc.slice(a)),
                 })).collect::<Vec<_>>(),
-                "mentions": e.mentions.iter().map(|m| co.span(m.span)).collect::<Vec<_>>(),
-                "mention_kinds": e.mentions.iter().map(|m| m.kind).collect::<Vec<_>>(),
+                // `mentions` holds proper names only, as CoNLL-style scorers expect; descriptions
+                // and pronouns that refer to the entity are listed apart.
+                "mentions": e.mentions.iter().filter(|m| m.kind == MentionKind::Name)
+                    .map(|m| co.span(m.span)).collect::<Vec<_>>(),
+                "references": e.mentions.iter().filter(|m| m.kind != MentionKind::Name)
+                    .map(|m| json!({"span": co.span(m.span), "kind": m.kind, "text": doc.slice(m.span)}))
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -1,1 +1,3 @@
-//! onrecord-entities
+//! onrecord-entities: entities with in-document aliases, roles and references.
+
+pub mod recognize;
