@@ -48,6 +48,14 @@ impl SentenceSplitter {
                 cuts.push(ti);
             }
         }
+        // “…?” Bauer said. — a short tail after a quoted question or exclamation belongs to it.
+        let ends: Vec<usize> = cuts.iter().skip(1).copied().chain(std::iter::once(tokens.len())).collect();
+        let cuts: Vec<usize> = cuts
+            .iter()
+            .zip(ends)
+            .filter(|&(&c, end)| !is_attribution_tail(text, tokens, c, end))
+            .map(|(&c, _)| c)
+            .collect();
         let mut out = Vec::with_capacity(cuts.len() + 1);
         let mut first = 0;
         for ti in cuts.into_iter().chain(std::iter::once(tokens.len())) {
@@ -87,6 +95,20 @@ impl SentenceSplitter {
     }
 }
 
+/// True when tokens `start..end` are a short sentence tail such as "Bauer said." following a
+/// quotation that closed with `?` or `!`.
+fn is_attribution_tail(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+    if start < 2 || end <= start {
+        return false;
+    }
+    let closes_quote = tokens[start - 1].kind == TokenKind::QuoteMark
+        && matches!(tokens[start - 2].span.text(text), "?" | "!");
+    let words = tokens[start..end].iter().filter(|t| t.kind == TokenKind::Word).count();
+    let no_quote = tokens[start..end].iter().all(|t| t.kind != TokenKind::QuoteMark);
+    let ends_plainly = tokens[end - 1].span.text(text) == ".";
+    closes_quote && no_quote && ends_plainly && (2..=5).contains(&words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +136,14 @@ mod tests {
         assert_eq!(
             split("“There are no concrete plans yet.” Peskov left. Sen. Warren agreed."),
             ["“There are no concrete plans yet.”", "Peskov left.", "Sen. Warren agreed."]
+        );
+    }
+
+    #[test]
+    fn attribution_tail_after_quoted_question() {
+        assert_eq!(
+            split("“What does it mean for them?” Jones said. Then we left."),
+            ["“What does it mean for them?” Jones said.", "Then we left."]
         );
     }
 
