@@ -1,0 +1,63 @@
+//! Whatever the input, the pipeline never panics and every span lies inside the text on
+//! character boundaries.
+
+use onrecord::interchange::{to_json, OutputOptions};
+use onrecord::{default_pipeline, Document, Pipeline};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn pipeline() -> &'static Pipeline {
+    static P: OnceLock<Pipeline> = OnceLock::new();
+    P.get_or_init(default_pipeline)
+}
+
+fn check(text: String) {
+    let mut doc = Document::new("p", text);
+    doc.meta.published = Some(onrecord::Field::new("2024-11-11", onrecord::FieldSource::User));
+    pipeline().run(&mut doc).expect("pipeline error");
+    for s in doc.all_spans() {
+        assert!(s.start <= s.end && s.end <= doc.text.len(), "span {s:?} outside text of {} bytes", doc.text.len());
+        assert!(s.is_valid_in(&doc.text), "span {s:?} not on char boundaries");
+    }
+    // The JSON boundary must hold too: code point spans inside the text.
+    let v = to_json(&doc, OutputOptions { tokens: true });
+    let n = doc.text.chars().count() as u64;
+    for key in ["sentences", "tokens", "paragraphs"] {
+        for sp in v[key].as_array().into_iter().flatten() {
+            assert!(sp[1].as_u64().unwrap_or(u64::MAX) <= n);
+        }
+    }
+}
+
+/// Text built from the characters that stress the text layer: quote marks of every kind,
+/// apostrophes, terminators, newlines, controls and multi-byte letters.
+fn newsy() -> impl Strategy<Value = String> {
+    let atoms = prop::sample::select(vec![
+        "“", "”", "\"", "'", "‘", "’", "«", "»", "„", "‹", "›", ".", "?", "!", ",", ":", "\n", "\n\n", " ", "  ",
+        "said", "Peskov", "U.S.", "Sen.", "Jan. 5", "it’s", "’90s", "Trump’s", "—", "\u{0}", "\u{7}", "\r", "é",
+        "日本", "🙂", "a", "B", "1,000", "on Thursday", "last year", "according to", "denied", "told", "he",
+    ]);
+    prop::collection::vec(atoms, 0..80).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_utf8_never_panics(text in any::<String>()) {
+        check(text);
+    }
+
+    #[test]
+    fn newsy_fragments_never_panic(text in newsy()) {
+        check(text);
+    }
+}
+
+#[test]
+fn huge_line_and_lone_marks() {
+    check("“".repeat(5000));
+    check(format!("{}\n”", "word ".repeat(200_000)));
+    check("\u{0}\u{1}\u{2}“\r\n’".into());
+    check(String::new());
+}
