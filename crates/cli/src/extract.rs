@@ -14,12 +14,32 @@ use crate::OutputFormat;
 /// Documents analysed together; bounds memory while keeping both cores busy.
 const BATCH: usize = 64;
 
-pub fn run(inputs: &[PathBuf], format: OutputFormat, tokens: bool, threads: Option<usize>) -> anyhow::Result<ExitCode> {
+/// Analyse articles and print one JSON object per document (or a readable view).
+///
+/// Inputs: text files, JSON Lines, HTML pages, WARC files, RSS/Atom feeds, directories of them,
+/// `.gz` of any, or `-` for standard input (the default). A document that fails is reported on
+/// stderr with its id and reason; the others are still printed, and the exit code is 1.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files, directories or `-`.
+    inputs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: OutputFormat,
+    /// Include the token and quote-mark layers in JSON output.
+    #[arg(long)]
+    tokens: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Args { inputs, format, tokens, threads } = args;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
-    let inputs = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs.to_vec() };
+    let inputs = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs };
     let pipeline = onrecord::default_pipeline();
     let opts = OutputOptions { tokens };
     let stdout = std::io::stdout();
