@@ -1,0 +1,756 @@
+//! The attribution finder: cue-anchored patterns over the token layer.
+//!
+//! Every reporting cue outside quote marks is tried in turn: its source is the noun phrase
+//! before it ("Peskov said", "X, a title, said", "X has also said") or after it when the cue
+//! follows a quote or a comma ("…,” said X"); its content is the quote that touches the
+//! pattern (direct), else the that-clause or rest of the sentence after it, else the part of
+//! the sentence before it ("…, sources told X"). Quotes that no cue claims are continuations
+//! of the last speaker when they make a sentence of their own, and scare quotes otherwise.
+
+use onrecord_core::{Document, MentionKind, Polarity, QuoteKind, SourceKind, Span, TokenKind, TimexType};
+use onrecord_core::{Attribution, EntityType};
+
+use crate::lexicon::{Cue, CueClass, Grammar, HedgeKind, Lexicon, WordKind};
+
+/// An attribution under construction, in token indices where that helps.
+#[derive(Debug, Clone)]
+struct Found {
+    kind: QuoteKind,
+    content: Vec<Span>,
+    cue: Option<Span>,
+    cue_tok: usize,
+    source: Option<Span>,
+    /// Token range of the source (inclusive), for kind decisions.
+    source_toks: Option<(usize, usize)>,
+    addressee: Option<Span>,
+    hedges: Vec<Span>,
+    polarity: Polarity,
+    confidence: f32,
+    /// A continuation: index of the attribution whose speaker it inherits.
+    inherit: Option<usize>,
+    forced_kind: Option<SourceKind>,
+}
+
+pub struct Finder<'a> {
+    doc: &'a Document,
+    lex: &'a Lexicon,
+    low: Vec<String>,
+    /// Index of the outermost quote region holding each token.
+    region_of: Vec<Option<usize>>,
+    sent_of: Vec<usize>,
+    used: Vec<bool>,
+}
+
+const MAX_NP: usize = 12;
+
+impl<'a> Finder<'a> {
+    pub fn new(doc: &'a Document, lex: &'a Lexicon) -> Self {
+        let low = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
+        let mut region_of = vec![None; doc.tokens.len()];
+        for (ri, r) in doc.quote_regions.iter().enumerate() {
+            if r.depth != 0 {
+                continue;
+            }
+            for ti in doc.tokens_in(r.span) {
+                region_of[ti] = Some(ri);
+            }
+        }
+        let mut sent_of = vec![usize::MAX; doc.tokens.len()];
+        for (si, s) in doc.sentences.iter().enumerate() {
+            for ti in s.tokens.clone() {
+                if let Some(x) = sent_of.get_mut(ti) {
+                    *x = si;
+                }
+            }
+        }
+        let used = vec![false; doc.quote_regions.len()];
+        Finder { doc, lex, low, region_of, sent_of, used }
+    }
+
+    fn txt(&self, i: usize) -> &str {
+        self.doc.tokens.get(i).map_or("", |t| self.doc.slice(t.span))
+    }
+    fn kind(&self, i: usize) -> Option<TokenKind> {
+        self.doc.tokens.get(i).map(|t| t.kind)
+    }
+    fn is_wordlike(&self, i: usize) -> bool {
+        matches!(self.kind(i), Some(TokenKind::Word | TokenKind::Number))
+    }
+    fn is_cap(&self, i: usize) -> bool {
+        self.kind(i) == Some(TokenKind::Word) && self.txt(i).chars().next().is_some_and(char::is_uppercase)
+    }
+    fn span(&self, a: usize, b: usize) -> Span {
+        Span::new(self.doc.tokens[a].span.start, self.doc.tokens[b].span.end)
+    }
+    fn is_quote_open(&self, i: usize) -> Option<usize> {
+        let r = self.region_of.get(i).copied().flatten()?;
+        (self.doc.quote_regions[r].open == self.doc.tokens[i].span).then_some(r)
+    }
+    fn is_quote_close(&self, i: usize) -> Option<usize> {
+        let r = self.region_of.get(i).copied().flatten()?;
+        (self.doc.quote_regions[r].close == Some(self.doc.tokens[i].span)).then_some(r)
+    }
+    /// A dot that belongs to a title abbreviation before it ("Mr.", "Sen.").
+    fn abbrev_dot(&self, i: usize) -> bool {
+        i > 0
+            && self.txt(i) == "."
+            && self.is_cap(i - 1)
+            && self.txt(i - 1).chars().count() <= 4
+            && self.doc.tokens[i - 1].span.end == self.doc.tokens[i].span.start
+    }
+    fn np_token(&self, i: usize) -> bool {
+        match self.kind(i) {
+            Some(TokenKind::Word | TokenKind::Number) => !self.lex.is(&self.low[i], Grammar::Stop),
+            Some(TokenKind::Punct) => matches!(self.txt(i), "-" | "&" | "–") || self.abbrev_dot(i),
+            _ => false,
+        }
+    }
+
+    /// The noun phrase ending at token `j`, walking left no further than `lo`.
+    fn np_left(&self, j: usize, lo: usize) -> Option<(usize, usize)> {
+        let mut k = j + 1;
+        while k > lo && j + 1 - k < MAX_NP && self.np_token(k - 1) {
+            k -= 1;
+        }
+        // A phrase starts with a word, not a hyphen or dot.
+        while k <= j && !self.is_wordlike(k) {
+            k += 1;
+        }
+        (k <= j && self.is_wordlike(j)).then_some((k, j))
+    }
+
+    /// The noun phrase starting at token `p`, before `hi`.
+    fn np_right(&self, p: usize, hi: usize) -> Option<(usize, usize)> {
+        if p >= hi || !self.is_wordlike(p) {
+            return None;
+        }
+        let mut k = p;
+        while k < hi && k - p < MAX_NP && (self.np_token(k) || (k > p && self.low[k] == "who")) {
+            if self.low[k] == "who" {
+                break;
+            }
+            k += 1;
+        }
+        let mut e = k;
+        while e > p && !self.is_wordlike(e - 1) {
+            e -= 1;
+        }
+        (e > p).then_some((p, e - 1))
+    }
+
+    fn starts_np(&self, p: usize) -> bool {
+        self.is_cap(p)
+            || matches!(self.low.get(p).map(String::as_str), Some("the" | "a" | "an" | "he" | "she" | "they" | "one"))
+            || self.lex.is(self.low.get(p).map_or("", |s| s), Grammar::Quant)
+    }
+
+    /// The last token of a content running from `a` to the sentence end `hi`: trailing
+    /// punctuation dropped, cut before ", according to".
+    fn content_end(&self, a: usize, hi: usize) -> Option<usize> {
+        let mut e = hi;
+        for k in a..hi {
+            if self.txt(k) == "," && self.low.get(k + 1).is_some_and(|w| w == "according") {
+                e = k;
+                break;
+            }
+        }
+        while e > a && self.kind(e - 1) == Some(TokenKind::Punct) {
+            e -= 1;
+        }
+        (e > a).then(|| e - 1)
+    }
+
+    /// Depth-0 regions from `r` through the paragraphs it runs on into.
+    fn region_chain(&self, r: usize) -> Vec<usize> {
+        let mut v = vec![r];
+        let mut cur = r;
+        while self.doc.quote_regions[cur].runs_on {
+            match self.doc.quote_regions.iter().position(|q| q.continues == Some(cur)) {
+                Some(n) if n > cur => {
+                    v.push(n);
+                    cur = n;
+                }
+                _ => break,
+            }
+        }
+        v
+    }
+
+    fn time_at(&self, ti: usize) -> Option<&onrecord_core::Timex> {
+        let s = self.doc.tokens.get(ti)?.span;
+        self.doc.times.iter().find(|t| t.span.contains(s))
+    }
+
+    /// Tries the cue at tokens `c0..=c1` of sentence `si`.
+    fn try_cue(&mut self, si: usize, c0: usize, c1: usize, cue: Cue, prev: Option<&Found>) -> Option<Found> {
+        let sent = &self.doc.sentences[si];
+        let (lo, hi) = (sent.tokens.start, sent.tokens.end);
+        let mut hedges = Vec::new();
+        // Left context: skip auxiliaries, adverbs and a time expression ("on Monday").
+        let mut j = c0 as isize - 1;
+        while j >= lo as isize {
+            let ju = j as usize;
+            if self.kind(ju) == Some(TokenKind::Word) && self.lex.is(&self.low[ju], Grammar::Skip) {
+                if self.lex.hedges.iter().any(|h| h.1 == HedgeKind::Hedge && h.0.len() == 1 && h.0[0] == self.low[ju]) {
+                    hedges.push(self.doc.tokens[ju].span);
+                }
+                j -= 1;
+            } else if let Some(t) = self.time_at(ju) {
+                let start = self.doc.tokens_in(t.span).start;
+                j = start as isize - 1;
+                if j >= lo as isize && matches!(self.low[j as usize].as_str(), "on" | "in" | "at" | "during" | "last" | "this") {
+                    j -= 1;
+                }
+            } else {
+                break;
+            }
+        }
+        let after = c1 + 1;
+        let mut p = after;
+        let prev_break = j < lo as isize || {
+            let ju = j as usize;
+            self.txt(ju) == "," || self.is_quote_close(ju).is_some() || self.txt(ju) == ":"
+        };
+        let mut source: Option<(usize, usize)> = None;
+        let mut inverted = false;
+        if prev_break {
+            if let Some((a, b)) = self.np_right(after, hi) {
+                let ends = b + 1 >= hi || matches!(self.txt(b + 1), "," | "." | "!" | "?" | ";") || self.is_quote_open(b + 1).is_some();
+                if ends && self.starts_np(a) && !self.lex.cues.contains_key(&self.low[a]) {
+                    source = Some((a, b));
+                    inverted = true;
+                    p = b + 1;
+                }
+            }
+        }
+        if source.is_none() && j >= lo as isize {
+            let ju = j as usize;
+            if self.txt(ju) == "," {
+                // "X, a title, said": the phrase before the appositive.
+                let k = (lo..ju).rev().find(|&k| self.txt(k) == "," || self.kind(k) == Some(TokenKind::QuoteMark));
+                if let Some(k) = k.filter(|&k| self.txt(k) == "," && ju - k >= 2 && ju - k <= 16 && k > lo) {
+                    source = self.np_left(k - 1, lo);
+                }
+            } else if matches!(self.low[ju].as_str(), "who" | "which") {
+                source = Some((ju, ju));
+            } else if self.low[ju] == "and" {
+                // "X denied … and said …": the same subject.
+                if let Some(pf) = prev {
+                    source = pf.source_toks;
+                }
+            } else {
+                source = self.np_left(ju, lo);
+            }
+        }
+        let (sa, sb) = source?;
+        // Addressee.
+        let mut addressee = None;
+        if cue.addressee && !inverted && p < hi {
+            if self.lex.is(&self.low[p], Grammar::Object) {
+                addressee = Some((p, p));
+                p += 1;
+            } else if self.is_cap(p) || (self.low[p] == "the" && self.is_cap(p + 1)) {
+                let mut q = p;
+                while q < hi && q - p < 8 && (self.is_cap(q) || matches!(self.low[q].as_str(), "the" | "of" | "for") || self.abbrev_dot(q)) {
+                    q += 1;
+                }
+                while q > p && !self.is_cap(q - 1) {
+                    q -= 1;
+                }
+                if q > p {
+                    addressee = Some((p, q - 1));
+                    p = q;
+                }
+            }
+        }
+        if addressee.is_none() && p < hi && self.low[p] == "in" {
+            // "in a statement to The Independent", "in an interview with CNN"
+            for q in p + 1..(p + 6).min(hi) {
+                if matches!(self.low[q].as_str(), "to" | "with") && self.is_cap(q + 1) && q + 1 < hi {
+                    let mut e = q + 1;
+                    while e < hi && (self.is_cap(e) || self.abbrev_dot(e) || (self.low[e] == "of" && self.is_cap(e + 1))) {
+                        e += 1;
+                    }
+                    addressee = Some((q + 1, e - 1));
+                    break;
+                }
+                if !self.is_wordlike(q) {
+                    break;
+                }
+            }
+        }
+        let mut f = Found {
+            kind: QuoteKind::Indirect,
+            content: Vec::new(),
+            cue: Some(self.span(c0, c1)),
+            cue_tok: c0,
+            source: Some(self.span(sa, sb)),
+            source_toks: Some((sa, sb)),
+            addressee: addressee.map(|(a, b)| self.span(a, b)),
+            hedges,
+            polarity: match cue.class {
+                CueClass::Denial => Polarity::Denies,
+                CueClass::Refusal => Polarity::Refuses,
+                _ => Polarity::Asserts,
+            },
+            confidence: 0.8,
+            inherit: None,
+            forced_kind: None,
+        };
+        // Direct: a quote right after the cue ("said: “…”"), possibly in the next paragraph.
+        let mut q = p;
+        while q < self.doc.tokens.len() && matches!(self.txt(q), ":" | ",") && q < hi + 1 {
+            q += 1;
+        }
+        let colon = p < self.doc.tokens.len() && self.txt(p) == ":";
+        if let Some(r) = self.is_quote_open(q).filter(|_| q < hi || (colon && q == hi)) {
+            if !self.used[r] {
+                f.kind = QuoteKind::Direct;
+                for c in self.region_chain(r) {
+                    self.used[c] = true;
+                    f.content.push(self.doc.quote_regions[c].span);
+                }
+                f.confidence = 0.9;
+                return Some(f);
+            }
+        }
+        // Direct: a quote ending just before the pattern ("“…,” Peskov said", "“…,” said X").
+        let before = if inverted { j.max(-1) } else { sa as isize - 1 };
+        let mut bq = before;
+        if bq >= lo as isize && self.txt(bq as usize) == "," {
+            bq -= 1;
+        }
+        if bq >= 0 {
+            if let Some(r) = self.is_quote_close(bq as usize).filter(|&r| !self.used[r]) {
+                f.kind = QuoteKind::Direct;
+                // The region and the paragraphs' regions it continues.
+                let mut chain = vec![r];
+                let mut cur = r;
+                while let Some(c) = self.doc.quote_regions[cur].continues {
+                    if self.used[c] || chain.len() > 20 {
+                        break;
+                    }
+                    chain.push(c);
+                    cur = c;
+                }
+                chain.reverse();
+                for c in chain {
+                    self.used[c] = true;
+                    f.content.push(self.doc.quote_regions[c].span);
+                }
+                // "“A,” he said, “B.”": the second half in the same sentence.
+                if p < hi && self.txt(p) == "," {
+                    if let Some(r2) = self.is_quote_open(p + 1).filter(|&r2| !self.used[r2]) {
+                        for c in self.region_chain(r2) {
+                            self.used[c] = true;
+                            f.content.push(self.doc.quote_regions[c].span);
+                        }
+                    }
+                }
+                f.confidence = 0.9;
+                return Some(f);
+            }
+        }
+        // Indirect after the cue: from "that" if it comes soon, else from the next word.
+        let mut start = p;
+        for k in p..(p + 12).min(hi) {
+            if self.low[k] == "that" && self.region_of[k].is_none() {
+                start = k;
+                break;
+            }
+            if matches!(self.txt(k), "," | ";" | ":") || self.lex.cues.contains_key(&self.low[k]) {
+                break;
+            }
+        }
+        if start < hi && self.txt(start) == "," {
+            start += 1;
+        }
+        let words_after = (start..hi).filter(|&k| self.is_wordlike(k)).count();
+        if words_after >= 2 && !(inverted && self.txt(p) == ",") {
+            if let Some(e) = self.content_end(start, hi) {
+                f.content.push(self.span(start, e));
+                f.confidence = if self.low[start] == "that" { 0.8 } else { 0.65 };
+                return Some(self.finish_indirect(f));
+            }
+        }
+        // Indirect before the pattern: "…, sources told X." / "…, said X."
+        let end = if inverted { j } else { sa as isize - 1 };
+        let mut e = end;
+        while e >= lo as isize && matches!(self.kind(e as usize), Some(TokenKind::Punct)) {
+            e -= 1;
+        }
+        if e >= lo as isize && end >= lo as isize && self.txt(end as usize) == "," {
+            let e = e as usize;
+            let words = (lo..=e).filter(|&k| self.is_wordlike(k)).count();
+            if words >= 3 {
+                f.content.push(self.span(lo, e));
+                f.confidence = 0.7;
+                return Some(self.finish_indirect(f));
+            }
+        }
+        None
+    }
+
+    /// Marks quotes inside an indirect content as used, making it mixed.
+    fn finish_indirect(&mut self, mut f: Found) -> Found {
+        let Some(c) = f.content.first().copied() else { return f };
+        for (ri, r) in self.doc.quote_regions.iter().enumerate() {
+            if r.depth == 0 && c.contains(r.span) {
+                self.used[ri] = true;
+                f.kind = QuoteKind::Mixed;
+            }
+        }
+        f
+    }
+
+    /// "according to X, …" / "…, according to X."
+    fn try_according(&mut self, si: usize, c0: usize, c1: usize) -> Option<Found> {
+        let sent = &self.doc.sentences[si];
+        let (lo, hi) = (sent.tokens.start, sent.tokens.end);
+        let (sa, sb) = self.np_right(c1 + 1, hi)?;
+        let mut f = Found {
+            kind: QuoteKind::Indirect,
+            content: Vec::new(),
+            cue: Some(self.span(c0, c1)),
+            cue_tok: c0,
+            source: Some(self.span(sa, sb)),
+            source_toks: Some((sa, sb)),
+            addressee: None,
+            hedges: vec![self.span(c0, c1)],
+            polarity: Polarity::Asserts,
+            confidence: 0.8,
+            inherit: None,
+            forced_kind: None,
+        };
+        let mut a = sb + 1;
+        while a < hi && matches!(self.txt(a), "," | ":") {
+            a += 1;
+        }
+        let after_words = (a..hi).filter(|&k| self.is_wordlike(k)).count();
+        if after_words >= 3 {
+            let e = self.content_end(a, hi)?;
+            f.content.push(self.span(a, e));
+        } else {
+            let mut e = c0;
+            while e > lo && self.kind(e - 1) == Some(TokenKind::Punct) {
+                e -= 1;
+            }
+            if e <= lo {
+                return None;
+            }
+            f.content.push(self.span(lo, e - 1));
+        }
+        Some(self.finish_indirect(f))
+    }
+
+    fn hedge_at(&self, i: usize) -> Option<(usize, HedgeKind)> {
+        for (words, kind) in &self.lex.hedges {
+            if words.iter().enumerate().all(|(k, w)| self.low.get(i + k) == Some(w) && self.region_of[i + k].is_none()) {
+                return Some((words.len(), *kind));
+            }
+        }
+        None
+    }
+
+    pub fn run(mut self) -> Vec<Attribution> {
+        let doc = self.doc;
+        let mut found: Vec<Found> = Vec::new();
+        for si in 0..doc.sentences.len() {
+            let toks = doc.sentences[si].tokens.clone();
+            let first_in_sentence = found.len();
+            let mut loose_hedges: Vec<(usize, usize, HedgeKind)> = Vec::new();
+            let mut i = toks.start;
+            while i < toks.end {
+                if self.region_of[i].is_some() || self.kind(i) != Some(TokenKind::Word) {
+                    i += 1;
+                    continue;
+                }
+                if let Some((n, hk)) = self.hedge_at(i) {
+                    let c1 = i + n - 1;
+                    match hk {
+                        HedgeKind::According => {
+                            if let Some(f) = self.try_according(si, i, c1) {
+                                found.push(f);
+                            }
+                        }
+                        _ => loose_hedges.push((i, c1, hk)),
+                    }
+                    i = c1 + 1;
+                    continue;
+                }
+                let infinitive = i > 0 && matches!(self.low[i - 1].as_str(), "to");
+                if let Some(&cue) = self.lex.cues.get(&self.low[i]).filter(|_| !infinitive) {
+                    let prev = found[first_in_sentence..].last().cloned();
+                    if let Some(f) = self.try_cue(si, i, i, cue, prev.as_ref()) {
+                        found.push(f);
+                    }
+                }
+                i += 1;
+            }
+            // Hedges join the sentence's attributions, or make one with no source.
+            for (a, b, hk) in loose_hedges {
+                let sp = self.span(a, b);
+                if found.len() > first_in_sentence {
+                    for f in &mut found[first_in_sentence..] {
+                        if !f.hedges.contains(&sp) {
+                            f.hedges.push(sp);
+                        }
+                    }
+                    continue;
+                }
+                let (lo, hi) = (toks.start, toks.end);
+                let Some(e) = self.content_end(lo, hi) else { continue };
+                let f = Found {
+                    kind: QuoteKind::Indirect,
+                    content: vec![self.span(lo, e)],
+                    cue: Some(sp),
+                    cue_tok: a,
+                    source: None,
+                    source_toks: None,
+                    addressee: None,
+                    hedges: vec![sp],
+                    polarity: Polarity::Asserts,
+                    confidence: if hk == HedgeKind::Passive { 0.5 } else { 0.4 },
+                    inherit: None,
+                    forced_kind: Some(SourceKind::Anonymous),
+                };
+                let f = self.finish_indirect(f);
+                found.push(f);
+            }
+        }
+        self.continuations(&mut found);
+        found.sort_by_key(|f| f.content.first().map_or(0, |s| s.start));
+        self.finalize(found)
+    }
+
+    /// Quotes no cue claimed: continued paragraphs, "“…” - Name", and continuation quotes.
+    fn continuations(&mut self, found: &mut Vec<Found>) {
+        let doc = self.doc;
+        for ri in 0..doc.quote_regions.len() {
+            let r = doc.quote_regions[ri];
+            if r.depth != 0 || self.used[ri] || r.unbalanced {
+                continue;
+            }
+            let toks = doc.tokens_in(r.span);
+            if toks.is_empty() {
+                continue;
+            }
+            let (open_t, close_t) = (toks.start, toks.end - 1);
+            let words = toks.clone().filter(|&k| self.is_wordlike(k)).count();
+            let si = self.sent_of[open_t];
+            let Some(sent) = doc.sentences.get(si) else { continue };
+            let starts = open_t == sent.tokens.start || (open_t > 0 && self.txt(open_t - 1) == ":");
+            let end_si = self.sent_of[close_t];
+            let end_hi = doc.sentences.get(end_si).map_or(close_t + 1, |s| s.tokens.end);
+            // "“…” - Name."
+            if matches!(self.txt(close_t + 1), "-" | "—" | "–") && close_t + 1 < end_hi {
+                if let Some((a, b)) = self.np_right(close_t + 2, end_hi).filter(|&(a, _)| self.is_cap(a)) {
+                    self.used[ri] = true;
+                    found.push(Found {
+                        kind: QuoteKind::Direct,
+                        content: vec![r.span],
+                        cue: Some(self.span(close_t + 1, close_t + 1)),
+                        cue_tok: close_t + 1,
+                        source: Some(self.span(a, b)),
+                        source_toks: Some((a, b)),
+                        addressee: None,
+                        hedges: Vec::new(),
+                        polarity: Polarity::Asserts,
+                        confidence: 0.8,
+                        inherit: None,
+                        forced_kind: None,
+                    });
+                    continue;
+                }
+            }
+            let ends = (close_t + 1..end_hi).all(|k| self.kind(k) == Some(TokenKind::Punct));
+            if !(starts && ends && words >= 3) {
+                continue;
+            }
+            // The last attribution before it, in this paragraph or the one before.
+            let para = sent.paragraph;
+            let last = found
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.content.first().is_some_and(|c| c.start < r.span.start))
+                .max_by_key(|(_, f)| f.content.first().map_or(0, |c| c.start));
+            let Some((li, lf)) = last else { continue };
+            let lp = lf.content.first().and_then(|c| doc.paragraph_at(c.start)).unwrap_or(0);
+            if para > lp + 1 || (lf.source.is_none() && lf.inherit.is_none()) {
+                continue;
+            }
+            let chain = self.region_chain(ri);
+            let mut content = Vec::new();
+            for c in chain {
+                self.used[c] = true;
+                content.push(doc.quote_regions[c].span);
+            }
+            found.push(Found {
+                kind: QuoteKind::Direct,
+                content,
+                cue: None,
+                cue_tok: open_t,
+                source: None,
+                source_toks: None,
+                addressee: None,
+                hedges: Vec::new(),
+                polarity: Polarity::Asserts,
+                confidence: 0.6,
+                inherit: Some(lf.inherit.unwrap_or(li)),
+                forced_kind: None,
+            });
+        }
+    }
+
+    fn source_kind(&self, f: &Found) -> SourceKind {
+        if let Some(k) = f.forced_kind {
+            return k;
+        }
+        let Some((a, b)) = f.source_toks else { return SourceKind::Anonymous };
+        if a == b {
+            if let Some(WordKind::Pronoun) = self.lex.source_words.get(&self.low[a]) {
+                return SourceKind::Pronoun;
+            }
+        }
+        // The head: the last word before a post-modifier ("sources familiar with …").
+        let mut head = b;
+        for k in a..=b {
+            if k > a && matches!(self.low[k].as_str(), "of" | "for" | "with" | "familiar" | "close" | "at" | "in" | "from" | "on") {
+                head = k - 1;
+                break;
+            }
+        }
+        while head > a && !self.is_wordlike(head) {
+            head -= 1;
+        }
+        let head_word = self.low[head].trim_end_matches("’s").trim_end_matches("'s");
+        let caps_before_head = (a + 1..head).any(|k| self.is_cap(k));
+        let quantified = self.lex.is(&self.low[a], Grammar::Quant);
+        match self.lex.source_words.get(head_word) {
+            Some(WordKind::Document) => SourceKind::Document,
+            Some(WordKind::Anonymous) if !self.is_cap(head) => SourceKind::Anonymous,
+            Some(WordKind::Group) if quantified || !caps_before_head => SourceKind::UnnamedGroup,
+            Some(WordKind::Pronoun) => SourceKind::Pronoun,
+            _ if quantified && !self.is_cap(head) => SourceKind::UnnamedGroup,
+            _ => SourceKind::Named,
+        }
+    }
+
+    /// The entity a source names: the one with a mention overlapping it.
+    fn resolve(&self, src: Span) -> Option<(usize, f32)> {
+        let mut best: Option<(usize, usize, f32)> = None;
+        for (ei, e) in self.doc.entities.iter().enumerate() {
+            for m in &e.mentions {
+                if !m.span.overlaps(src) {
+                    continue;
+                }
+                let ov = m.span.end.min(src.end) - m.span.start.max(src.start);
+                let conf = match m.kind {
+                    MentionKind::Name => 0.95,
+                    MentionKind::Nominal => 0.8,
+                    MentionKind::Pronoun => 0.7,
+                };
+                let score = ov + if m.kind == MentionKind::Name { 1000 } else { 0 };
+                if best.is_none_or(|(_, s, _)| score > s) {
+                    best = Some((ei, score, conf));
+                }
+            }
+        }
+        best.map(|(e, _, c)| (e, c))
+    }
+
+    /// A pronoun with no entity mention: the last person named before it, nearby.
+    fn last_person_before(&self, pos: usize) -> Option<usize> {
+        let para = self.doc.paragraph_at(pos)?;
+        let mut best: Option<(usize, usize)> = None;
+        for (ei, e) in self.doc.entities.iter().enumerate() {
+            if e.kind != EntityType::Person {
+                continue;
+            }
+            for m in &e.mentions {
+                let near = self.doc.paragraph_at(m.span.start).is_some_and(|p| p + 2 >= para);
+                if m.kind == MentionKind::Name && m.span.end <= pos && near && best.is_none_or(|(_, s)| m.span.start > s) {
+                    best = Some((ei, m.span.start));
+                }
+            }
+        }
+        best.map(|b| b.0)
+    }
+
+    fn finalize(&self, found: Vec<Found>) -> Vec<Attribution> {
+        let doc = self.doc;
+        let mut out: Vec<Attribution> = Vec::with_capacity(found.len());
+        // Speakers first, so continuations can inherit them (they come after their source).
+        let mut speakers: Vec<(Option<usize>, f32, SourceKind)> = Vec::with_capacity(found.len());
+        for f in &found {
+            let kind = self.source_kind(f);
+            let (speaker, conf) = match f.source {
+                Some(src) => match self.resolve(src) {
+                    Some((e, c)) => (Some(e), c),
+                    None if kind == SourceKind::Pronoun => {
+                        self.last_person_before(src.start).map_or((None, f.confidence), |e| (Some(e), 0.5))
+                    }
+                    None => (None, f.confidence),
+                },
+                None => (None, f.confidence),
+            };
+            speakers.push((speaker, conf.min(f.confidence + 0.1), kind));
+        }
+        for (i, f) in found.iter().enumerate() {
+            let (mut speaker, mut conf, mut kind) = speakers[i];
+            if let Some(src) = f.inherit {
+                // `inherit` indexes the pre-sort order; find the same attribution by its cue.
+                let _ = src;
+            }
+            if f.inherit.is_some() {
+                if let Some(j) = self.inherit_index(&found, f) {
+                    speaker = speakers[j].0;
+                    kind = speakers[j].2;
+                    conf = speakers[j].1 * 0.85;
+                }
+            }
+            let mut polarity = f.polarity;
+            if f.kind == QuoteKind::Direct && polarity == Polarity::Asserts {
+                let words = f.content.iter().flat_map(|s| doc.tokens_in(*s)).collect::<Vec<_>>();
+                if words.len() <= 40 && words.iter().any(|&k| self.lex.denial_words.contains(&self.low[k])) {
+                    polarity = Polarity::Denies;
+                }
+            }
+            let cue_sent = self.sent_of.get(f.cue_tok).copied();
+            let time = f.cue.and_then(|c| {
+                doc.times
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| matches!(t.kind, TimexType::Date | TimexType::Time))
+                    .filter(|(_, t)| doc.sentence_at(t.span.start) == cue_sent)
+                    .min_by_key(|(_, t)| t.span.start.abs_diff(c.start))
+                    .map(|(ti, _)| ti)
+            });
+            out.push(Attribution {
+                kind: f.kind,
+                content: f.content.clone(),
+                cue: f.cue,
+                source: f.source,
+                source_kind: kind,
+                speaker,
+                confidence: conf.clamp(0.0, 1.0),
+                addressee: f.addressee,
+                hedges: f.hedges.clone(),
+                polarity,
+                time,
+            });
+        }
+        out
+    }
+
+    /// The attribution a continuation inherits from: the last one with a source before it.
+    fn inherit_index(&self, found: &[Found], f: &Found) -> Option<usize> {
+        let start = f.content.first()?.start;
+        found
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.source.is_some() && g.content.first().is_some_and(|c| c.start < start))
+            .max_by_key(|(_, g)| g.content.first().map_or(0, |c| c.start))
+            .map(|(i, _)| i)
+    }
+}

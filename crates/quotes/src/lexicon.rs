@@ -1,0 +1,142 @@
+//! The word lists of `data/`, parsed once into lookup maps.
+
+use std::collections::{HashMap, HashSet};
+
+use onrecord_core::lexicon::Table;
+
+/// What a reporting cue says about the attribution it introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueClass {
+    Speech,
+    Denial,
+    Refusal,
+    Belief,
+    Document,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cue {
+    pub class: CueClass,
+    /// "told reporters": the word after the cue may name the addressee.
+    pub addressee: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HedgeKind {
+    /// An adverb ("reportedly").
+    Hedge,
+    /// "according to X".
+    According,
+    /// "is said to".
+    Passive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordKind {
+    Pronoun,
+    Anonymous,
+    Group,
+    Document,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    Skip,
+    Stop,
+    Quant,
+    Object,
+}
+
+/// All tables, keyed by lower-case word.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub cues: HashMap<String, Cue>,
+    /// Hedge phrases as token sequences, longest first.
+    pub hedges: Vec<(Vec<String>, HedgeKind)>,
+    pub source_words: HashMap<String, WordKind>,
+    pub grammar: HashMap<String, Vec<Grammar>>,
+    pub denial_words: HashSet<String>,
+}
+
+const CUES: &str = include_str!("../data/cues.tsv");
+const HEDGES: &str = include_str!("../data/hedges.tsv");
+const SOURCES: &str = include_str!("../data/sources.tsv");
+const GRAMMAR: &str = include_str!("../data/grammar.tsv");
+const DENIAL: &str = include_str!("../data/denial_words.tsv");
+
+impl Lexicon {
+    /// The built-in tables (checked by the unit tests, so parsing cannot fail at run time).
+    pub fn builtin() -> Lexicon {
+        let mut cues = HashMap::new();
+        for r in Table::builtin("cues", CUES, 3).rows {
+            let class = match r[1].as_str() {
+                "denial" => CueClass::Denial,
+                "refusal" => CueClass::Refusal,
+                "belief" => CueClass::Belief,
+                "document" => CueClass::Document,
+                _ => CueClass::Speech,
+            };
+            cues.insert(r[0].to_lowercase(), Cue { class, addressee: r[2] == "yes" });
+        }
+        let mut hedges: Vec<(Vec<String>, HedgeKind)> = Table::builtin("hedges", HEDGES, 2)
+            .rows
+            .iter()
+            .map(|r| {
+                let kind = match r[1].as_str() {
+                    "according" => HedgeKind::According,
+                    "passive" => HedgeKind::Passive,
+                    _ => HedgeKind::Hedge,
+                };
+                (r[0].to_lowercase().split_whitespace().map(str::to_string).collect(), kind)
+            })
+            .collect();
+        hedges.sort_by_key(|h| std::cmp::Reverse(h.0.len()));
+        let source_words = Table::builtin("sources", SOURCES, 2)
+            .rows
+            .iter()
+            .map(|r| {
+                let k = match r[1].as_str() {
+                    "pronoun" => WordKind::Pronoun,
+                    "group" => WordKind::Group,
+                    "document" => WordKind::Document,
+                    _ => WordKind::Anonymous,
+                };
+                (r[0].to_lowercase(), k)
+            })
+            .collect();
+        let mut grammar: HashMap<String, Vec<Grammar>> = HashMap::new();
+        for r in Table::builtin("grammar", GRAMMAR, 2).rows {
+            let g = match r[1].as_str() {
+                "skip" => Grammar::Skip,
+                "quant" => Grammar::Quant,
+                "object" => Grammar::Object,
+                _ => Grammar::Stop,
+            };
+            grammar.entry(r[0].to_lowercase()).or_default().push(g);
+        }
+        let denial_words = Table::builtin("denial_words", DENIAL, 1).keys_lower().into_iter().collect();
+        Lexicon { cues, hedges, source_words, grammar, denial_words }
+    }
+
+    pub fn is(&self, word: &str, g: Grammar) -> bool {
+        self.grammar.get(word).is_some_and(|v| v.contains(&g))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_parse() {
+        for (name, src, n) in [("cues", CUES, 3), ("hedges", HEDGES, 2), ("sources", SOURCES, 2), ("grammar", GRAMMAR, 2), ("denial_words", DENIAL, 1)] {
+            Table::parse(name, src, n).unwrap();
+        }
+        let l = Lexicon::builtin();
+        assert_eq!(l.cues.get("denied").map(|c| c.class), Some(CueClass::Denial));
+        assert!(l.cues.get("told").is_some_and(|c| c.addressee));
+        assert!(l.is("has", Grammar::Skip));
+        assert_eq!(l.source_words.get("sources"), Some(&WordKind::Anonymous));
+        assert!(l.hedges.iter().any(|h| h.0 == ["according", "to"]));
+    }
+}
