@@ -1,0 +1,474 @@
+//! Token features for the tagger: per-token facts computed once, then hashed templates over a
+//! ±2 window. Nothing here builds strings: words are hashed char by char as they are read.
+
+use std::collections::HashMap;
+
+use onrecord_core::lexicon::Table;
+use onrecord_core::{Document, Span, Token, TokenKind};
+
+use super::hash::{self, feat};
+
+/// Gazetteer kinds, one bit each.
+pub const G_FIRST: u8 = 1;
+pub const G_LAST: u8 = 2;
+pub const G_GPE: u8 = 4;
+pub const G_LOC: u8 = 8;
+pub const G_NORP: u8 = 16;
+pub const G_TITLE: u8 = 32;
+const N_GAZ: usize = 6;
+
+/// Word classes by capitalisation.
+pub const C_LOWER: u8 = 0;
+pub const C_CAP: u8 = 1;
+pub const C_UPPER: u8 = 2;
+pub const C_NUM: u8 = 3;
+pub const C_PUNCT: u8 = 4;
+pub const C_QUOTE: u8 = 5;
+pub const C_MIXED: u8 = 6;
+
+/// Document-wide casing of a word, seen where capitals carry meaning (not sentence-initial,
+/// not in an all-caps line).
+pub const D_LOWER: u8 = 1;
+pub const D_CAP: u8 = 2;
+
+/// Gazetteers and the title table, compiled in.
+#[derive(Debug)]
+pub struct Lexicon {
+    /// Hash of a token sequence's normalised words -> kind bits.
+    names: HashMap<u64, u8>,
+    max_len: usize,
+    /// Normalised word hash -> true for title and role words.
+    titles: HashMap<u64, ()>,
+}
+
+const TABLES: [(&str, &str, u8); 7] = [
+    ("gazetteer-first-names.tsv", include_str!("../../data/gazetteer-first-names.tsv"), G_FIRST),
+    ("gazetteer-surnames.tsv", include_str!("../../data/gazetteer-surnames.tsv"), G_LAST),
+    ("gazetteer-gpe.tsv", include_str!("../../data/gazetteer-gpe.tsv"), G_GPE),
+    ("gazetteer-continents.tsv", include_str!("../../data/gazetteer-continents.tsv"), G_LOC),
+    ("gazetteer-loc-extra.tsv", include_str!("../../data/gazetteer-loc-extra.tsv"), 0),
+    ("gazetteer-norp.tsv", include_str!("../../data/gazetteer-norp.tsv"), G_NORP),
+    ("titles.tsv", include_str!("../../data/titles.tsv"), G_TITLE),
+];
+
+impl Lexicon {
+    pub fn builtin() -> Lexicon {
+        let mut lex = Lexicon { names: HashMap::new(), max_len: 1, titles: HashMap::new() };
+        for (name, src, kind) in TABLES {
+            let table = Table::builtin(name, src, 1);
+            for row in &table.rows {
+                let kind = match (kind, row.get(1).map(String::as_str)) {
+                    (0, Some("loc")) => G_LOC,
+                    (0, _) => G_GPE,
+                    (k, _) => k,
+                };
+                if kind == G_TITLE {
+                    let w = row[0].trim_end_matches('.');
+                    lex.titles.insert(norm_hash(w), ());
+                    continue;
+                }
+                let toks = onrecord_core::text::tokenize(&row[0], Span::new(0, row[0].len()));
+                if toks.is_empty() {
+                    continue;
+                }
+                let h = toks.iter().fold(0u64, |h, t| hash::add(h, norm_hash(t.span.text(&row[0]))));
+                *lex.names.entry(h).or_insert(0) |= kind;
+                lex.max_len = lex.max_len.max(toks.len());
+            }
+        }
+        lex
+    }
+
+    /// True for title and role words ("President", "spokesman", "Adm.").
+    pub fn is_title(&self, word: &str) -> bool {
+        self.titles.contains_key(&norm_hash(word.trim_end_matches('.')))
+    }
+
+    /// Kind bits of the gazetteer entry spelled exactly by `name` (0 if none).
+    pub fn kinds(&self, name: &str) -> u8 {
+        let toks = onrecord_core::text::tokenize(name, Span::new(0, name.len()));
+        let h = toks.iter().fold(0u64, |h, t| hash::add(h, norm_hash(t.span.text(name))));
+        self.names.get(&h).copied().unwrap_or(0)
+    }
+
+    /// Kind bits of the gazetteer entry spelled exactly by these normalised word hashes.
+    fn lookup(&self, norms: &[u64]) -> u8 {
+        let h = norms.iter().fold(0u64, |h, &n| hash::add(h, n));
+        self.names.get(&h).copied().unwrap_or(0)
+    }
+}
+
+/// Normalises a char for word identity: lower case, one apostrophe, one quote, one dash, all
+/// digits as 0.
+#[inline]
+fn norm_char(c: char) -> char {
+    match c {
+        '’' | '‘' | '`' | 'ʼ' => '\'',
+        '“' | '”' | '„' | '«' | '»' => '"',
+        '–' | '—' | '‐' | '‑' => '-',
+        c if c.is_ascii_digit() => '0',
+        c if c.is_ascii() => c.to_ascii_lowercase(),
+        c => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// Hash of a word's normalised (lower-cased) form.
+pub fn norm_hash(w: &str) -> u64 {
+    hash::chars(w, |c| Some(norm_char(c)))
+}
+
+/// The length in bytes of a possessive ending (`’s`, `'s`, `’S`) on a word of 3+ chars.
+pub fn possessive_len(w: &str) -> usize {
+    let b = w.as_bytes();
+    if b.len() >= 3 && matches!(b[b.len() - 1], b's' | b'S') {
+        let head = &w[..w.len() - 1];
+        for apo in ['\'', '’'] {
+            if head.ends_with(apo) && head.len() > apo.len_utf8() {
+                return 1 + apo.len_utf8();
+            }
+        }
+    }
+    0
+}
+
+/// What the tagger knows about one token, computed once per token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tok {
+    pub norm: u64,
+    pub form: u64,
+    pub shape: u64,
+    pub pre: [u64; 4],
+    pub suf: [u64; 4],
+    pub class: u8,
+    pub poss: bool,
+    /// Per gazetteer kind: 0 none, 1 B, 2 I, 3 L, 4 U (position in a matched name).
+    pub gaz: [u8; N_GAZ],
+    pub doccase: u8,
+    pub title: bool,
+}
+
+/// Computes the per-token facts of one word.
+pub fn tok_info(text: &str, t: &Token) -> Tok {
+    let full = t.span.text(text);
+    let poss = if t.kind == TokenKind::Word { possessive_len(full) } else { 0 };
+    let w = &full[..full.len() - poss];
+    let mut tok = Tok { poss: poss > 0, ..Default::default() };
+    let mut norm = 0x9e37_79b9_7f4a_7c15u64;
+    let mut form = norm;
+    let mut shape = norm;
+    let (mut last_sc, mut run) = ('\0', 0);
+    let (mut upper, mut lower, mut digit, mut other) = (0, 0, 0, 0);
+    let mut first_upper = false;
+    let nchars = w.chars().count();
+    let mut pre = norm;
+    let mut k = 0;
+    for c in w.chars() {
+        let n = norm_char(c);
+        norm = hash::add(norm, n as u64);
+        form = hash::add(form, if c.is_ascii_digit() { '0' } else { c } as u64);
+        let sc = if c.is_uppercase() {
+            upper += 1;
+            'X'
+        } else if c.is_lowercase() {
+            lower += 1;
+            'x'
+        } else if c.is_numeric() {
+            digit += 1;
+            'd'
+        } else {
+            other += 1;
+            n
+        };
+        if k == 0 {
+            first_upper = c.is_uppercase();
+        }
+        // Runs longer than two collapse: "Xxx" for any capitalised word of 3+ letters.
+        if sc == last_sc {
+            run += 1;
+        } else {
+            last_sc = sc;
+            run = 1;
+        }
+        if run <= 2 {
+            shape = hash::add(shape, sc as u64);
+        }
+        if k < 4 {
+            pre = hash::add(pre, n as u64);
+            tok.pre[k] = pre;
+        }
+        k += 1;
+    }
+    // Suffixes: hash the last 1..4 normalised chars, last char first.
+    let mut suf = 0x51_7cc1u64;
+    for (j, c) in w.chars().rev().take(4).enumerate() {
+        suf = hash::add(suf, norm_char(c) as u64);
+        tok.suf[j] = suf;
+    }
+    for j in nchars.min(4)..4 {
+        tok.pre[j] = tok.pre[j.saturating_sub(1)] ^ 1;
+        tok.suf[j] = tok.suf[j.saturating_sub(1)] ^ 1;
+    }
+    tok.norm = norm;
+    tok.form = form;
+    tok.shape = shape;
+    let _ = other;
+    tok.class = match t.kind {
+        TokenKind::QuoteMark => C_QUOTE,
+        TokenKind::Punct => C_PUNCT,
+        TokenKind::Number => C_NUM,
+        TokenKind::Word if digit > 0 && upper + lower == 0 => C_NUM,
+        TokenKind::Word if upper > 0 && lower == 0 => C_UPPER,
+        TokenKind::Word if first_upper => C_CAP,
+        TokenKind::Word if upper == 0 => C_LOWER,
+        TokenKind::Word => C_MIXED,
+    };
+    tok
+}
+
+/// Fills `out` with the facts of every token of a sentence, including gazetteer matches and
+/// document casing from `doccase`.
+pub fn sentence_toks(
+    doc: &Document,
+    tokens: &[Token],
+    lex: &Lexicon,
+    doccase: &HashMap<u64, u8>,
+    out: &mut Vec<Tok>,
+) {
+    out.clear();
+    out.extend(tokens.iter().map(|t| tok_info(&doc.text, t)));
+    for t in out.iter_mut() {
+        t.doccase = doccase.get(&t.norm).copied().unwrap_or(0);
+        t.title = lex.titles.contains_key(&t.norm);
+    }
+    // Gazetteer names: every match, longest first at each start, marked per kind.
+    let mut norms = [0u64; 8];
+    let max = lex.max_len.min(norms.len());
+    for i in 0..out.len() {
+        if out[i].class == C_PUNCT || out[i].class == C_QUOTE {
+            continue;
+        }
+        for len in (1..=max.min(out.len() - i)).rev() {
+            for (j, n) in norms.iter_mut().take(len).enumerate() {
+                *n = out[i + j].norm;
+            }
+            let kinds = lex.lookup(&norms[..len]);
+            if kinds == 0 {
+                continue;
+            }
+            for g in 0..N_GAZ {
+                if kinds & (1 << g) == 0 || out[i].gaz[g] != 0 {
+                    continue;
+                }
+                for j in 0..len {
+                    out[i + j].gaz[g] = match (len, j) {
+                        (1, _) => 4,
+                        (_, 0) => 1,
+                        (_, j) if j == len - 1 => 3,
+                        _ => 2,
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Document casing of each word: lower or capitalised where case is informative.
+pub fn doc_casing(doc: &Document, out: &mut HashMap<u64, u8>) {
+    out.clear();
+    for s in &doc.sentences {
+        let toks = &doc.tokens[s.tokens.clone()];
+        if all_caps(&doc.text, toks) {
+            continue;
+        }
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind != TokenKind::Word || i == 0 || toks[i - 1].kind == TokenKind::QuoteMark {
+                continue;
+            }
+            let w = t.span.text(&doc.text);
+            let bit = match w.chars().next() {
+                Some(c) if c.is_uppercase() => D_CAP,
+                Some(c) if c.is_lowercase() => D_LOWER,
+                _ => continue,
+            };
+            let w = &w[..w.len() - possessive_len(w)];
+            *out.entry(norm_hash(w)).or_insert(0) |= bit;
+        }
+    }
+}
+
+/// True for a headline or dateline in capitals: no word of 2+ letters has a lower-case letter.
+pub fn all_caps(text: &str, toks: &[Token]) -> bool {
+    let mut words = 0;
+    for t in toks {
+        if t.kind != TokenKind::Word {
+            continue;
+        }
+        let w = t.span.text(text);
+        if w.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+            continue;
+        }
+        if w.chars().any(|c| c.is_lowercase()) {
+            return false;
+        }
+        words += 1;
+    }
+    words > 0
+}
+
+const BOS: Tok = Tok {
+    norm: 0x0b05,
+    form: 0x0b05,
+    shape: 0x0b05,
+    pre: [0; 4],
+    suf: [0; 4],
+    class: 7,
+    poss: false,
+    gaz: [0; N_GAZ],
+    doccase: 0,
+    title: false,
+};
+const EOS: Tok = Tok { norm: 0xe05, form: 0xe05, shape: 0xe05, class: 8, ..BOS };
+
+/// The hashed features of token `i` of a sentence.
+pub fn features(toks: &[Tok], i: usize, allcaps: bool, out: &mut Vec<u64>) {
+    out.clear();
+    let at = |d: isize| -> &Tok {
+        let j = i as isize + d;
+        if j < 0 {
+            &BOS
+        } else {
+            toks.get(j as usize).unwrap_or(&EOS)
+        }
+    };
+    let (p2, p1, t, n1, n2) = (at(-2), at(-1), at(0), at(1), at(2));
+    let initial = i == 0 || p1.class == C_QUOTE || p1.class == C_PUNCT && p1.norm == norm_hash(":");
+    let cls = t.class as u64;
+    out.push(feat(0, 0, 0));
+    out.push(feat(1, t.norm, 0));
+    out.push(feat(2, t.form, 0));
+    out.push(feat(3, t.shape, 0));
+    out.push(feat(4, p1.norm, 0));
+    out.push(feat(5, n1.norm, 0));
+    out.push(feat(6, p2.norm, 0));
+    out.push(feat(7, n2.norm, 0));
+    out.push(feat(8, p1.shape, t.shape));
+    out.push(feat(9, t.shape, n1.shape));
+    out.push(feat(10, p1.shape, 0));
+    out.push(feat(11, n1.shape, 0));
+    out.push(feat(12, p1.norm, t.norm));
+    out.push(feat(13, t.norm, n1.norm));
+    for k in 0..4 {
+        out.push(feat(14 + k as u32, t.pre[k], 0));
+        out.push(feat(18 + k as u32, t.suf[k], 0));
+    }
+    out.push(feat(22, initial as u64, t.shape));
+    if initial {
+        out.push(feat(23, t.norm, 0));
+    }
+    if allcaps {
+        out.push(feat(24, t.shape, 0));
+        out.push(feat(25, t.norm, 0));
+    }
+    out.push(feat(26, t.doccase as u64 | (initial as u64) << 4 | (allcaps as u64) << 5, cls));
+    for (g, &pos) in t.gaz.iter().enumerate() {
+        if pos != 0 {
+            out.push(feat(27, (g as u64) << 8 | pos as u64, cls));
+        }
+        if p1.gaz[g] != 0 {
+            out.push(feat(28, (g as u64) << 8 | p1.gaz[g] as u64, cls));
+        }
+        if n1.gaz[g] != 0 {
+            out.push(feat(29, (g as u64) << 8 | n1.gaz[g] as u64, cls));
+        }
+    }
+    if p1.title {
+        out.push(feat(30, p1.class as u64, cls));
+    }
+    if t.title {
+        out.push(feat(31, cls, 0));
+    }
+    out.push(feat(32, t.poss as u64, cls));
+    out.push(feat(33, (p1.class as u64) << 8 | cls, n1.class as u64));
+    out.push(feat(34, p1.norm, t.shape));
+    out.push(feat(35, t.shape, n1.norm));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onrecord_core::text::TextLayer;
+    use onrecord_core::Component;
+
+    fn doc(text: &str) -> Document {
+        let mut d = Document::new("t", text);
+        TextLayer::new().process(&mut d).unwrap();
+        d
+    }
+
+    #[test]
+    fn possessives_and_norms() {
+        assert_eq!(possessive_len("Trump’s"), "’s".len());
+        assert_eq!(possessive_len("NATO's"), 2);
+        assert_eq!(possessive_len("’s"), 0);
+        assert_eq!(possessive_len("Paris"), 0);
+        assert_eq!(norm_hash("NATO’s"), norm_hash("nato's"));
+        assert_eq!(norm_hash("1996"), norm_hash("2024"));
+    }
+
+    #[test]
+    fn token_facts() {
+        let d = doc("Trump’s aides met NATO officials in 2024.");
+        let infos: Vec<Tok> = d.tokens.iter().map(|t| tok_info(&d.text, t)).collect();
+        assert!(infos[0].poss);
+        assert_eq!(infos[0].norm, norm_hash("trump"));
+        assert_eq!(infos[0].class, C_CAP);
+        assert_eq!(infos[1].class, C_LOWER);
+        assert_eq!(infos[3].class, C_UPPER);
+        assert_eq!(infos[6].class, C_NUM);
+        assert_eq!(infos[7].class, C_PUNCT);
+        // Shapes: capitalised words of any length share one.
+        let d2 = doc("Putin Zelensky");
+        let i2: Vec<Tok> = d2.tokens.iter().map(|t| tok_info(&d2.text, t)).collect();
+        assert_eq!(i2[0].shape, i2[1].shape);
+        assert_ne!(i2[0].shape, infos[3].shape);
+    }
+
+    #[test]
+    fn gazetteer_matches_multiword_names() {
+        let lex = Lexicon::builtin();
+        let d = doc("He flew from New York to Paris with Mary.");
+        let mut toks = Vec::new();
+        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks);
+        let gpe = G_GPE.trailing_zeros() as usize;
+        assert_eq!(toks[3].gaz[gpe], 1, "New");
+        assert_eq!(toks[4].gaz[gpe], 3, "York");
+        assert_eq!(toks[6].gaz[gpe], 4, "Paris");
+        assert_eq!(toks[8].gaz[G_FIRST.trailing_zeros() as usize], 4, "Mary");
+        assert!(lex.is_title("President-elect") && lex.is_title("Adm.") && !lex.is_title("Trump"));
+    }
+
+    #[test]
+    fn features_are_deterministic_and_windowed() {
+        let d = doc("EU rejects German call");
+        let lex = Lexicon::builtin();
+        let mut toks = Vec::new();
+        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        features(&toks, 0, false, &mut a);
+        features(&toks, 0, false, &mut b);
+        assert_eq!(a, b);
+        features(&toks, 3, false, &mut b);
+        assert_ne!(a, b);
+        assert!(a.len() > 25, "{}", a.len());
+        assert!(all_caps(&doc("SOCCER - JAPAN GET LUCKY WIN").text, &doc("SOCCER - JAPAN GET LUCKY WIN").tokens));
+    }
+
+    #[test]
+    fn doc_casing_ignores_sentence_starts() {
+        let d = doc("Asked about it, he was asked again. The Kremlin said so.");
+        let mut m = HashMap::new();
+        doc_casing(&d, &mut m);
+        assert_eq!(m.get(&norm_hash("asked")), Some(&D_LOWER));
+        assert_eq!(m.get(&norm_hash("kremlin")), Some(&D_CAP));
+    }
+}

@@ -1,0 +1,423 @@
+//! The tagger's model: BILOU tags over four classes, hashed feature weights, Viterbi decoding
+//! under BILOU transition constraints, and the compact model file.
+
+use std::io::{Read, Write};
+
+/// Number of tags: O plus B/I/L/U for each class.
+pub const NT: usize = 17;
+/// The CoNLL classes the tagger is trained on.
+pub const CLASSES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+
+pub const O: usize = 0;
+pub const B: usize = 0;
+pub const I: usize = 1;
+pub const L: usize = 2;
+pub const U: usize = 3;
+
+/// The tag for part `part` (B, I, L, U) of class `class`.
+pub const fn tag(class: usize, part: usize) -> usize {
+    1 + class * 4 + part
+}
+
+/// (class, part) of a non-O tag.
+pub const fn split(t: usize) -> Option<(usize, usize)> {
+    if t == O || t >= NT {
+        None
+    } else {
+        Some(((t - 1) / 4, (t - 1) % 4))
+    }
+}
+
+/// Whether tag `cur` may follow `prev` (`None`: sentence start).
+pub fn allowed(prev: Option<usize>, cur: usize) -> bool {
+    let open = prev.and_then(split).filter(|&(_, p)| p == B || p == I);
+    match (open, split(cur)) {
+        (Some((c, _)), Some((c2, p))) => c == c2 && (p == I || p == L),
+        (Some(_), None) => false,
+        (None, Some((_, p))) => p == B || p == U,
+        (None, None) => true,
+    }
+}
+
+/// Whether a sentence may end on tag `t`.
+pub fn may_end(t: usize) -> bool {
+    split(t).is_none_or(|(_, p)| p == L || p == U)
+}
+
+/// Weights: feature rows in an open-addressing table keyed by the feature hash's high half.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// (key, row index); key 0 marks an empty slot.
+    table: Vec<(u32, u32)>,
+    rows: Vec<[f32; NT]>,
+    pub trans: [[f32; NT]; NT],
+    pub start: [f32; NT],
+    pub end: [f32; NT],
+}
+
+#[inline]
+fn key_of(h: u64) -> u32 {
+    ((h >> 32) as u32) | 1
+}
+
+const MAGIC: &[u8; 8] = b"ONRNER01";
+
+impl Model {
+    /// Builds a model from (feature hash, weights) rows.
+    pub fn from_rows(rows: impl IntoIterator<Item = (u64, [f32; NT])>) -> Model {
+        let rows: Vec<(u32, [f32; NT])> = rows.into_iter().map(|(h, w)| (key_of(h), w)).collect();
+        let cap = (rows.len() * 2).next_power_of_two().max(16);
+        let mut m = Model { table: vec![(0, 0); cap], rows: Vec::with_capacity(rows.len()), ..Default::default() };
+        for (k, w) in rows {
+            let mask = cap - 1;
+            let mut i = k as usize & mask;
+            while m.table[i].0 != 0 && m.table[i].0 != k {
+                i = (i + 1) & mask;
+            }
+            if m.table[i].0 == k {
+                // Two features sharing a key: their weights add, as in a hashed table.
+                let r = &mut m.rows[m.table[i].1 as usize];
+                for t in 0..NT {
+                    r[t] += w[t];
+                }
+            } else {
+                m.table[i] = (k, m.rows.len() as u32);
+                m.rows.push(w);
+            }
+        }
+        m
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    #[inline]
+    fn row(&self, h: u64) -> Option<&[f32; NT]> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let k = key_of(h);
+        let mask = self.table.len() - 1;
+        let mut i = k as usize & mask;
+        loop {
+            let (key, r) = self.table[i];
+            if key == k {
+                return self.rows.get(r as usize);
+            }
+            if key == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds the weights of features `feats` to `scores`.
+    #[inline]
+    pub fn score(&self, feats: &[u64], scores: &mut [f32; NT]) {
+        *scores = [0.0; NT];
+        for &f in feats {
+            if let Some(r) = self.row(f) {
+                for t in 0..NT {
+                    scores[t] += r[t];
+                }
+            }
+        }
+    }
+
+    /// Best tag sequence for per-token emission scores, under the BILOU constraints.
+    pub fn viterbi(&self, emissions: &[[f32; NT]], back: &mut Vec<[u8; NT]>, out: &mut Vec<usize>) {
+        viterbi(emissions, &self.trans, &self.start, &self.end, back, out)
+    }
+
+    /// Writes the model: magic, counts, transitions, then each row's key, a mask of its non-zero
+    /// tags and those weights as i16 (one global scale), all gzip-compressed.
+    pub fn write(&self, w: impl Write, prune: f32) -> std::io::Result<()> {
+        let mut z = flate2::write::GzEncoder::new(w, flate2::Compression::best());
+        let max = self.rows.iter().flatten().fold(0f32, |m, &x| m.max(x.abs())).max(1e-6);
+        let scale = max / 32767.0;
+        let mut keyed: Vec<(u32, &[f32; NT])> =
+            self.table.iter().filter(|(k, _)| *k != 0).map(|&(k, r)| (k, &self.rows[r as usize])).collect();
+        keyed.sort_by_key(|&(k, _)| k);
+        keyed.retain(|(_, r)| r.iter().any(|x| x.abs() >= prune));
+        z.write_all(MAGIC)?;
+        z.write_all(&(NT as u32).to_le_bytes())?;
+        z.write_all(&(keyed.len() as u32).to_le_bytes())?;
+        z.write_all(&scale.to_le_bytes())?;
+        for row in self.trans.iter().chain([&self.start, &self.end]) {
+            for x in row {
+                z.write_all(&x.to_le_bytes())?;
+            }
+        }
+        // Keys sorted and delta-coded so gzip can squeeze them.
+        let mut prev = 0u32;
+        for (k, r) in keyed {
+            z.write_all(&(k - prev).to_le_bytes())?;
+            prev = k;
+            let mut mask = 0u32;
+            for (t, x) in r.iter().enumerate() {
+                if x.abs() >= prune {
+                    mask |= 1 << t;
+                }
+            }
+            z.write_all(&mask.to_le_bytes())?;
+            for x in r.iter().filter(|x| x.abs() >= prune) {
+                z.write_all(&((x / scale).round().clamp(-32767.0, 32767.0) as i16).to_le_bytes())?;
+            }
+        }
+        z.finish()?;
+        Ok(())
+    }
+
+    /// Reads a model written by [`Model::write`].
+    pub fn read(bytes: &[u8]) -> Result<Model, String> {
+        let mut buf = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+        let mut r = Reader { b: &buf, at: 0 };
+        if r.take(8)? != MAGIC {
+            return Err("not an onrecord NER model".into());
+        }
+        if r.u32()? as usize != NT {
+            return Err("model has a different tag set".into());
+        }
+        let n = r.u32()? as usize;
+        let scale = r.f32()?;
+        let mut m = Model::default();
+        for row in m.trans.iter_mut().chain([&mut m.start, &mut m.end]) {
+            for x in row.iter_mut() {
+                *x = r.f32()?;
+            }
+        }
+        let mut rows = Vec::with_capacity(n);
+        let mut key = 0u32;
+        for _ in 0..n {
+            key = key.wrapping_add(r.u32()?);
+            let mask = r.u32()?;
+            let mut w = [0f32; NT];
+            for (t, x) in w.iter_mut().enumerate() {
+                if mask & (1 << t) != 0 {
+                    *x = r.i16()? as f32 * scale;
+                }
+            }
+            // Rows are stored by key; rebuild a hash whose high half is that key.
+            rows.push(((key as u64) << 32, w));
+        }
+        let (trans, start, end) = (m.trans, m.start, m.end);
+        let mut m = Model::from_rows(rows);
+        m.trans = trans;
+        m.start = start;
+        m.end = end;
+        Ok(m)
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        let s = self.b.get(self.at..self.at + n).ok_or("model file truncated")?;
+        self.at += n;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        let s = self.take(4)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn f32(&mut self) -> Result<f32, String> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+    fn i16(&mut self) -> Result<i16, String> {
+        let s = self.take(2)?;
+        Ok(i16::from_le_bytes([s[0], s[1]]))
+    }
+}
+
+/// Viterbi over `emissions` with transition, start and end scores; illegal BILOU moves are
+/// never taken. `back` and `out` are reused buffers.
+pub fn viterbi(
+    emissions: &[[f32; NT]],
+    trans: &[[f32; NT]; NT],
+    start: &[f32; NT],
+    end: &[f32; NT],
+    back: &mut Vec<[u8; NT]>,
+    out: &mut Vec<usize>,
+) {
+    out.clear();
+    back.clear();
+    let n = emissions.len();
+    if n == 0 {
+        return;
+    }
+    const NEG: f32 = f32::NEG_INFINITY;
+    let mut cur = [NEG; NT];
+    for t in 0..NT {
+        if allowed(None, t) {
+            cur[t] = start[t] + emissions[0][t];
+        }
+    }
+    back.push([0; NT]);
+    for e in &emissions[1..] {
+        let mut next = [NEG; NT];
+        let mut bp = [0u8; NT];
+        for t in 0..NT {
+            for p in 0..NT {
+                if cur[p] == NEG || !ALLOWED[p][t] {
+                    continue;
+                }
+                let s = cur[p] + trans[p][t];
+                if s > next[t] {
+                    next[t] = s;
+                    bp[t] = p as u8;
+                }
+            }
+            next[t] += e[t];
+        }
+        cur = next;
+        back.push(bp);
+    }
+    let mut best = O;
+    let mut best_s = NEG;
+    for t in 0..NT {
+        if may_end(t) && cur[t] != NEG && cur[t] + end[t] > best_s {
+            best_s = cur[t] + end[t];
+            best = t;
+        }
+    }
+    out.resize(n, O);
+    let mut t = best;
+    for i in (0..n).rev() {
+        out[i] = t;
+        t = back[i][t] as usize;
+    }
+}
+
+/// `ALLOWED[prev][cur]`, precomputed.
+const ALLOWED: [[bool; NT]; NT] = {
+    let mut a = [[false; NT]; NT];
+    let mut p = 0;
+    while p < NT {
+        let mut c = 0;
+        while c < NT {
+            // const version of `allowed(Some(p), c)`
+            let open = p != O && ((p - 1) % 4 == B || (p - 1) % 4 == I);
+            a[p][c] = if open {
+                c != O && (c - 1) / 4 == (p - 1) / 4 && ((c - 1) % 4 == I || (c - 1) % 4 == L)
+            } else {
+                c == O || (c - 1) % 4 == B || (c - 1) % 4 == U
+            };
+            c += 1;
+        }
+        p += 1;
+    }
+    a
+};
+
+/// Mentions (token range, class) read from a tag sequence.
+pub fn spans(tags: &[usize]) -> Vec<(std::ops::Range<usize>, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    for (i, &t) in tags.iter().enumerate() {
+        match split(t) {
+            Some((c, U)) => {
+                out.push((i..i + 1, c));
+                open = None;
+            }
+            Some((c, B)) => open = Some((i, c)),
+            Some((c, L)) => {
+                if let Some((s, oc)) = open.take() {
+                    if oc == c {
+                        out.push((s..i + 1, c));
+                    }
+                }
+            }
+            Some(_) => {}
+            None => open = None,
+        }
+    }
+    out
+}
+
+/// BILOU tags for mentions over `n` tokens.
+pub fn tags_of(n: usize, mentions: &[(std::ops::Range<usize>, usize)]) -> Vec<usize> {
+    let mut tags = vec![O; n];
+    for (r, c) in mentions {
+        if r.end > n || r.is_empty() {
+            continue;
+        }
+        if r.len() == 1 {
+            tags[r.start] = tag(*c, U);
+        } else {
+            tags[r.start] = tag(*c, B);
+            for t in &mut tags[r.start + 1..r.end - 1] {
+                *t = tag(*c, I);
+            }
+            tags[r.end - 1] = tag(*c, L);
+        }
+    }
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraints() {
+        assert!(allowed(None, tag(0, B)) && allowed(None, O) && !allowed(None, tag(0, I)));
+        assert!(allowed(Some(tag(1, B)), tag(1, L)) && !allowed(Some(tag(1, B)), tag(2, L)));
+        assert!(!allowed(Some(tag(1, I)), O) && allowed(Some(tag(1, L)), tag(3, U)));
+        for p in 0..NT {
+            for c in 0..NT {
+                assert_eq!(ALLOWED[p][c], allowed(Some(p), c), "{p} {c}");
+            }
+        }
+        assert!(may_end(O) && may_end(tag(2, U)) && !may_end(tag(2, B)));
+    }
+
+    #[test]
+    fn viterbi_never_breaks_constraints() {
+        // Emissions that greedily would give B-PER then O (illegal).
+        let mut e = [[0f32; NT]; 3];
+        e[0][tag(0, B)] = 5.0;
+        e[1][O] = 5.0;
+        e[1][tag(0, L)] = 4.0;
+        e[2][O] = 1.0;
+        let z = [[0f32; NT]; NT];
+        let (mut back, mut out) = (Vec::new(), Vec::new());
+        viterbi(&e, &z, &[0.0; NT], &[0.0; NT], &mut back, &mut out);
+        assert_eq!(out, vec![tag(0, B), tag(0, L), O]);
+        assert_eq!(spans(&out), vec![(0..2, 0)]);
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        let m = vec![(0..1, 2), (2..5, 0)];
+        let t = tags_of(6, &m);
+        assert_eq!(spans(&t), m);
+    }
+
+    #[test]
+    fn file_round_trip() {
+        let mut w = [0f32; NT];
+        w[3] = 1.5;
+        w[7] = -0.25;
+        let mut m = Model::from_rows([(0xdead_beef_0000_0001u64, w), (0x1234_5678_9abc_def0, [0.5; NT])]);
+        m.trans[1][2] = 0.75;
+        let mut buf = Vec::new();
+        m.write(&mut buf, 0.0).unwrap();
+        let m2 = Model::read(&buf).unwrap();
+        assert_eq!(m2.len(), 2);
+        let mut s = [0f32; NT];
+        m2.score(&[0xdead_beef_0000_0001], &mut s);
+        assert!((s[3] - 1.5).abs() < 1e-3 && (s[7] + 0.25).abs() < 1e-3 && s[0] == 0.0);
+        assert_eq!(m2.trans[1][2], 0.75);
+        assert!(Model::read(b"junk").is_err());
+    }
+}
