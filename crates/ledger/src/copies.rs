@@ -1,0 +1,235 @@
+//! Copies of one article: exact duplicates (same text hash), near-duplicates (MinHash over word
+//! 5-shingles, LSH banding) and wire copies (same agency credit, lower similarity because
+//! outlets trim and rewrite wire stories). Each cluster is linked to its earliest copy.
+
+use std::collections::HashMap;
+
+use crate::text::{lexicon, words};
+
+/// Hashes per signature.
+pub const NUM_HASHES: usize = 64;
+const SHINGLE: usize = 5;
+/// Estimated Jaccard over shingles above which two articles are near-duplicates.
+pub const NEAR_THRESHOLD: f32 = 0.6;
+/// Lower bar for two articles credited to the same wire agency.
+pub const WIRE_THRESHOLD: f32 = 0.25;
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// FNV-1a: a hash that is stable across runs and platforms (signatures are stored).
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// MinHash signature of the lowercase word 5-shingles of `text`.
+pub fn minhash(text: &str) -> [u32; NUM_HASHES] {
+    let ws: Vec<String> = words(text).map(str::to_lowercase).collect();
+    let mut sig = [u32::MAX; NUM_HASHES];
+    let mut add = |h: u64| {
+        for (i, s) in sig.iter_mut().enumerate() {
+            let v = splitmix(h ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) as u32;
+            if v < *s {
+                *s = v;
+            }
+        }
+    };
+    if ws.len() < SHINGLE {
+        if !ws.is_empty() {
+            add(fnv(&ws.join(" ")));
+        }
+    } else {
+        for w in ws.windows(SHINGLE) {
+            add(fnv(&w.join(" ")));
+        }
+    }
+    sig
+}
+
+pub fn decode(blob: &[u8]) -> Vec<u32> {
+    blob.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+/// Estimated Jaccard similarity of two signatures.
+pub fn similarity(a: &[u32], b: &[u32]) -> f32 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 0.0;
+    }
+    a.iter().zip(b).filter(|(x, y)| x == y && **x != u32::MAX).count() as f32 / n as f32
+}
+
+/// The wire agency credited near the start or end of `text`, by the patterns of `data/wire.tsv`.
+pub fn wire_credit(text: &str) -> Option<String> {
+    let edge = 400;
+    let mut head_end = edge.min(text.len());
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let mut tail_start = text.len().saturating_sub(edge);
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    let (head, tail) = (&text[..head_end], &text[tail_start..]);
+    lexicon()
+        .wire
+        .iter()
+        .find(|(_, p)| head.contains(p.as_str()) || tail.contains(p.as_str()))
+        .map(|(a, _)| a.clone())
+}
+
+/// One article as seen by copy linking.
+pub struct CopyInput {
+    pub id: i64,
+    pub hash: String,
+    /// Sort key for "earliest": publication date (None last), then ingestion order.
+    pub published: Option<String>,
+    pub wire: Option<String>,
+    pub sig: Vec<u32>,
+}
+
+/// A member of a copy cluster that is not its root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyLink {
+    pub article: i64,
+    pub root: i64,
+    pub kind: &'static str,
+    pub similarity: f32,
+}
+
+pub(crate) struct Dsu(Vec<usize>);
+impl Dsu {
+    pub fn new(n: usize) -> Self {
+        Dsu((0..n).collect())
+    }
+    pub fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+    pub fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+fn band_pairs(items: &[usize], sigs: &[&[u32]], rows: usize, mut f: impl FnMut(usize, usize)) {
+    let bands = NUM_HASHES / rows;
+    for b in 0..bands {
+        let mut buckets: HashMap<&[u32], Vec<usize>> = HashMap::new();
+        for &i in items {
+            let s = sigs[i];
+            if s.len() < NUM_HASHES || s[0] == u32::MAX {
+                continue;
+            }
+            buckets.entry(&s[b * rows..(b + 1) * rows]).or_default().push(i);
+        }
+        for v in buckets.values().filter(|v| v.len() > 1) {
+            // Compare with the bucket's first few: enough to connect the cluster.
+            for &x in v.iter().take(8) {
+                for &y in v {
+                    if x < y {
+                        f(x, y);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Finds copy clusters; returns one link per non-root member.
+pub fn link_copies(arts: &[CopyInput]) -> Vec<CopyLink> {
+    let n = arts.len();
+    let mut dsu = Dsu::new(n);
+    let mut by_hash: HashMap<&str, usize> = HashMap::new();
+    for (i, a) in arts.iter().enumerate() {
+        if let Some(&j) = by_hash.get(a.hash.as_str()) {
+            dsu.union(i, j);
+        } else {
+            by_hash.insert(&a.hash, i);
+        }
+    }
+    let sigs: Vec<&[u32]> = arts.iter().map(|a| a.sig.as_slice()).collect();
+    let all: Vec<usize> = (0..n).collect();
+    band_pairs(&all, &sigs, 4, |x, y| {
+        if similarity(sigs[x], sigs[y]) >= NEAR_THRESHOLD {
+            dsu.union(x, y);
+        }
+    });
+    let mut by_agency: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, a) in arts.iter().enumerate() {
+        if let Some(w) = &a.wire {
+            by_agency.entry(w).or_default().push(i);
+        }
+    }
+    for items in by_agency.values() {
+        band_pairs(items, &sigs, 2, |x, y| {
+            if similarity(sigs[x], sigs[y]) >= WIRE_THRESHOLD {
+                dsu.union(x, y);
+            }
+        });
+    }
+    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..n {
+        let r = dsu.find(i);
+        clusters.entry(r).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for members in clusters.values().filter(|m| m.len() > 1) {
+        let root = *members
+            .iter()
+            .min_by(|&&a, &&b| {
+                let (x, y) = (&arts[a], &arts[b]);
+                (x.published.is_none(), &x.published, x.id).cmp(&(y.published.is_none(), &y.published, y.id))
+            })
+            .unwrap_or(&members[0]);
+        for &m in members.iter().filter(|&&m| m != root) {
+            let (a, r) = (&arts[m], &arts[root]);
+            let sim = similarity(&a.sig, &r.sig);
+            let kind = if a.hash == r.hash {
+                "exact"
+            } else if sim < NEAR_THRESHOLD && a.wire.is_some() {
+                "wire"
+            } else {
+                "near"
+            };
+            let similarity = if kind == "exact" { 1.0 } else { sim };
+            out.push(CopyLink { article: a.id, root: r.id, kind, similarity });
+        }
+    }
+    out.sort_by_key(|l| l.article);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similar_texts_have_similar_signatures() {
+        let a = "The city council voted on Tuesday to approve the new budget for schools and roads after a long debate.";
+        let b = "The city council voted on Tuesday to approve the new budget for schools and roads after a short debate.";
+        let c = "A storm hit the coast overnight, leaving thousands without power and closing several highways.";
+        assert!(similarity(&minhash(a), &minhash(b)) > 0.5);
+        assert!(similarity(&minhash(a), &minhash(c)) < 0.1);
+    }
+
+    #[test]
+    fn wire_credits() {
+        assert_eq!(wire_credit("PARIS (Reuters) - Talks resumed.").as_deref(), Some("Reuters"));
+        assert_eq!(wire_credit("Nothing credited here."), None);
+    }
+}

@@ -1,0 +1,81 @@
+//! onrecord-ledger: the cross-article record in one SQLite file.
+//!
+//! Ingest stores each analysed article with all its layers ([`prepare`]) in one transaction per
+//! batch, so a killed run loses nothing already committed and a re-run skips what is there
+//! (articles are keyed by document id + SHA-256 of the text, and carry the analysis version).
+//! Linking ([`Ledger::link`]) then rebuilds the cross-article tables in one transaction: copy
+//! clusters ([`copies`]), speakers resolved across articles ([`speakers`]) and claim clusters
+//! with their disputes ([`claims`]). Offsets in the database are Unicode code points.
+//!
+//! ```
+//! use onrecord_ledger::{Ledger, IngestOptions, LexicalEncoder};
+//! let mut ledger = Ledger::open_in_memory().unwrap();
+//! let docs = vec![Ok(onrecord_core::Document::new("a", "Hello there."))];
+//! let s = ledger.ingest(docs.into_iter(), &|_d: &mut onrecord_core::Document| Ok(()),
+//!     &IngestOptions::default(), &LexicalEncoder, &mut |_| {}).unwrap();
+//! assert_eq!(s.ingested, 1);
+//! ```
+
+pub mod claims;
+pub mod copies;
+mod error;
+pub mod export;
+pub mod prepare;
+pub mod query;
+pub mod schema;
+pub mod speakers;
+mod store;
+pub mod text;
+
+pub use claims::{ClaimEncoder, LexicalEncoder};
+pub use error::{LedgerError, Result};
+pub use prepare::Stance;
+pub use store::{Event, IngestOptions, IngestSummary, LinkSummary};
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+/// The default ledger file.
+pub const DEFAULT_DB: &str = "onrecord.db";
+
+/// An open ledger.
+pub struct Ledger {
+    conn: Connection,
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger at `path`, in WAL mode, migrated to the current schema.
+    pub fn open(path: &Path) -> Result<Ledger> {
+        let conn = Connection::open(path)?;
+        Self::setup(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Ledger> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Ledger> {
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // WAL + NORMAL: a killed process loses no committed transaction.
+        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Ledger { conn })
+    }
+
+    /// The underlying connection, for queries this crate does not offer.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Row counts of the main tables, for summaries and tests.
+    pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let tables = ["articles", "entities", "mentions", "times", "attributions", "agents", "copies", "claims"];
+        tables
+            .iter()
+            .map(|t| Ok((*t, self.conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)))
+            .collect()
+    }
+}

@@ -1,0 +1,274 @@
+//! Reading the ledger: quotes, speakers, claims, claim timelines, full-text search.
+
+use rusqlite::{params_from_iter, types::Value, Row};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::Ledger;
+
+/// One attribution with its article and cross-article links. Offsets are code points.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteRow {
+    pub id: i64,
+    pub article: String,
+    pub outlet: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub kind: String,
+    /// The resolved speaker across articles, else the speaker in the article, else the source.
+    pub speaker: Option<String>,
+    pub agent: Option<i64>,
+    pub source: Option<String>,
+    pub source_kind: String,
+    pub cue: Option<String>,
+    pub addressee: Option<String>,
+    pub content: String,
+    pub content_spans: serde_json::Value,
+    pub hedges: Vec<String>,
+    pub polarity: String,
+    pub stance: String,
+    pub time: Option<String>,
+    pub claim: Option<i64>,
+    /// The attribution a denial denies.
+    pub denies: Option<i64>,
+    /// The earliest copy when this article is a copy of another.
+    pub copy_of: Option<String>,
+}
+
+pub(crate) const QUOTE_SELECT: &str = "SELECT q.id, a.doc_id, coalesce(a.publisher, a.site_name), a.published, a.url, a.title,
+    q.kind, coalesce(g.name, q.speaker, q.source), q.agent, q.source, q.source_kind, q.cue, q.addressee, q.content,
+    q.content_spans, q.hedges, q.polarity, q.stance, q.time_value, q.claim, q.target,
+    (SELECT r.doc_id FROM copies c JOIN articles r ON r.id = c.root WHERE c.article = a.id AND c.kind != 'original')
+    FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent";
+
+pub(crate) fn quote_row(r: &Row) -> rusqlite::Result<QuoteRow> {
+    let spans: String = r.get(14)?;
+    let hedges: String = r.get(15)?;
+    let hedges: serde_json::Value = serde_json::from_str(&hedges).unwrap_or_default();
+    Ok(QuoteRow {
+        id: r.get(0)?,
+        article: r.get(1)?,
+        outlet: r.get(2)?,
+        published: r.get(3)?,
+        url: r.get(4)?,
+        title: r.get(5)?,
+        kind: r.get(6)?,
+        speaker: r.get(7)?,
+        agent: r.get(8)?,
+        source: r.get(9)?,
+        source_kind: r.get(10)?,
+        cue: r.get(11)?,
+        addressee: r.get(12)?,
+        content: r.get(13)?,
+        content_spans: serde_json::from_str(&spans).unwrap_or_default(),
+        hedges: hedges.as_array().into_iter().flatten().filter_map(|h| h.get("text")?.as_str().map(str::to_string)).collect(),
+        polarity: r.get(16)?,
+        stance: r.get(17)?,
+        time: r.get(18)?,
+        claim: r.get(19)?,
+        denies: r.get(20)?,
+        copy_of: r.get(21)?,
+    })
+}
+
+/// Filters for [`Ledger::quotes`]. Dates compare with the article's publication date prefix.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteFilter {
+    /// Matches the resolved speaker's name, the speaker in the article, or the source text.
+    pub speaker: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Matches publisher, site name or URL.
+    pub outlet: Option<String>,
+    /// direct | indirect | mixed
+    pub kind: Option<String>,
+    pub claim: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeakerRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub roles: Vec<String>,
+    pub quotes: i64,
+    pub articles: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub label: String,
+    pub size: i64,
+    pub articles: i64,
+    pub asserts: i64,
+    pub reports: i64,
+    pub denies: i64,
+    pub questions: i64,
+    pub disputed: bool,
+    pub first_seen: Option<String>,
+}
+
+/// A claim and everyone who took a stance on it, in time order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub claim: ClaimRow,
+    pub entries: Vec<QuoteRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    /// `quote` or `article`.
+    pub kind: &'static str,
+    pub id: i64,
+    pub article: String,
+    pub snippet: String,
+    pub speaker: Option<String>,
+}
+
+/// Quotes a user's words for FTS5 so that operators in them are taken literally.
+pub fn fts_query(text: &str) -> String {
+    text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+}
+
+fn claim_row(r: &Row) -> rusqlite::Result<ClaimRow> {
+    Ok(ClaimRow {
+        id: r.get(0)?,
+        label: r.get(1)?,
+        size: r.get(2)?,
+        articles: r.get(3)?,
+        asserts: r.get(4)?,
+        reports: r.get(5)?,
+        denies: r.get(6)?,
+        questions: r.get(7)?,
+        disputed: r.get(8)?,
+        first_seen: r.get(9)?,
+    })
+}
+
+const CLAIM_SELECT: &str = "SELECT id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen FROM claims";
+
+impl Ledger {
+    /// Quotes matching the filter, oldest article first, in text order; `f` sees each row.
+    pub fn for_each_quote(&self, filter: &QuoteFilter, f: &mut dyn FnMut(QuoteRow) -> Result<()>) -> Result<()> {
+        let mut sql = format!("{QUOTE_SELECT} WHERE 1=1");
+        let mut args: Vec<Value> = vec![];
+        if let Some(s) = &filter.speaker {
+            sql += " AND (g.name LIKE ?1 OR q.speaker LIKE ?1 OR (q.agent IS NULL AND q.source LIKE ?1))";
+            args.push(Value::Text(format!("%{s}%")));
+        }
+        if let Some(s) = &filter.since {
+            args.push(Value::Text(s.clone()));
+            sql += &format!(" AND substr(a.published, 1, length(?{n})) >= ?{n}", n = args.len());
+        }
+        if let Some(s) = &filter.until {
+            args.push(Value::Text(s.clone()));
+            sql += &format!(" AND substr(a.published, 1, length(?{n})) <= ?{n}", n = args.len());
+        }
+        if let Some(s) = &filter.outlet {
+            args.push(Value::Text(format!("%{s}%")));
+            sql += &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})", n = args.len());
+        }
+        if let Some(k) = &filter.kind {
+            args.push(Value::Text(k.to_lowercase()));
+            sql += &format!(" AND q.kind = ?{}", args.len());
+        }
+        if let Some(c) = filter.claim {
+            args.push(Value::Integer(c));
+            sql += &format!(" AND q.claim = ?{}", args.len());
+        }
+        sql += " ORDER BY a.published IS NULL, a.published, a.id, q.idx";
+        if let Some(l) = filter.limit {
+            sql += &format!(" LIMIT {l}");
+        }
+        let mut st = self.conn.prepare(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            f(quote_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    pub fn quotes(&self, filter: &QuoteFilter) -> Result<Vec<QuoteRow>> {
+        let mut v = vec![];
+        self.for_each_quote(filter, &mut |q| {
+            v.push(q);
+            Ok(())
+        })?;
+        Ok(v)
+    }
+
+    /// Speakers with at least one quote, most quoted first.
+    pub fn speakers(&self, limit: Option<usize>) -> Result<Vec<SpeakerRow>> {
+        let sql = format!(
+            "SELECT g.id, g.name, g.kind, g.roles, count(q.id), count(DISTINCT q.article) FROM agents g JOIN attributions q ON q.agent = g.id
+             GROUP BY g.id ORDER BY count(q.id) DESC, g.name {}",
+            limit.map(|l| format!("LIMIT {l}")).unwrap_or_default()
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], |r| {
+            let roles: String = r.get(3)?;
+            Ok(SpeakerRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                kind: r.get(2)?,
+                roles: serde_json::from_str(&roles).unwrap_or_default(),
+                quotes: r.get(4)?,
+                articles: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Claim clusters with more than one member (or all disputed ones), largest first.
+    pub fn claims(&self, disputed_only: bool, limit: Option<usize>) -> Result<Vec<ClaimRow>> {
+        let sql = format!(
+            "{CLAIM_SELECT} WHERE {} ORDER BY disputed DESC, articles DESC, size DESC, id {}",
+            if disputed_only { "disputed" } else { "size > 1" },
+            limit.map(|l| format!("LIMIT {l}")).unwrap_or_default()
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], claim_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// A claim's timeline: every attribution in its cluster, oldest first.
+    pub fn claim(&self, id: i64) -> Result<Option<Timeline>> {
+        let claim = match self.conn.query_row(&format!("{CLAIM_SELECT} WHERE id = ?1"), [id], claim_row) {
+            Ok(c) => c,
+            Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let entries = self.quotes(&QuoteFilter { claim: Some(id), ..Default::default() })?;
+        Ok(Some(Timeline { claim, entries }))
+    }
+
+    /// Full-text search over quotes and articles.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let q = fts_query(text);
+        if q.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut hits = vec![];
+        let mut st = self.conn.prepare(
+            "SELECT q.id, a.doc_id, snippet(quotes_fts, 0, '[', ']', '…', 16), coalesce(g.name, q.speaker, q.source)
+             FROM quotes_fts JOIN attributions q ON q.id = quotes_fts.rowid JOIN articles a ON a.id = q.article
+             LEFT JOIN agents g ON g.id = q.agent WHERE quotes_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+        )?;
+        let rows = st.query_map(rusqlite::params![q, limit as i64], |r| {
+            Ok(SearchHit { kind: "quote", id: r.get(0)?, article: r.get(1)?, snippet: r.get(2)?, speaker: r.get(3)? })
+        })?;
+        hits.extend(rows.collect::<std::result::Result<Vec<_>, _>>()?);
+        let mut st = self.conn.prepare(
+            "SELECT a.id, a.doc_id, snippet(articles_fts, 1, '[', ']', '…', 16) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+             WHERE articles_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+        )?;
+        let rows = st.query_map(rusqlite::params![q, limit as i64], |r| {
+            Ok(SearchHit { kind: "article", id: r.get(0)?, article: r.get(1)?, snippet: r.get(2)?, speaker: None })
+        })?;
+        hits.extend(rows.collect::<std::result::Result<Vec<_>, _>>()?);
+        Ok(hits)
+    }
+}

@@ -1,0 +1,193 @@
+//! Entities resolved across articles ("agents").
+//!
+//! Each entity gets a normalised name key (`Lexicon::name_key`). A one-word key of a person
+//! ("peskov") joins the unique multi-word person key ending in that word ("dmitry peskov");
+//! when several match, the one whose roles share most words with this entity's roles wins, and
+//! a tie leaves it on its own. Attributions without a resolved speaker entity but with a named
+//! source are keyed by the name inside the source phrase.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::text::lexicon;
+
+pub struct EntityInput {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    /// Role texts and affiliations, lowercase words.
+    pub roles: Vec<String>,
+}
+
+pub struct Agent {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub roles: Vec<String>,
+}
+
+pub struct Resolution {
+    pub agents: Vec<Agent>,
+    /// Entity id -> index into `agents`.
+    pub entity_agent: HashMap<i64, usize>,
+    /// Raw name key -> resolved key, for every key seen.
+    pub key_map: HashMap<String, String>,
+}
+
+impl Resolution {
+    /// The agent index for a raw name key (surname-only keys resolved as for entities).
+    pub fn agent_of_key(&self, raw: &str) -> Option<usize> {
+        let k = self.key_map.get(raw).map(String::as_str).unwrap_or(raw);
+        self.agents.iter().position(|a| a.key == k)
+    }
+}
+
+fn role_words(roles: &[String]) -> BTreeSet<String> {
+    let lex = lexicon();
+    roles.iter().flat_map(|r| lex.content_stems(r)).collect()
+}
+
+/// Resolves entities (and extra raw names from attribution sources) to agents.
+pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
+    let lex = lexicon();
+    // Raw key -> (kind votes, name votes, roles).
+    struct Acc {
+        kinds: HashMap<String, usize>,
+        names: HashMap<String, usize>,
+        roles: Vec<String>,
+    }
+    let mut accs: HashMap<String, Acc> = HashMap::new();
+    let mut entity_key: Vec<(i64, String)> = Vec::with_capacity(entities.len());
+    let new_acc = || Acc { kinds: HashMap::new(), names: HashMap::new(), roles: vec![] };
+    for e in entities {
+        let key = lex.name_key(&e.name);
+        if key.is_empty() {
+            continue;
+        }
+        let acc = accs.entry(key.clone()).or_insert_with(new_acc);
+        *acc.kinds.entry(e.kind.clone()).or_default() += 1;
+        *acc.names.entry(e.name.clone()).or_default() += 1;
+        for r in &e.roles {
+            if !acc.roles.contains(r) && acc.roles.len() < 20 {
+                acc.roles.push(r.clone());
+            }
+        }
+        entity_key.push((e.id, key));
+    }
+    for n in extra_names {
+        let key = lex.name_key(n);
+        if key.is_empty() {
+            continue;
+        }
+        let acc = accs.entry(key).or_insert_with(new_acc);
+        *acc.names.entry(n.clone()).or_default() += 1;
+    }
+    let kind_of = |a: &Acc| a.kinds.iter().max_by_key(|(k, n)| (**n, std::cmp::Reverse((*k).clone()))).map(|(k, _)| k.clone());
+    let is_person = |a: &Acc| kind_of(a).is_none_or(|k| k == "PERSON");
+    // Multi-word person keys by their last word.
+    let mut by_surname: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, a) in &accs {
+        if k.contains(' ') && is_person(a) {
+            if let Some(last) = k.rsplit(' ').next() {
+                by_surname.entry(last.to_string()).or_default().push(k.clone());
+            }
+        }
+    }
+    let mut key_map: HashMap<String, String> = HashMap::new();
+    let mut keys: Vec<&String> = accs.keys().collect();
+    keys.sort();
+    for k in keys {
+        let a = &accs[k];
+        let mut target = k.clone();
+        if !k.contains(' ') && is_person(a) {
+            if let Some(cands) = by_surname.get(k) {
+                if cands.len() == 1 {
+                    target = cands[0].clone();
+                } else {
+                    let mine = role_words(&a.roles);
+                    let mut scored: Vec<(usize, &String)> =
+                        cands.iter().map(|c| (role_words(&accs[c].roles).intersection(&mine).count(), c)).collect();
+                    scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+                    if scored[0].0 > 0 && scored.get(1).is_none_or(|s| s.0 < scored[0].0) {
+                        target = scored[0].1.clone();
+                    }
+                }
+            }
+        }
+        key_map.insert(k.clone(), target);
+    }
+    // Build agents from resolved keys.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut agents: Vec<Agent> = Vec::new();
+    let mut resolved: Vec<&String> = key_map.values().collect::<BTreeSet<_>>().into_iter().collect();
+    resolved.sort();
+    for k in resolved {
+        let Some(a) = accs.get(k) else { continue };
+        // Prefer the most frequent written form, then the longest.
+        let name = a
+            .names
+            .iter()
+            .max_by(|x, y| x.1.cmp(y.1).then(x.0.len().cmp(&y.0.len())).then(y.0.cmp(x.0)))
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| k.clone());
+        index.insert(k.clone(), agents.len());
+        agents.push(Agent { key: k.clone(), name, kind: kind_of(a).unwrap_or_else(|| "PERSON".into()), roles: a.roles.clone() });
+    }
+    // Roles of merged surname-only entities go to their agent too.
+    for (raw, target) in &key_map {
+        if raw != target {
+            if let (Some(&ai), Some(a)) = (index.get(target), accs.get(raw)) {
+                for r in &a.roles {
+                    if !agents[ai].roles.contains(r) && agents[ai].roles.len() < 20 {
+                        agents[ai].roles.push(r.clone());
+                    }
+                }
+            }
+        }
+    }
+    let entity_agent = entity_key
+        .into_iter()
+        .filter_map(|(id, k)| key_map.get(&k).and_then(|t| index.get(t)).map(|&ai| (id, ai)))
+        .collect();
+    Resolution { agents, entity_agent, key_map }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ent(id: i64, name: &str, kind: &str, roles: &[&str]) -> EntityInput {
+        EntityInput { id, name: name.into(), kind: kind.into(), roles: roles.iter().map(|r| r.to_string()).collect() }
+    }
+
+    #[test]
+    fn surname_joins_unique_full_name() {
+        let r = resolve(
+            &[
+                ent(1, "Anna Kowalska", "PERSON", &["finance minister"]),
+                ent(2, "Kowalska", "PERSON", &[]),
+                ent(3, "The Senate", "ORG", &[]),
+                ent(4, "Senate", "ORG", &[]),
+            ],
+            &[],
+        );
+        assert_eq!(r.entity_agent[&1], r.entity_agent[&2]);
+        assert_eq!(r.entity_agent[&3], r.entity_agent[&4]);
+        assert_eq!(r.agents[r.entity_agent[&2]].name, "Anna Kowalska");
+    }
+
+    #[test]
+    fn roles_break_surname_ties() {
+        let r = resolve(
+            &[
+                ent(1, "Anna Kowalska", "PERSON", &["finance minister"]),
+                ent(2, "Piotr Kowalska", "PERSON", &["football coach"]),
+                ent(3, "Kowalska", "PERSON", &["the minister"]),
+                ent(4, "Kowalska", "PERSON", &[]),
+            ],
+            &[],
+        );
+        assert_eq!(r.entity_agent[&3], r.entity_agent[&1]);
+        // Both surname-only entities share one raw key; the roles seen on it pick the minister.
+        assert_ne!(r.entity_agent[&3], r.entity_agent[&2]);
+    }
+}

@@ -1,0 +1,482 @@
+//! Writing to the ledger: ingest, re-analysis and linking.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use onrecord_core::{Document, Metadata, Origin};
+use rayon::prelude::*;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::claims::{self, ClaimEncoder, ClaimInput};
+use crate::copies::{self, CopyInput};
+use crate::error::Result;
+use crate::prepare::{prepare, text_hash, ClaimKey, Prepared, Stance};
+use crate::speakers::{self, EntityInput};
+use crate::Ledger;
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Articles analysed and committed together: bounds memory and the work a kill can lose.
+    pub batch: usize,
+    /// Recorded with each article; an article stored under another version is re-analysed.
+    pub analysis_version: String,
+    /// Longer texts are skipped as failures.
+    pub max_bytes: usize,
+    /// Run linking at the end (copies, speakers, claims).
+    pub link: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions { batch: 128, analysis_version: "0".into(), max_bytes: 2_000_000, link: true }
+    }
+}
+
+/// What an ingest run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    pub read: u64,
+    pub ingested: u64,
+    pub already_present: u64,
+    pub reanalysed: u64,
+    pub failed: u64,
+    pub copies_linked: u64,
+    pub seconds: f64,
+}
+
+/// What linking rebuilt.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LinkSummary {
+    pub copies_linked: u64,
+    pub agents: u64,
+    pub claims: u64,
+    pub disputed: u64,
+}
+
+/// Reported while ingesting.
+pub enum Event<'a> {
+    /// After each committed batch.
+    Progress(&'a IngestSummary),
+    /// A record that was skipped: the message names file and record.
+    Failed(&'a str),
+}
+
+fn stance_from(s: &str) -> Stance {
+    match s {
+        "reports" => Stance::Reports,
+        "denies" => Stance::Denies,
+        "questions" => Stance::Questions,
+        "declines" => Stance::Declines,
+        _ => Stance::Asserts,
+    }
+}
+
+impl Ledger {
+    /// Stores documents from `docs`, analysing each with `analyse` in parallel, one transaction
+    /// per batch; then links (if `opts.link`). Items that are `Err` are counted as failed.
+    pub fn ingest<I, A>(
+        &mut self,
+        docs: I,
+        analyse: &A,
+        opts: &IngestOptions,
+        encoder: &dyn ClaimEncoder,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<IngestSummary>
+    where
+        I: Iterator<Item = std::result::Result<Document, String>>,
+        A: Fn(&mut Document) -> std::result::Result<(), String> + Sync,
+    {
+        let start = Instant::now();
+        let mut sum = IngestSummary::default();
+        let mut docs = docs.peekable();
+        let batch_size = opts.batch.max(1);
+        while docs.peek().is_some() {
+            let mut batch: Vec<(Document, String, Option<i64>)> = Vec::with_capacity(batch_size);
+            let mut seen: std::collections::HashSet<(String, String)> = Default::default();
+            for item in docs.by_ref().take(batch_size) {
+                sum.read += 1;
+                let doc = match item {
+                    Ok(d) => d,
+                    Err(msg) => {
+                        sum.failed += 1;
+                        events(Event::Failed(&msg));
+                        continue;
+                    }
+                };
+                if doc.text.len() > opts.max_bytes || doc.text.trim().is_empty() {
+                    sum.failed += 1;
+                    let why = if doc.text.trim().is_empty() { "empty text".to_string() } else { format!("text of {} bytes is over the {} byte limit", doc.text.len(), opts.max_bytes) };
+                    events(Event::Failed(&format!("{}: {}: {why}", where_of(&doc.origin), doc.id)));
+                    continue;
+                }
+                let hash = text_hash(&doc.text);
+                let existing: Option<(i64, String)> = self
+                    .conn
+                    .query_row(
+                        "SELECT id, analysis_version FROM articles WHERE doc_id = ?1 AND text_hash = ?2",
+                        params![doc.id, hash],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if !seen.insert((doc.id.clone(), hash.clone())) {
+                    sum.already_present += 1;
+                    continue;
+                }
+                match existing {
+                    Some((_, v)) if v == opts.analysis_version => sum.already_present += 1,
+                    Some((id, _)) => batch.push((doc, hash, Some(id))),
+                    None => batch.push((doc, hash, None)),
+                }
+            }
+            let results: Vec<std::result::Result<(Prepared, Option<i64>), String>> = batch
+                .into_par_iter()
+                .map(|(mut doc, _, existing)| {
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&mut doc)));
+                    match r {
+                        Ok(Ok(())) => Ok((prepare(&doc), existing)),
+                        Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
+                        Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
+                    }
+                })
+                .collect();
+            let tx = self.conn.transaction()?;
+            for r in &results {
+                match r {
+                    Ok((p, existing)) => {
+                        if let Some(id) = existing {
+                            replace_layers(&tx, *id, p, &opts.analysis_version)?;
+                            sum.reanalysed += 1;
+                        } else {
+                            insert_article(&tx, p, &opts.analysis_version)?;
+                            sum.ingested += 1;
+                        }
+                    }
+                    Err(msg) => {
+                        sum.failed += 1;
+                        events(Event::Failed(msg));
+                    }
+                }
+            }
+            if sum.ingested + sum.reanalysed > 0 {
+                tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')", [])?;
+            }
+            tx.commit()?;
+            sum.seconds = start.elapsed().as_secs_f64();
+            events(Event::Progress(&sum));
+        }
+        if opts.link && self.is_dirty()? {
+            let l = self.link(encoder)?;
+            sum.copies_linked = l.copies_linked;
+        } else {
+            sum.copies_linked = self.conn.query_row("SELECT count(*) FROM copies WHERE kind != 'original'", [], |r| r.get::<_, i64>(0))? as u64;
+        }
+        sum.seconds = start.elapsed().as_secs_f64();
+        Ok(sum)
+    }
+
+    fn is_dirty(&self) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT value FROM state WHERE key = 'dirty'", [], |r| r.get::<_, String>(0)).optional()?.is_some_and(|v| v == "1"))
+    }
+
+    /// Re-runs analysis on stored articles whose analysis version differs from
+    /// `opts.analysis_version` (all of them when `all`), replacing their layers, then links.
+    pub fn reanalyze<A>(&mut self, analyse: &A, opts: &IngestOptions, all: bool, encoder: &dyn ClaimEncoder, events: &mut dyn FnMut(Event)) -> Result<IngestSummary>
+    where
+        A: Fn(&mut Document) -> std::result::Result<(), String> + Sync,
+    {
+        let ids: Vec<i64> = {
+            let mut st = self.conn.prepare("SELECT id FROM articles WHERE ?1 OR analysis_version != ?2 ORDER BY id")?;
+            let rows = st.query_map(params![all, opts.analysis_version], |r| r.get(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let start = Instant::now();
+        let mut sum = IngestSummary::default();
+        for chunk in ids.chunks(opts.batch.max(1)) {
+            let mut docs = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                docs.push((*id, self.load_document(*id)?));
+            }
+            sum.read += docs.len() as u64;
+            let results: Vec<(i64, std::result::Result<Prepared, String>)> = docs
+                .into_par_iter()
+                .map(|(id, mut doc)| {
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&mut doc)));
+                    (id, match r {
+                        Ok(Ok(())) => Ok(prepare(&doc)),
+                        Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
+                        Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
+                    })
+                })
+                .collect();
+            let tx = self.conn.transaction()?;
+            for (id, r) in &results {
+                match r {
+                    Ok(p) => {
+                        replace_layers(&tx, *id, p, &opts.analysis_version)?;
+                        sum.reanalysed += 1;
+                    }
+                    Err(m) => {
+                        sum.failed += 1;
+                        events(Event::Failed(m));
+                    }
+                }
+            }
+            tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')", [])?;
+            tx.commit()?;
+            sum.seconds = start.elapsed().as_secs_f64();
+            events(Event::Progress(&sum));
+        }
+        if self.is_dirty()? {
+            sum.copies_linked = self.link(encoder)?.copies_linked;
+        }
+        sum.seconds = start.elapsed().as_secs_f64();
+        Ok(sum)
+    }
+
+    /// Rebuilds a stored article as a document (text, metadata, origin; no layers).
+    pub fn load_document(&self, id: i64) -> Result<Document> {
+        let (doc_id, text, meta, path, record, format): (String, String, String, String, Option<i64>, String) = self.conn.query_row(
+            "SELECT doc_id, text, meta_json, origin_path, origin_record, origin_format FROM articles WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )?;
+        let mut doc = Document::new(doc_id, text);
+        doc.meta = serde_json::from_str::<Metadata>(&meta).unwrap_or_default();
+        doc.origin = Origin { path, record: record.map(|r| r as u64), format };
+        Ok(doc)
+    }
+
+    /// Rebuilds the cross-article tables (copies, agents, claims) in one transaction.
+    pub fn link(&mut self, encoder: &dyn ClaimEncoder) -> Result<LinkSummary> {
+        let tx = self.conn.transaction()?;
+        let mut sum = LinkSummary::default();
+
+        // Copies.
+        let arts: Vec<CopyInput> = {
+            let mut st = tx.prepare("SELECT id, text_hash, published, wire, minhash FROM articles ORDER BY id")?;
+            let rows = st.query_map([], |r| {
+                let blob: Vec<u8> = r.get(4)?;
+                Ok(CopyInput { id: r.get(0)?, hash: r.get(1)?, published: r.get(2)?, wire: r.get(3)?, sig: copies::decode(&blob) })
+            })?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let links = copies::link_copies(&arts);
+        tx.execute("DELETE FROM copies", [])?;
+        {
+            let mut ins = tx.prepare("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut roots = std::collections::BTreeSet::new();
+            for l in &links {
+                ins.execute(params![l.article, l.root, l.kind, l.similarity as f64])?;
+                roots.insert(l.root);
+            }
+            for r in roots {
+                ins.execute(params![r, r, "original", 1.0f64])?;
+            }
+        }
+        sum.copies_linked = links.len() as u64;
+
+        // Agents.
+        let ents: Vec<EntityInput> = {
+            let mut st = tx.prepare("SELECT id, name, kind, roles FROM entities")?;
+            let rows = st.query_map([], |r| {
+                let roles: String = r.get(3)?;
+                Ok(EntityInput { id: r.get(0)?, name: r.get(1)?, kind: r.get(2)?, roles: role_texts(&roles) })
+            })?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let lex = crate::text::lexicon();
+        let unresolved: Vec<(i64, String)> = {
+            let mut st = tx.prepare("SELECT id, source FROM attributions WHERE speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            rows.filter_map(|r| r.ok()).filter_map(|(id, s)| lex.name_in_source(&s).map(|n| (id, n))).collect()
+        };
+        let extra: Vec<String> = unresolved.iter().map(|(_, n)| n.clone()).collect();
+        let res = speakers::resolve(&ents, &extra);
+        tx.execute("UPDATE entities SET agent = NULL", [])?;
+        tx.execute("UPDATE attributions SET agent = NULL, claim = NULL", [])?;
+        tx.execute("DELETE FROM agents", [])?;
+        {
+            let mut ins = tx.prepare("INSERT INTO agents(id, key, name, kind, roles) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (i, a) in res.agents.iter().enumerate() {
+                ins.execute(params![i as i64 + 1, a.key, a.name, a.kind, serde_json::to_string(&a.roles)?])?;
+            }
+            let mut up = tx.prepare("UPDATE entities SET agent = ?1 WHERE id = ?2")?;
+            for (eid, ai) in &res.entity_agent {
+                up.execute(params![*ai as i64 + 1, eid])?;
+            }
+            tx.execute("UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity) WHERE speaker_entity IS NOT NULL", [])?;
+            let mut up = tx.prepare("UPDATE attributions SET agent = ?1 WHERE id = ?2")?;
+            for (aid, name) in &unresolved {
+                if let Some(ai) = res.agent_of_key(&lex.name_key(name)) {
+                    up.execute(params![ai as i64 + 1, aid])?;
+                }
+            }
+        }
+        sum.agents = res.agents.len() as u64;
+
+        // Claims.
+        let inputs: Vec<ClaimInput> = {
+            let mut st = tx.prepare("SELECT id, article, idx, paragraph, content, claim_key, stance, target FROM attributions ORDER BY id")?;
+            let rows = st.query_map([], |r| {
+                let key: String = r.get(5)?;
+                let stance: String = r.get(6)?;
+                Ok(ClaimInput {
+                    id: r.get(0)?,
+                    article: r.get(1)?,
+                    idx: r.get(2)?,
+                    paragraph: r.get(3)?,
+                    text: r.get(4)?,
+                    key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
+                    stance: stance_from(&stance),
+                    target: r.get(7)?,
+                })
+            })?;
+            let mut v: Vec<ClaimInput> = rows.collect::<std::result::Result<_, _>>()?;
+            // Surname-only entity keys count as the full name they resolved to.
+            for c in &mut v {
+                for e in &mut c.key.entities {
+                    if let Some(k) = res.key_map.get(e.as_str()) {
+                        *e = k.clone();
+                    }
+                }
+                c.key.entities.sort();
+                c.key.entities.dedup();
+            }
+            v
+        };
+        let cl = claims::cluster(&inputs, encoder)?;
+        tx.execute("DELETE FROM claims", [])?;
+        let n_clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
+        let mut members: Vec<Vec<usize>> = vec![vec![]; n_clusters];
+        for (i, &c) in cl.iter().enumerate() {
+            members[c].push(i);
+        }
+        let published: HashMap<i64, Option<String>> = {
+            let mut st = tx.prepare("SELECT id, published FROM articles")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        {
+            let mut ins = tx.prepare("INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")?;
+            let mut up = tx.prepare("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
+            for (c, ms) in members.iter().enumerate() {
+                let count = |s: Stance| ms.iter().filter(|&&i| inputs[i].stance == s).count() as i64;
+                let (asserts, reports, denies, questions) = (count(Stance::Asserts), count(Stance::Reports), count(Stance::Denies), count(Stance::Questions));
+                let disputed = asserts + reports > 0 && denies > 0;
+                let label = ms
+                    .iter()
+                    .filter(|&&i| matches!(inputs[i].stance, Stance::Asserts | Stance::Reports))
+                    .max_by_key(|&&i| (inputs[i].key.stems.len(), std::cmp::Reverse(i)))
+                    .or(ms.first())
+                    .map(|&i| inputs[i].text.clone())
+                    .unwrap_or_default();
+                let mut arts: Vec<i64> = ms.iter().map(|&i| inputs[i].article).collect();
+                arts.sort();
+                arts.dedup();
+                let first_seen = arts.iter().filter_map(|a| published.get(a).cloned().flatten()).min();
+                let id = c as i64 + 1;
+                ins.execute(params![id, label, ms.len() as i64, arts.len() as i64, asserts, reports, denies, questions, disputed, first_seen])?;
+                for &i in ms {
+                    up.execute(params![id, inputs[i].id])?;
+                }
+                sum.disputed += disputed as u64;
+            }
+        }
+        sum.claims = n_clusters as u64;
+        tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '0')", [])?;
+        tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('encoder', ?1)", [encoder.name()])?;
+        tx.commit()?;
+        Ok(sum)
+    }
+}
+
+fn where_of(o: &Origin) -> String {
+    match o.record {
+        Some(r) => format!("{}:{r}", o.path),
+        None => o.path.clone(),
+    }
+}
+
+/// Role texts and affiliations from the stored roles JSON.
+fn role_texts(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let mut out = vec![];
+    for r in v.as_array().into_iter().flatten() {
+        for k in ["text", "affiliation"] {
+            if let Some(s) = r.get(k).and_then(|x| x.as_str()) {
+                out.push(s.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn insert_article(tx: &Transaction, p: &Prepared, version: &str) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO articles(doc_id, text_hash, analysis_version, text, title, publisher, published, byline, site_name, language, url, meta_json, origin_path, origin_record, origin_format, wire, minhash, ingested_at)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+        params![p.doc_id, p.text_hash, version, p.text, p.title, p.publisher, p.published, p.byline, p.site_name, p.language, p.url, p.meta_json, p.origin_path, p.origin_record.map(|r| r as i64), p.origin_format, p.wire, p.minhash],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?1, ?2, ?3)", params![id, p.title.as_deref().unwrap_or(""), p.text])?;
+    insert_layers(tx, id, p)?;
+    Ok(id)
+}
+
+fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str) -> Result<()> {
+    tx.execute("DELETE FROM quotes_fts WHERE rowid IN (SELECT id FROM attributions WHERE article = ?1)", [id])?;
+    tx.execute("DELETE FROM attributions WHERE article = ?1", [id])?;
+    tx.execute("DELETE FROM mentions WHERE entity IN (SELECT id FROM entities WHERE article = ?1)", [id])?;
+    tx.execute("DELETE FROM entities WHERE article = ?1", [id])?;
+    tx.execute("DELETE FROM times WHERE article = ?1", [id])?;
+    tx.execute("DELETE FROM sentences WHERE article = ?1", [id])?;
+    tx.execute("UPDATE articles SET analysis_version = ?1, wire = ?2, minhash = ?3 WHERE id = ?4", params![version, p.wire, p.minhash, id])?;
+    insert_layers(tx, id, p)
+}
+
+fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
+    let mut st = tx.prepare_cached("INSERT INTO sentences(article, idx, start, end) VALUES (?1,?2,?3,?4)")?;
+    for (i, (s, e)) in p.sentences.iter().enumerate() {
+        st.execute(params![article, i as i64, *s as i64, *e as i64])?;
+    }
+    let mut ent_ids = Vec::with_capacity(p.entities.len());
+    let mut st = tx.prepare_cached("INSERT INTO entities(article, idx, name, kind, roles) VALUES (?1,?2,?3,?4,?5)")?;
+    let mut sm = tx.prepare_cached("INSERT INTO mentions(entity, start, end, kind, text) VALUES (?1,?2,?3,?4,?5)")?;
+    for (i, e) in p.entities.iter().enumerate() {
+        st.execute(params![article, i as i64, e.name, e.kind, e.roles])?;
+        let eid = tx.last_insert_rowid();
+        ent_ids.push(eid);
+        for (s, en, k, t) in &e.mentions {
+            sm.execute(params![eid, *s as i64, *en as i64, k, t])?;
+        }
+    }
+    let mut time_ids = Vec::with_capacity(p.times.len());
+    let mut st = tx.prepare_cached("INSERT INTO times(article, idx, start, end, text, kind, value, modifier, resolved) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;
+    for (i, t) in p.times.iter().enumerate() {
+        st.execute(params![article, i as i64, t.start as i64, t.end as i64, t.text, t.kind, t.value, t.modifier, t.resolved])?;
+        time_ids.push(tx.last_insert_rowid());
+    }
+    let base: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM attributions", [], |r| r.get(0))?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO attributions(id, article, idx, kind, content, content_spans, cue, cue_start, cue_end, source, source_start, source_end, source_kind, speaker_entity, speaker, confidence, addressee, addressee_start, addressee_end, hedges, polarity, time_value, time_id, paragraph, stance, target, claim_key)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
+    )?;
+    let mut fts = tx.prepare_cached("INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (?1,?2,?3,?4)")?;
+    for (i, a) in p.attributions.iter().enumerate() {
+        let id = base + 1 + i as i64;
+        let pt = |t: &Option<crate::prepare::PText>| (t.as_ref().map(|x| x.text.clone()), t.as_ref().map(|x| x.start as i64), t.as_ref().map(|x| x.end as i64));
+        let (cue, cs, ce) = pt(&a.cue);
+        let (src, ss, se) = pt(&a.source);
+        let (adr, ads, ade) = pt(&a.addressee);
+        st.execute(params![
+            id, article, i as i64, a.kind, a.content, a.content_spans, cue, cs, ce, src, ss, se, a.source_kind,
+            a.speaker_entity.and_then(|e| ent_ids.get(e).copied()), a.speaker, a.confidence as f64, adr, ads, ade,
+            a.hedges, a.polarity, a.time_value, a.time_idx.and_then(|t| time_ids.get(t).copied()),
+            a.paragraph.map(|x| x as i64), a.stance.as_str(), a.target.map(|t| base + 1 + t as i64),
+            serde_json::to_string(&a.key)?
+        ])?;
+        fts.execute(params![id, a.content, src.as_deref().unwrap_or(""), a.speaker.as_deref().unwrap_or("")])?;
+    }
+    Ok(())
+}
