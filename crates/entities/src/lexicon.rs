@@ -56,6 +56,7 @@ pub enum FuncClass {
     Clause,
     Copula,
     Time,
+    Ordinal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +129,7 @@ impl Lexicon {
                 "prep" => FuncClass::Prep,
                 "clause" => FuncClass::Clause,
                 "copula" => FuncClass::Copula,
+                "ordinal" => FuncClass::Ordinal,
                 _ => FuncClass::Time,
             };
             lex.func.entry(r[0].to_lowercase()).or_default().push(class);

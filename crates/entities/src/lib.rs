@@ -137,7 +137,9 @@ fn canonical<'a>(ctx: &Ctx, names: impl Iterator<Item = &'a names::NameRef>) -> 
 /// the mention that covers most of it, then names over descriptions over pronouns over roles.
 /// For an empty span, the entity with a mention containing that position.
 pub fn entity_at(doc: &Document, span: Span) -> Option<usize> {
-    let mut best: Option<((usize, u8, std::cmp::Reverse<usize>), usize)> = None;
+    // (overlap, kind rank, shortest first) and the entity.
+    type Key = (usize, u8, std::cmp::Reverse<usize>);
+    let mut best: Option<(Key, usize)> = None;
     let overlap = |s: Span| -> Option<usize> {
         if span.is_empty() {
             return s.contains_pos(span.start).then_some(0);

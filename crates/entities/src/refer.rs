@@ -92,15 +92,24 @@ pub(crate) struct NameAt {
     pub possessive: bool,
 }
 
+/// "45th", "1st", "third": an ordinal number.
+fn is_ordinal(ctx: &Ctx, i: usize) -> bool {
+    let w = ctx.text(i);
+    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &w[digits.len()..];
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && matches!(suffix, "st" | "nd" | "rd" | "th"))
+        || ctx.is(i, FuncClass::Ordinal)
+}
+
 /// Finds descriptions and pronouns, adds them to `drafts`, and returns every reference.
 /// `names_tok` marks the tokens of names.
 pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_tok: &[bool]) -> Vec<Ref> {
     let n = ctx.n();
     let mut ref_tok = names_tok.to_vec();
     ref_tok.resize(n, false);
-    for i in 0..n {
+    for (i, r) in ref_tok.iter_mut().enumerate() {
         if ctx.is_word(i) && ctx.lex.pronoun(ctx.text(i)).is_some() {
-            ref_tok[i] = true;
+            *r = true;
         }
     }
     let mut refs: Vec<Ref> = names
@@ -173,13 +182,17 @@ pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_t
         let end_sent = ctx.sent_end(i);
         let mut j = i + 1;
         let mut head = None;
-        while j < end_sent && j - i <= 5 && ctx.is_word(j) {
+        while j < end_sent && j - i <= 6 && (ctx.is_word(j) || is_ordinal(ctx, j)) {
             let w = ctx.text(j);
             let role = ctx.lex.role_noun(w).is_some();
             let org = ctx.lex.org_word(w).is_some_and(|o| o.noun);
             if role || org {
                 head = Some(j);
-            } else if !(ctx.lex.is_modifier(w) || (ctx.is_cap(j) && ctx.in_mention[j])) {
+            } else if !(ctx.lex.is_modifier(w)
+                || (ctx.is_cap(j) && ctx.in_mention[j])
+                || is_ordinal(ctx, j)
+                || (w == "and" && is_ordinal(ctx, j + 1)))
+            {
                 break;
             }
             j += 1;
@@ -197,7 +210,9 @@ pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_t
             continue;
         }
         let head_w = ctx.key(h);
-        let mods: Vec<String> = (i + 1..h).map(|k| ctx.key(k)).collect();
+        // Ordinals ("the 45th president") say which holder of a role, not which role.
+        let mods: Vec<String> =
+            (i + 1..h).filter(|&k| !is_ordinal(ctx, k) && ctx.text(k) != "and").map(|k| ctx.key(k)).collect();
         let recent = |e: usize| {
             let t = &ent_toks[e];
             let k = t.partition_point(|&x| x < i);
@@ -238,8 +253,8 @@ pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_t
     }
     for &(i, h, e) in &nominals {
         drafts[e].mentions.push(Mention { span: ctx.span(i, h), kind: MentionKind::Nominal });
-        for k in i..=h {
-            ref_tok[k] = true;
+        for r in ref_tok.iter_mut().take(h + 1).skip(i) {
+            *r = true;
         }
     }
     for &(i, _, e) in &nominals {
@@ -268,10 +283,19 @@ pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_t
         let lo2 = resolved.partition_point(|r| r.sent < lo_sent);
         let window: Vec<Ref> = refs[lo..hi.max(lo)].iter().chain(resolved[lo2..].iter()).copied().collect();
         let chosen = if p.gender == Some(Gender::Neuter) {
-            // "it"/"its": only when one organisation or place is named before it in the sentence.
+            // "its": only when one organisation or place is named before it in the sentence;
+            // "it" (often no reference at all: "it is unclear") only for a lone organisation.
+            let places = p.case == Case::Possessive;
             let cands: HashSet<usize> = window
                 .iter()
-                .filter(|r| r.sent == s && matches!(drafts[r.entity].kind, EntityType::Org | EntityType::Gpe))
+                .filter(|r| {
+                    r.sent == s
+                        && match drafts[r.entity].kind {
+                            EntityType::Org => true,
+                            EntityType::Gpe => places,
+                            _ => false,
+                        }
+                })
                 .map(|r| r.entity)
                 .collect();
             (cands.len() == 1).then(|| cands.into_iter().next()).flatten()
@@ -311,11 +335,12 @@ fn pick_person(
 ) -> Option<usize> {
     let s = ctx.sent(i);
     // An object pronoun is not the subject of its own clause ("He ... reminded him").
-    let object = case == Case::Object
-        && !(ctx.text(i).eq_ignore_ascii_case("her")
-            && ctx.doc.tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::Word)
-            && !ctx.is(i + 1, FuncClass::Det)
-            && !ctx.is(i + 1, FuncClass::Prep));
+    // "her" before a noun is a possessive ("her plan"), which may be the subject's own.
+    let her_possessive = ctx.text(i).eq_ignore_ascii_case("her")
+        && ctx.doc.tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::Word)
+        && !ctx.is(i + 1, FuncClass::Det)
+        && !ctx.is(i + 1, FuncClass::Prep);
+    let object = case == Case::Object && !her_possessive;
     let cs = clause_start(ctx, i);
     let excluded: HashSet<usize> =
         if object { window.iter().filter(|r| r.tok >= cs && r.subject).map(|r| r.entity).collect() } else { HashSet::new() };

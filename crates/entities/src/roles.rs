@@ -69,10 +69,12 @@ pub(crate) fn pre_role(ctx: &Ctx, name_start: usize) -> Option<PreRole> {
     }
     let mut head = name_start - 1;
     // "Mr ." when the tokenizer kept the dot apart.
-    if ctx.text(head) == "." && head > 0 && ctx.same_sent(head - 1, name_start) {
-        if ctx.lex.role(ctx.text(head - 1)).is_some_and(|r| r.honorific) {
-            head -= 1;
-        }
+    if ctx.text(head) == "."
+        && head > 0
+        && ctx.same_sent(head - 1, name_start)
+        && ctx.lex.role(ctx.text(head - 1)).is_some_and(|r| r.honorific)
+    {
+        head -= 1;
     }
     if !ctx.is_word(head) {
         return None;

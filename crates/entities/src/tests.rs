@@ -344,3 +344,22 @@ fn long_articles_are_fast_enough() {
     assert!(t.elapsed().as_secs_f32() < 5.0, "{:?}", t.elapsed());
     assert!(!doc.entities.is_empty());
 }
+
+#[test]
+fn ordinals_pick_the_holder_of_a_bare_title() {
+    let (doc, ents) = run(
+        "“President Smith won, and Ukrainian President Ivan Petrenko knows it. The 45th and 47th President will lead,” \
+         she said.",
+        &[("Smith", Person), ("Ukrainian", Norp), ("Ivan Petrenko", Person)],
+    );
+    let s = find(&doc, &ents, "Smith");
+    assert_eq!(mentions(&doc, s, MentionKind::Nominal), vec!["The 45th and 47th President"]);
+}
+
+#[test]
+fn it_is_not_a_place() {
+    let (_, ents) = run("If Russia wins, what does it mean?", &[("Russia", Gpe)]);
+    assert!(ents[0].mentions.iter().all(|m| m.kind == MentionKind::Name));
+    let (doc, ents) = run("Acme Inc. said it would appeal.", &[("Acme Inc.", Org)]);
+    assert_eq!(mentions(&doc, &ents[0], MentionKind::Pronoun), vec!["it"]);
+}
