@@ -1,0 +1,97 @@
+//! The tagger's view of a sentence: core tokens, with hyphenated words split into pieces
+//! ("fifty-year" -> "fifty" "year") and possessives split off ("today's" -> "today" "'s").
+
+use onrecord_core::{Span, Token, TokenKind};
+
+/// One piece of a token.
+#[derive(Debug, Clone)]
+pub struct W {
+    pub lower: String,
+    pub span: Span,
+    pub kind: TokenKind,
+    /// Starts with an upper-case letter.
+    pub cap: bool,
+    /// Joined by a hyphen to the previous piece (same token).
+    pub hyph: bool,
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+fn norm(s: &str) -> String {
+    s.to_lowercase().replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'")
+}
+
+/// `2008-03-01` and the like stay whole.
+fn iso_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: bool) {
+    let s = span.text(text);
+    let lower = norm(s);
+    let cap = s.chars().next().is_some_and(char::is_uppercase);
+    // A possessive 's is its own piece, so "today's" holds "today".
+    if kind == TokenKind::Word && lower.len() > 2 && lower.ends_with("'s") {
+        if let Some((pos, _)) = s.char_indices().rev().nth(1) {
+            let base = Span::new(span.start, span.start + pos);
+            out.push(W { lower: norm(base.text(text)), span: base, kind, cap, hyph });
+            out.push(W { lower: "'s".into(), span: Span::new(base.end, span.end), kind, cap: false, hyph: false });
+            return;
+        }
+    }
+    out.push(W { lower, span, kind, cap, hyph });
+}
+
+/// Splits the tokens of one sentence into pieces.
+pub fn pieces(text: &str, tokens: &[Token]) -> Vec<W> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let s = t.span.text(text);
+        if t.kind != TokenKind::Word || iso_like(s) || !s.chars().any(is_hyphen) {
+            push_piece(&mut out, text, t.span, t.kind, false);
+            continue;
+        }
+        let mut start = 0;
+        let mut first = true;
+        for (i, c) in s.char_indices().chain(std::iter::once((s.len(), '-'))) {
+            if is_hyphen(c) {
+                if i > start {
+                    let piece = Span::new(t.span.start + start, t.span.start + i);
+                    let kind = if piece.text(text).chars().all(|c| c.is_ascii_digit()) {
+                        TokenKind::Number
+                    } else {
+                        TokenKind::Word
+                    };
+                    push_piece(&mut out, text, piece, kind, !first);
+                    first = false;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onrecord_core::text::tokenize;
+
+    fn lows(t: &str) -> Vec<(String, bool)> {
+        let toks = tokenize(t, Span::new(0, t.len()));
+        pieces(t, &toks).into_iter().map(|w| (w.lower, w.hyph)).collect()
+    }
+
+    #[test]
+    fn splits_hyphens_and_possessives() {
+        let p = lows("a fifty-year life, today’s GM, 2008-03-01");
+        let words: Vec<&str> = p.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(words, ["a", "fifty", "year", "life", ",", "today", "'s", "gm", ",", "2008-03-01"]);
+        assert!(p[2].1 && !p[1].1);
+        let p = lows("mid-2011");
+        assert_eq!(p.len(), 2);
+    }
+}
