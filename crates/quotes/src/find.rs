@@ -42,6 +42,8 @@ pub struct Finder<'a> {
 }
 
 const MAX_NP: usize = 12;
+const PREPOSITIONS: &[&str] = &["of", "for", "with", "from", "by", "at", "in", "on", "into", "over"];
+const OBJECT_CONTENT_STOPS_AT_COMMA: bool = true;
 
 impl<'a> Finder<'a> {
     pub fn new(doc: &'a Document, lex: &'a Lexicon) -> Self {
@@ -100,7 +102,9 @@ impl<'a> Finder<'a> {
     }
     fn np_token(&self, i: usize) -> bool {
         match self.kind(i) {
-            Some(TokenKind::Word | TokenKind::Number) => !self.lex.is(&self.low[i], Grammar::Stop),
+            Some(TokenKind::Word | TokenKind::Number) => {
+                !self.lex.is(&self.low[i], Grammar::Stop) && !self.lex.cues.contains_key(&self.low[i])
+            }
             Some(TokenKind::Punct) => matches!(self.txt(i), "-" | "&" | "–") || self.abbrev_dot(i),
             _ => false,
         }
@@ -138,6 +142,23 @@ impl<'a> Finder<'a> {
         (e > p).then_some((p, e - 1))
     }
 
+    /// A word that can continue an addressee phrase begun at `p` ("The Washington Post",
+    /// "the Russian president"), not the start of the content ("that", "not to").
+    fn addressee_token(&self, q: usize, p: usize) -> bool {
+        let w = self.low[q].as_str();
+        if self.abbrev_dot(q) {
+            return true;
+        }
+        if !self.is_wordlike(q) || self.lex.is(w, Grammar::Stop) || self.lex.is(w, Grammar::Skip) {
+            return false;
+        }
+        if matches!(w, "about" | "on" | "in" | "at" | "during" | "after" | "last" | "this" | "he" | "she" | "they" | "it" | "i" | "we") {
+            return false;
+        }
+        // After a capitalised name only more of the name follows ("Fox News", not "Fox News Trump").
+        q == p || self.is_cap(q) == self.is_cap(q - 1) || self.low[q - 1] == "the" || matches!(w, "of" | "for")
+    }
+
     fn starts_np(&self, p: usize) -> bool {
         self.is_cap(p)
             || matches!(self.low.get(p).map(String::as_str), Some("the" | "a" | "an" | "he" | "she" | "they" | "one"))
@@ -152,6 +173,17 @@ impl<'a> Finder<'a> {
             if self.txt(k) == "," && self.low.get(k + 1).is_some_and(|w| w == "according") {
                 e = k;
                 break;
+            }
+            // "denied X and said Y": the second cue starts its own attribution.
+            if k > a && self.low[k] == "and" && self.region_of[k].is_none() {
+                let mut n = k + 1;
+                while n < hi && self.lex.is(&self.low[n], Grammar::Skip) {
+                    n += 1;
+                }
+                if n < hi && self.lex.cues.contains_key(&self.low[n]) {
+                    e = k;
+                    break;
+                }
             }
         }
         while e > a && self.kind(e - 1) == Some(TokenKind::Punct) {
@@ -223,7 +255,20 @@ impl<'a> Finder<'a> {
                 }
             }
         }
-        if source.is_none() && j >= lo as isize {
+        // ", saying that …": a participle reports what the main clause's subject said.
+        let participle = self.low[c0].ends_with("ing") && j >= lo as isize && self.txt(j as usize) == ",";
+        if source.is_none() && participle {
+            source = prev.and_then(|pf| pf.source_toks).or_else(|| {
+                self.np_right(lo, c0).filter(|&(a, _)| self.starts_np(a)).and_then(|(a, _)| self.np_left(a, lo).map(|_| a)).and_then(|a| {
+                    let mut b = a;
+                    while b + 1 < c0 && self.np_token(b + 1) {
+                        b += 1;
+                    }
+                    Some((a, b))
+                })
+            });
+        }
+        if source.is_none() && !participle && j >= lo as isize {
             let ju = j as usize;
             if self.txt(ju) == "," {
                 // "X, a title, said": the phrase before the appositive.
@@ -249,15 +294,15 @@ impl<'a> Finder<'a> {
             if self.lex.is(&self.low[p], Grammar::Object) {
                 addressee = Some((p, p));
                 p += 1;
-            } else if self.is_cap(p) || (self.low[p] == "the" && self.is_cap(p + 1)) {
+            } else if self.is_cap(p) || self.low[p] == "the" {
                 let mut q = p;
-                while q < hi && q - p < 8 && (self.is_cap(q) || matches!(self.low[q].as_str(), "the" | "of" | "for") || self.abbrev_dot(q)) {
+                while q < hi && q - p < 6 && self.addressee_token(q, p) {
                     q += 1;
                 }
-                while q > p && !self.is_cap(q - 1) {
+                while q > p && !self.is_wordlike(q - 1) {
                     q -= 1;
                 }
-                if q > p {
+                if q > p + usize::from(self.low[p] == "the") {
                     addressee = Some((p, q - 1));
                     p = q;
                 }
@@ -366,7 +411,16 @@ impl<'a> Finder<'a> {
             start += 1;
         }
         let words_after = (start..hi).filter(|&k| self.is_wordlike(k)).count();
-        if words_after >= 2 && !(inverted && self.txt(p) == ",") {
+        // "reminded him of …", "spoke with …": a prepositional object, not reported content.
+        let prepositional = start < hi && self.low[start] != "that" && PREPOSITIONS.contains(&self.low[start].as_str());
+        if words_after >= 2 && !(inverted && self.txt(p) == ",") && !prepositional {
+            let mut hi = hi;
+            if self.low[start] != "that" && OBJECT_CONTENT_STOPS_AT_COMMA {
+                // An object ("touted his record, widely seen as …") ends at the first comma.
+                if let Some(k) = (start..hi).find(|&k| self.txt(k) == "," && self.region_of[k].is_none()) {
+                    hi = k;
+                }
+            }
             if let Some(e) = self.content_end(start, hi) {
                 f.content.push(self.span(start, e));
                 f.confidence = if self.low[start] == "that" { 0.8 } else { 0.65 };
@@ -479,7 +533,9 @@ impl<'a> Finder<'a> {
                     continue;
                 }
                 let infinitive = i > 0 && matches!(self.low[i - 1].as_str(), "to");
-                if let Some(&cue) = self.lex.cues.get(&self.low[i]).filter(|_| !infinitive) {
+                // Headlines capitalise every word; a capitalised cue is too often a name or noun.
+                let capitalised = self.is_cap(i);
+                if let Some(&cue) = self.lex.cues.get(&self.low[i]).filter(|_| !infinitive && !capitalised) {
                     let prev = found[first_in_sentence..].last().cloned();
                     if let Some(f) = self.try_cue(si, i, i, cue, prev.as_ref()) {
                         found.push(f);
@@ -514,7 +570,12 @@ impl<'a> Finder<'a> {
                     inherit: None,
                     forced_kind: Some(SourceKind::Anonymous),
                 };
-                let f = self.finish_indirect(f);
+                let mut f = self.finish_indirect(f);
+                if f.kind == QuoteKind::Mixed {
+                    // "reportedly discussed “…”": the quoted words are what is relayed.
+                    let c = f.content[0];
+                    f.content = doc.quote_regions.iter().filter(|r| r.depth == 0 && c.contains(r.span)).map(|r| r.span).collect();
+                }
                 found.push(f);
             }
         }
