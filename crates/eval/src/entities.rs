@@ -174,7 +174,7 @@ fn bump(c: &mut OrderedMap<usize>, key: &str, n: usize) {
 
 /// `dict(counter.most_common())`: by count, descending, stable for ties.
 fn most_common(mut c: OrderedMap<usize>) -> OrderedMap<usize> {
-    c.0.sort_by(|a, b| b.1.cmp(&a.1));
+    c.0.sort_by_key(|e| std::cmp::Reverse(e.1));
     c
 }
 

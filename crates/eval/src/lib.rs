@@ -6,6 +6,7 @@
 //! (`to_json`). Offsets are Unicode code point offsets, as in Python.
 
 mod entities;
+mod extraction;
 mod load;
 pub mod py;
 mod quotes;
@@ -19,6 +20,7 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 
 pub use entities::{score_entities, score_entities_docs, EntityOptions, EntityReport, TypeScore};
+pub use extraction::{score_extraction, score_extraction_docs, ExtractionReport, PyNumber};
 pub use load::{load, Docs};
 pub use quotes::{score_quotes, score_quotes_docs, QuoteOptions, QuoteReport};
 pub use stance::{score_stance, score_stance_docs, ClassScore, StanceReport};
@@ -104,6 +106,8 @@ pub enum Task {
     Times,
     Entities,
     Stance,
+    /// Article-body extraction; GOLD is the benchmark's `ground-truth.json`.
+    Extraction,
 }
 
 /// All flags of all scorers; each task reads the ones its Python scorer has.
@@ -115,11 +119,13 @@ pub struct EvalOptions {
     pub required_only: bool,
     /// entities: `--keep-value-types`.
     pub keep_value_types: bool,
+    /// extraction: `--bootstrap N` resamples for the 95% half-widths (0: none).
+    pub bootstrap: usize,
 }
 
 impl Default for EvalOptions {
     fn default() -> Self {
-        EvalOptions { min_overlap: 0.5, required_only: false, keep_value_types: false }
+        EvalOptions { min_overlap: 0.5, required_only: false, keep_value_types: false, bootstrap: 0 }
     }
 }
 
@@ -131,6 +137,7 @@ pub enum Report {
     Times(TimeReport),
     Entities(EntityReport),
     Stance(StanceReport),
+    Extraction(ExtractionReport),
 }
 
 impl Report {
@@ -141,6 +148,7 @@ impl Report {
             Report::Times(r) => r.to_json(),
             Report::Entities(r) => r.to_json(),
             Report::Stance(r) => r.to_json(),
+            Report::Extraction(r) => r.to_json(),
         }
     }
     /// The lines the Python scorer prints on stderr (`warning: ...`).
@@ -150,6 +158,7 @@ impl Report {
             Report::Times(r) => &r.warnings,
             Report::Entities(r) => &r.warnings,
             Report::Stance(r) => &r.warnings,
+            Report::Extraction(r) => &r.warnings,
         }
     }
 }
@@ -161,11 +170,13 @@ impl fmt::Display for Report {
             Report::Times(r) => r.fmt(f),
             Report::Entities(r) => r.fmt(f),
             Report::Stance(r) => r.fmt(f),
+            Report::Extraction(r) => r.fmt(f),
         }
     }
 }
 
-/// Score `pred` against `gold` with the scorer of `task`.
+/// Score `pred` against `gold` with the scorer of `task` (for extraction, `gold` is the
+/// benchmark's `ground-truth.json`, the Python scorer's `--gold`).
 pub fn evaluate(task: Task, gold: &Path, pred: &Path, opts: &EvalOptions) -> Result<Report, EvalError> {
     Ok(match task {
         Task::Quotes => Report::Quotes(score_quotes(
@@ -180,6 +191,7 @@ pub fn evaluate(task: Task, gold: &Path, pred: &Path, opts: &EvalOptions) -> Res
             &EntityOptions { keep_value_types: opts.keep_value_types, required_only: opts.required_only },
         )?),
         Task::Stance => Report::Stance(score_stance(gold, pred)?),
+        Task::Extraction => Report::Extraction(score_extraction(gold, pred, opts.bootstrap)?),
     })
 }
 

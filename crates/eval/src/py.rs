@@ -20,7 +20,7 @@ pub fn strip(s: &str) -> &str {
 
 /// The last item of Python's `s.split()`, if any.
 pub fn last_word(s: &str) -> Option<&str> {
-    s.split(is_space).filter(|w| !w.is_empty()).last()
+    s.split(is_space).rfind(|w| !w.is_empty())
 }
 
 /// Python truthiness of a JSON value.

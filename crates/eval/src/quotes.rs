@@ -282,12 +282,13 @@ pub fn score_quotes_docs(gold: &Docs, pred: &Docs, opts: &QuoteOptions) -> Resul
         let gq = read_quotes(&required, &text, &gctx)?;
         let oq = read_quotes(&optional, &text, &gctx)?;
 
-        // pairs below the threshold are never taken (the Python loop breaks there)
+        // pairs below the threshold are never taken (the Python loop breaks there); a NaN
+        // threshold lets every pair through, as in Python
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (i, g) in gq.iter().enumerate() {
             for (j, p) in pq.iter().enumerate() {
                 let score = f1(&g.chars, &p.chars);
-                if !(score < opts.min_overlap) {
+                if score.partial_cmp(&opts.min_overlap) != Some(std::cmp::Ordering::Less) {
                     pairs.push((score, i, j));
                 }
             }

@@ -133,7 +133,7 @@ pub(crate) fn norm(x: Option<&Value>) -> String {
 }
 
 fn overlap(a: Span, b: Span) -> i64 {
-    (a.1.min(b.1) - a.0.max(b.0)).max(0)
+    a.1.min(b.1).saturating_sub(a.0.max(b.0)).max(0)
 }
 
 struct T<'a> {
