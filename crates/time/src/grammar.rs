@@ -174,7 +174,9 @@ impl<'a> Grammar<'a> {
             let y: i32 = l.parse().ok()?;
             return (1000..=2100).contains(&y).then_some((i + 1, y));
         }
-        if let Some(d) = l.strip_prefix('\'') {
+        // '82 needs a preposition before it ("since '82"; "iLife '11" is a name).
+        let cue = i.checked_sub(1).is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
+        if let Some(d) = l.strip_prefix('\'').filter(|_| cue) {
             if d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()) {
                 let yy: i32 = d.parse().ok()?;
                 return Some((i + 1, if yy <= 30 { 2000 + yy } else { 1900 + yy }));
@@ -250,6 +252,10 @@ impl<'a> Grammar<'a> {
             }
             if let Some(e) = self.words_at(i, &p.words) {
                 if best.is_none_or(|(b, _)| e > b) {
+                    // "now-cancelled", "soon-to-open": the first part of a compound word.
+                    if self.ws.get(e).is_some_and(|w| w.hyph) {
+                        continue;
+                    }
                     if p.anchor && !(e >= self.ws.len() || self.is_punct(e) || self.lex.has("anchor_follow", self.lw(e))) {
                         continue;
                     }
@@ -332,14 +338,13 @@ impl<'a> Grammar<'a> {
             let (e, m, _, _) = self.month_name(e)?;
             return Some(self.with_year(e, m, Some(d)));
         }
-        // last September / next May
-        if let Some(dir) = self.dir_word(i).filter(|d| *d != Dir::This) {
+        // last September / next May: the nearest one before / after
+        if let Some(dir) = self.dir_word(i).filter(|_| matches!(self.lw(i), "last" | "next" | "this")) {
             let (e, m, abbr, _) = self.month_name(i + 1)?;
             if abbr {
                 return None;
             }
-            let year = YearRef::Rel(if dir == Dir::Last { -1 } else { 1 });
-            return Some((e, TimexType::Date, Val::MonthDay { month: m, day: None, year }));
+            return Some((e, TimexType::Date, Val::MonthDay { month: m, day: None, year: YearRef::Dir(dir) }));
         }
         let (e, m, abbr, ambiguous) = self.month_name(i)?;
         // March 3[,] [2008]
@@ -349,6 +354,12 @@ impl<'a> Grammar<'a> {
         }
         // November 2006 / October of 2007
         let of = if self.lw(e) == "of" { e + 1 } else { e };
+        // "October of next year": the year phrase is its own expression but fixes the month's.
+        if of > e {
+            if let Some((_, year @ YearRef::Rel(_))) = self.year_spec(of) {
+                return Some((e, TimexType::Date, Val::MonthDay { month: m, day: None, year }));
+            }
+        }
         if let Some((e2, y)) = self.year_num(of) {
             return Some((e2, TimexType::Date, Val::MonthDay { month: m, day: None, year: YearRef::Abs(y) }));
         }
@@ -597,7 +608,8 @@ impl<'a> Grammar<'a> {
             None if prefix && !plural => Some(1.0),
             None if plural => {
                 let prev = i.checked_sub(1).map_or("", |p| self.lw(p));
-                if !prefix && self.lex.has("no_bare_unit_after", prev) {
+                let compound = self.ws.get(k + 1).is_some_and(|w| w.hyph && w.lower == "long");
+                if !prefix && !compound && self.lex.has("no_bare_unit_after", prev) {
                     return None;
                 }
                 None
@@ -679,6 +691,9 @@ fn parse_value(s: &str) -> Option<Val> {
     Some(Val::Rel { unit, n, suffix })
 }
 
+/// How many pieces away a tense cue may be.
+const TENSE_WINDOW: usize = 10;
+
 /// The tense nearest to pieces `start..end`: the closest cue word in the sentence (ties go left).
 pub fn tense_near(lex: &Lexicon, ws: &[W], start: usize, end: usize) -> Option<Tense> {
     let mut best: Option<(usize, Tense)> = None;
@@ -696,12 +711,16 @@ pub fn tense_near(lex: &Lexicon, ws: &[W], start: usize, end: usize) -> Option<T
             }
         }
         let w = &ws[p];
-        if hit.is_none() && !w.cap && w.lower.len() >= 5 && w.lower.ends_with("ed") && w.lower.chars().all(|c| c.is_alphabetic()) {
+        let passive = p > 0 && lex.has("passive_aux", &ws[p - 1].lower);
+        if passive && matches!(hit, Some((_, Some(Tense::Past)))) {
+            hit = Some((p + 1, None));
+        }
+        if hit.is_none() && !passive && !w.cap && w.lower.len() >= 5 && w.lower.ends_with("ed") && w.lower.chars().all(|c| c.is_alphabetic()) {
             hit = Some((p + 1, Some(Tense::Past)));
         }
         if let Some((e, Some(t))) = hit {
             let d = if e <= start { start - e } else { p.saturating_sub(end) };
-            if best.is_none_or(|(bd, _)| d < bd) {
+            if d <= TENSE_WINDOW && best.is_none_or(|(bd, _)| d < bd) {
                 best = Some((d, t));
             }
         }

@@ -173,7 +173,10 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
             };
             let key = (m, d.unwrap_or(0));
             let akey = (a.month(), if d.is_some() { a.day() } else { 0 });
-            let mut y = year_of(*year, a, ctx.tense, key > akey, key < akey);
+            // "last October" said in October is a year back; "October" in a past sentence is this one.
+            let strict = matches!(year, YearRef::Dir(Dir::Last | Dir::Next));
+            let (later, earlier) = if strict { (key >= akey, key <= akey) } else { (key > akey, key < akey) };
+            let mut y = year_of(*year, a, ctx.tense, later, earlier);
             if *year == YearRef::Dir(Dir::Tense) && ctx.tense.is_none() {
                 // No tense: the nearest such date.
                 let diff = (i64::from(m) - i64::from(a.month())) * 31
