@@ -95,6 +95,10 @@ pub(crate) fn cluster(names: &[NameRef], text: &str) -> Vec<usize> {
             roots.into_iter().find(|&r| compatible(sets.kind[r], n.kind))
         };
         let mut c = pick(&mut sets, by_key.get(&key));
+        if c.is_none() && n.words.len() >= 2 {
+            // The same multi-word name typed two ways is the tagger wavering, not two entities.
+            c = by_key.get(&key).and_then(|v| v.last()).map(|&x| sets.find(x));
+        }
         if c.is_none() && person_like(n.kind) {
             if n.words.len() == 1 {
                 c = pick(&mut sets, by_last.get(&key));

@@ -64,8 +64,10 @@ fn strip_titles(ctx: &Ctx, toks: &std::ops::Range<usize>, kind: EntityType) -> u
     let amb = ctx.lex.role(ctx.text(k)).is_some_and(|r| r.ambiguous);
     // A tagger's MISC guess could be "General Motors": a lone ambiguous title needs a full name after it.
     let sure = kind == EntityType::Person || rest >= 2 || !amb;
-    if prefix_ok && sure && ctx.is_cap(k + 1) {
-        k + 1
+    // "Mrs . Clinton" when the tokenizer keeps the dot apart.
+    let name = if ctx.text(k + 1) == "." && k + 2 < toks.end { k + 2 } else { k + 1 };
+    if prefix_ok && sure && ctx.is_cap(name) {
+        name
     } else {
         toks.start
     }

@@ -363,3 +363,26 @@ fn it_is_not_a_place() {
     let (doc, ents) = run("Acme Inc. said it would appeal.", &[("Acme Inc.", Org)]);
     assert_eq!(mentions(&doc, &ents[0], MentionKind::Pronoun), vec!["it"]);
 }
+
+#[test]
+fn same_long_name_typed_two_ways_is_one_entity() {
+    let mut doc = Document::new("t", "Ground Zero was quiet. Later Ground Zero filled.");
+    TextLayer::new().process(&mut doc).unwrap();
+    let ms = vec![
+        NameMention { span: Span::new(0, 11), kind: Gpe, score: 1.0 },
+        NameMention { span: Span::new(29, 40), kind: Person, score: 1.0 },
+    ];
+    let ents = build_entities(&doc, &ms);
+    assert_eq!(ents.len(), 1);
+    assert_eq!(ents[0].mentions.len(), 2);
+}
+
+#[test]
+fn honorific_with_detached_dot_is_cut() {
+    let (doc, ents) = run(
+        "Hillary Clinton’s donors gave. Mrs. Clinton’s team thanked them.",
+        &[("Hillary Clinton", Person), ("Mrs. Clinton", Person)],
+    );
+    assert_eq!(names(&doc, &ents), vec!["Hillary Clinton"]);
+    assert_eq!(mentions(&doc, &ents[0], MentionKind::Name), vec!["Hillary Clinton", "Clinton"]);
+}
