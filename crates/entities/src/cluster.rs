@@ -95,9 +95,13 @@ pub(crate) fn cluster(names: &[NameRef], text: &str) -> Vec<usize> {
             roots.into_iter().find(|&r| compatible(sets.kind[r], n.kind))
         };
         let mut c = pick(&mut sets, by_key.get(&key));
-        if c.is_none() && n.words.len() >= 2 {
-            // The same multi-word name typed two ways is the tagger wavering, not two entities.
-            c = by_key.get(&key).and_then(|v| v.last()).map(|&x| sets.find(x));
+        if c.is_none() {
+            // The same name typed two ways is the tagger wavering, not two entities: any two
+            // types for a multi-word name, organisation/place for one word ("the Kremlin"),
+            // but a one-word person and place stay apart ("Jordan").
+            let place_or_org = |k: EntityType| matches!(k, EntityType::Org | EntityType::Gpe | EntityType::Loc);
+            let roots: Vec<usize> = by_key.get(&key).map(|v| v.iter().rev().map(|&x| sets.find(x)).collect()).unwrap_or_default();
+            c = roots.into_iter().find(|&r| n.words.len() >= 2 || (place_or_org(n.kind) && place_or_org(sets.kind[r])));
         }
         if c.is_none() && person_like(n.kind) {
             if n.words.len() == 1 {

@@ -386,3 +386,19 @@ fn honorific_with_detached_dot_is_cut() {
     assert_eq!(names(&doc, &ents), vec!["Hillary Clinton"]);
     assert_eq!(mentions(&doc, &ents[0], MentionKind::Name), vec!["Hillary Clinton", "Clinton"]);
 }
+
+#[test]
+fn one_word_org_and_place_join_but_person_and_place_do_not() {
+    let mut doc = Document::new("t", "Kremlin aides met. The Kremlin denied it. Jordan won. Jordan closed.");
+    TextLayer::new().process(&mut doc).unwrap();
+    let at = |s: &str, nth: usize| doc.text.match_indices(s).nth(nth).map(|(i, _)| Span::new(i, i + s.len())).unwrap();
+    let ms = vec![
+        NameMention { span: at("Kremlin", 0), kind: Org, score: 1.0 },
+        NameMention { span: at("Kremlin", 1), kind: Gpe, score: 1.0 },
+        NameMention { span: at("Jordan", 0), kind: Person, score: 1.0 },
+        NameMention { span: at("Jordan", 1), kind: Gpe, score: 1.0 },
+    ];
+    let ents = build_entities(&doc, &ms);
+    assert_eq!(ents.len(), 3, "{:?}", names(&doc, &ents));
+    assert_eq!(mentions(&doc, &ents[0], MentionKind::Name).len(), 2);
+}
