@@ -1,6 +1,8 @@
 //! The `onrecord` command line. Each subcommand lives in its own module with its own `Args`.
 
+mod eval;
 mod extract;
+mod ledger;
 mod pretty;
 
 use std::process::ExitCode;
@@ -26,12 +28,39 @@ pub enum OutputFormat {
 enum Command {
     /// Analyse articles and print one JSON object per document (or a readable view).
     Extract(extract::Args),
+    /// Score predictions against gold annotations (quotes, times, entities, stance).
+    Eval(eval::Args),
+    /// Store articles and everything extracted from them in the ledger (--db, default ./onrecord.db).
+    Ingest(ledger::IngestArgs),
+    /// Re-run analysis on stored articles after an upgrade.
+    Reanalyze(ledger::ReanalyzeArgs),
+    /// List quotes from the ledger (by speaker, date, outlet, kind).
+    Quotes(ledger::QuotesArgs),
+    /// List speakers resolved across articles.
+    Speakers(ledger::SpeakersArgs),
+    /// List claim clusters (--disputed: asserted and denied).
+    Claims(ledger::ClaimsArgs),
+    /// Timeline of one claim: who asserted, relayed and denied it.
+    Claim(ledger::ClaimArgs),
+    /// Full-text search over quotes and articles.
+    Search(ledger::SearchArgs),
+    /// Export every quote (jsonl, csv, jsonld).
+    Export(ledger::ExportArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Ingest(args) => ledger::ingest(args),
+        Command::Reanalyze(args) => ledger::reanalyze(args),
+        Command::Quotes(args) => ledger::quotes(args),
+        Command::Speakers(args) => ledger::speakers(args),
+        Command::Claims(args) => ledger::claims(args),
+        Command::Claim(args) => ledger::claim(args),
+        Command::Search(args) => ledger::search(args),
+        Command::Export(args) => ledger::export(args),
     };
     match result {
         Ok(code) => code,
