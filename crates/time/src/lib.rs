@@ -117,3 +117,80 @@ pub fn time_in_sentence(doc: &Document, sentence: usize) -> Option<usize> {
         .iter()
         .position(|t| s.span.contains(t.span) && matches!(t.kind, TimexType::Date | TimexType::Time))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onrecord_core::text::TextLayer;
+    use onrecord_core::{Field, FieldSource};
+
+    fn run(text: &str, published: Option<&str>) -> Document {
+        let mut doc = Document::new("t", text);
+        doc.meta.published = published.map(|p| Field::new(p, FieldSource::Jsonl));
+        TextLayer::new().process(&mut doc).unwrap();
+        TimeTagger::new().process(&mut doc).unwrap();
+        doc
+    }
+
+    fn vals(doc: &Document) -> Vec<(&str, &str, bool)> {
+        doc.times.iter().map(|t| (doc.slice(t.span), t.value.as_str(), t.resolved)).collect()
+    }
+
+    #[test]
+    fn resolves_against_the_publication_date() {
+        let d = run("He said on Thursday that talks began last year. The vote will be held on Friday.", Some("2024-11-11"));
+        assert_eq!(
+            vals(&d),
+            [("Thursday", "2024-11-07", true), ("last year", "2023", true), ("Friday", "2024-11-15", true)]
+        );
+    }
+
+    #[test]
+    fn without_publication_date_values_stay_open() {
+        let d = run("He said on Thursday that talks began last year, three days ago, yesterday. In 2008 it rained.", None);
+        assert_eq!(
+            vals(&d),
+            [
+                ("Thursday", "XXXX-WXX-4", false),
+                ("last year", "XXXX", false),
+                ("three days ago", "XXXX-XX-XX", false),
+                ("yesterday", "XXXX-XX-XX", false),
+                ("2008", "2008", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn clock_time_takes_the_day_of_its_sentence() {
+        let d = run("The plane flew Tuesday in Everett at 18:00 UTC.", Some("2009-12-16"));
+        assert_eq!(vals(&d)[1], ("18:00 UTC", "2009-12-15T18:00Z", true));
+        let d = run("Markets opened at 10:30 a.m. on Monday.", Some("2009-06-03"));
+        assert_eq!(vals(&d)[0], ("10:30 a.m.", "2009-06-01T10:30", true));
+    }
+
+    #[test]
+    fn seasons_quarters_weeks() {
+        let d = run("Sales rose in the third quarter, next week and in spring 2009.", Some("2009-11-03"));
+        assert_eq!(
+            vals(&d),
+            [("the third quarter", "2009-Q3", true), ("next week", "2009-W46", true), ("spring 2009", "2009-SP", true)]
+        );
+    }
+
+    #[test]
+    fn time_in_sentence_finds_first_date() {
+        let d = run("It rained for three days. The Kremlin on Monday denied it.", Some("2024-11-11"));
+        assert_eq!(time_in_sentence(&d, 0), None);
+        let i = time_in_sentence(&d, 1).unwrap();
+        assert_eq!(d.slice(d.times[i].span), "Monday");
+        assert_eq!(time_in_sentence(&d, 9), None);
+    }
+
+    #[test]
+    fn no_panic_on_odd_text() {
+        for t in ["", "’", "-", "the", "a.m.", "May", "12:", "31/31/31", "’90s’s", "mid-", "--2008--", "Q9", "every", "the the of"] {
+            let _ = run(t, Some("2024-02-29"));
+            let _ = run(t, None);
+        }
+    }
+}
