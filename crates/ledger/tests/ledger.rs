@@ -1,0 +1,246 @@
+//! Behaviour of the ledger on small synthetic articles whose layers are written by hand, so the
+//! tests do not depend on how good the analysis crates are.
+
+use onrecord_core::layers::{Attribution, Entity, EntityType, Mention, MentionKind, Polarity, QuoteKind, Role, SourceKind};
+use onrecord_core::pipeline::Component;
+use onrecord_core::{Document, Field, FieldSource, Span};
+use onrecord_ledger::export::ExportFormat;
+use onrecord_ledger::query::QuoteFilter;
+use onrecord_ledger::{IngestOptions, Ledger, LexicalEncoder};
+
+struct Q<'a> {
+    content: &'a str,
+    source: &'a str,
+    /// Entity name the source refers to (None: no entity).
+    speaker: Option<(&'a str, EntityType)>,
+    kind: SourceKind,
+    polarity: Polarity,
+    role: Option<&'a str>,
+}
+
+fn q<'a>(content: &'a str, source: &'a str, speaker: Option<&'a str>) -> Q<'a> {
+    Q { content, source, speaker: speaker.map(|s| (s, EntityType::Person)), kind: SourceKind::Named, polarity: Polarity::Asserts, role: None }
+}
+
+fn span_of(text: &str, s: &str) -> Span {
+    let i = text.find(s).unwrap_or_else(|| panic!("{s:?} not in text"));
+    Span::new(i, i + s.len())
+}
+
+/// A document with the text layer and hand-made entities and attributions.
+fn doc(id: &str, text: &str, published: &str, outlet: &str, quotes: &[Q]) -> Document {
+    let mut d = Document::new(id, text);
+    d.meta.published = Some(Field::new(published, FieldSource::Jsonl));
+    d.meta.publisher = Some(Field::new(outlet, FieldSource::Jsonl));
+    onrecord_core::text::TextLayer::new().process(&mut d).unwrap();
+    for qq in quotes {
+        let speaker = qq.speaker.map(|(name, kind)| {
+            let name_span = span_of(text, name);
+            let src = span_of(text, qq.source);
+            if let Some(i) = d.entities.iter().position(|e| e.name.text(text) == name) {
+                d.entities[i].mentions.push(Mention { span: src, kind: MentionKind::Name });
+                return i;
+            }
+            let roles = qq.role.map(|r| vec![Role { span: span_of(text, r), affiliation: None }]).unwrap_or_default();
+            d.entities.push(Entity { name: name_span, kind, roles, mentions: vec![Mention { span: src, kind: MentionKind::Name }] });
+            d.entities.len() - 1
+        });
+        d.attributions.push(Attribution {
+            kind: QuoteKind::Indirect,
+            content: vec![span_of(text, qq.content)],
+            cue: None,
+            source: Some(span_of(text, qq.source)),
+            source_kind: qq.kind,
+            speaker,
+            confidence: 1.0,
+            addressee: None,
+            hedges: vec![],
+            polarity: qq.polarity,
+            time: None,
+        });
+    }
+    d
+}
+
+fn ingest(ledger: &mut Ledger, docs: Vec<Document>) -> onrecord_ledger::IngestSummary {
+    let opts = IngestOptions { batch: 2, ..Default::default() };
+    ledger.ingest(docs.into_iter().map(Ok), &|_d: &mut Document| Ok(()), &opts, &LexicalEncoder, &mut |_| {}).unwrap()
+}
+
+fn corpus() -> Vec<Document> {
+    let t1 = "Anna Kowalska, the finance minister, said the government will cut fuel taxes in March to ease household costs.";
+    let t2 = "Kowalska said the government will cut fuel taxes in March, easing household costs for drivers.\nThe opposition denied that the cut would help drivers at all.";
+    let t3 = "Officials familiar with the plan said the harbour bridge will close for repairs next winter.\nThe city council denied reports of the closure.";
+    vec![
+        doc("a1", t1, "2024-03-01", "Daily Planet", &[Q { role: Some("the finance minister"), ..q("the government will cut fuel taxes in March to ease household costs", "Anna Kowalska", Some("Anna Kowalska")) }]),
+        doc("a2", t2, "2024-03-02", "Morning Star", &[
+            q("the government will cut fuel taxes in March, easing household costs for drivers", "Kowalska", Some("Kowalska")),
+            Q { polarity: Polarity::Denies, speaker: Some(("The opposition", EntityType::Org)), ..q("the cut would help drivers at all", "The opposition", None) },
+        ]),
+        doc("a3", t3, "2024-04-10", "Morning Star", &[
+            Q { kind: SourceKind::Anonymous, ..q("the harbour bridge will close for repairs next winter", "Officials familiar with the plan", None) },
+            Q { polarity: Polarity::Denies, speaker: Some(("The city council", EntityType::Org)), ..q("reports of the closure", "The city council", None) },
+        ]),
+    ]
+}
+
+fn count(l: &Ledger, table: &str) -> i64 {
+    l.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn second_ingest_adds_nothing() {
+    let mut l = Ledger::open_in_memory().unwrap();
+    let s = ingest(&mut l, corpus());
+    assert_eq!((s.ingested, s.already_present, s.failed), (3, 0, 0));
+    let before = l.counts().unwrap();
+    let s = ingest(&mut l, corpus());
+    assert_eq!((s.ingested, s.already_present), (0, 3));
+    assert_eq!(l.counts().unwrap(), before);
+    // A new analysis version re-analyses in place: still no duplicates.
+    let opts = IngestOptions { analysis_version: "1".into(), ..Default::default() };
+    let s = l.ingest(corpus().into_iter().map(Ok), &|_d: &mut Document| Ok(()), &opts, &LexicalEncoder, &mut |_| {}).unwrap();
+    assert_eq!(s.reanalysed, 3);
+    assert_eq!(l.counts().unwrap(), before);
+}
+
+#[test]
+fn bad_records_are_counted_and_named() {
+    let mut l = Ledger::open_in_memory().unwrap();
+    let docs = vec![Err("feed.xml:7: broken date".to_string()), Ok(Document::new("empty", "   ")), Ok(Document::new("ok", "Fine text."))];
+    let mut failed = vec![];
+    let s = l
+        .ingest(docs.into_iter(), &|_d: &mut Document| Ok(()), &IngestOptions::default(), &LexicalEncoder, &mut |e| {
+            if let onrecord_ledger::Event::Failed(m) = e {
+                failed.push(m.to_string())
+            }
+        })
+        .unwrap();
+    assert_eq!((s.ingested, s.failed), (1, 2));
+    assert!(failed[0].contains("feed.xml:7"));
+    assert!(failed[1].contains("empty"));
+}
+
+#[test]
+fn surname_speaker_joins_full_name_across_articles() {
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, corpus());
+    let qs = l.quotes(&QuoteFilter { speaker: Some("Kowalska".into()), ..Default::default() }).unwrap();
+    assert_eq!(qs.len(), 2, "{qs:#?}");
+    assert_eq!(qs[0].agent, qs[1].agent);
+    assert_eq!(qs[1].speaker.as_deref(), Some("Anna Kowalska"));
+    let sp = l.speakers(None).unwrap();
+    let k = sp.iter().find(|s| s.name == "Anna Kowalska").unwrap();
+    assert_eq!((k.quotes, k.articles), (2, 2));
+}
+
+#[test]
+fn claims_cluster_across_articles_and_disputes_are_found() {
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, corpus());
+    let disputed = l.claims(true, None).unwrap();
+    assert_eq!(disputed.len(), 2, "{disputed:#?}");
+    // The tax cut: asserted in two articles, denied by the opposition (linked by shared words).
+    let tax = disputed.iter().find(|c| c.label.contains("fuel taxes")).unwrap();
+    assert_eq!((tax.articles, tax.asserts, tax.denies), (2, 2, 1));
+    // The bridge: the short denial "reports of the closure" links to the claim it denies.
+    let bridge = disputed.iter().find(|c| c.label.contains("harbour bridge")).unwrap();
+    let t = l.claim(bridge.id).unwrap().unwrap();
+    let stances: Vec<&str> = t.entries.iter().map(|e| e.stance.as_str()).collect();
+    assert_eq!(stances, ["asserts", "denies"]);
+}
+
+#[test]
+fn copies_link_to_earliest() {
+    let base = "The river rose two metres overnight after days of heavy rain, flooding the lower town and forcing hundreds of families to leave their homes. Rescue teams worked through the night while the mayor asked residents to stay away from the banks. Schools will remain closed until the water recedes, officials said.";
+    let near = base.replace("two metres", "three metres");
+    let wire_long = format!("LONDON (Reuters) - {base} More rain is forecast for the weekend, and the national weather office has issued its highest warning for the region. Train services were suspended on two lines.");
+    let wire_short = format!("LONDON (Reuters) - {base}");
+    let other = "A new library opened on Main Street with a reading room, a cafe and a children's corner that volunteers painted last month.";
+    let mk = |id: &str, t: &str, date: &str| doc(id, t, date, "Outlet", &[]);
+    let mut l = Ledger::open_in_memory().unwrap();
+    let s = ingest(&mut l, vec![
+        mk("late-exact", base, "2024-05-03"),
+        mk("first", base, "2024-05-01"),
+        mk("near", &near, "2024-05-02"),
+        mk("wire-long", &wire_long, "2024-05-04"),
+        mk("wire-short", &wire_short, "2024-05-05"),
+        mk("other", other, "2024-05-01"),
+    ]);
+    assert_eq!(s.ingested, 6);
+    let rows: Vec<(String, String, String)> = {
+        let mut st = l.conn().prepare("SELECT a.doc_id, r.doc_id, c.kind FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root ORDER BY a.doc_id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let find = |id: &str| rows.iter().find(|r| r.0 == id).cloned();
+    assert_eq!(find("late-exact").map(|r| (r.1, r.2)), Some(("first".into(), "exact".into())));
+    assert_eq!(find("near").map(|r| r.1), Some("first".into()));
+    assert_eq!(find("wire-short").map(|r| r.1), Some("first".into()));
+    assert_eq!(find("first").map(|r| r.2), Some("original".into()));
+    assert!(find("other").is_none());
+    assert_eq!(s.copies_linked, 4);
+    assert_eq!(count(&l, "articles"), 6, "copies are linked, never dropped");
+}
+
+#[test]
+fn wire_copies_with_little_overlap_still_link() {
+    let story = "Ministers from twelve countries agreed on Friday to share fishing quotas in the northern sea for the next five years, ending a dispute that had closed ports and idled fleets since the spring.";
+    let a = format!("OSLO (Reuters) - {story} The deal still needs approval by each national parliament, and fishing groups said they would study the text before giving their view on the quotas.");
+    let b = format!("OSLO (Reuters) - {story} Environmental groups criticised the agreement, saying the quotas were set too high to let stocks recover, and called for independent monitoring of catches.");
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, vec![doc("w1", &a, "2024-06-01", "X", &[]), doc("w2", &b, "2024-06-02", "Y", &[])]);
+    let (root, kind): (String, String) = l
+        .conn()
+        .query_row("SELECT r.doc_id, c.kind FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root WHERE a.doc_id = 'w2'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(root, "w1");
+    assert!(kind == "wire" || kind == "near", "{kind}");
+}
+
+#[test]
+fn query_filters() {
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, corpus());
+    let all = l.quotes(&QuoteFilter::default()).unwrap();
+    assert_eq!(all.len(), 5);
+    let f = |f: QuoteFilter| l.quotes(&f).unwrap().len();
+    assert_eq!(f(QuoteFilter { since: Some("2024-03-02".into()), ..Default::default() }), 4);
+    assert_eq!(f(QuoteFilter { until: Some("2024-03".into()), ..Default::default() }), 3);
+    assert_eq!(f(QuoteFilter { outlet: Some("planet".into()), ..Default::default() }), 1);
+    assert_eq!(f(QuoteFilter { kind: Some("direct".into()), ..Default::default() }), 0);
+    assert_eq!(f(QuoteFilter { speaker: Some("council".into()), ..Default::default() }), 1);
+    let hits = l.search("harbour bridge", 10).unwrap();
+    assert!(hits.iter().any(|h| h.kind == "quote") && hits.iter().any(|h| h.kind == "article"));
+    assert!(l.search("\"unbalanced OR (", 10).is_ok(), "user text never breaks the FTS query");
+}
+
+#[test]
+fn exports_stream_every_quote() {
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, corpus());
+    let mut buf = vec![];
+    assert_eq!(l.export(ExportFormat::Jsonl, &mut buf).unwrap(), 5);
+    let lines: Vec<serde_json::Value> = String::from_utf8(buf).unwrap().lines().map(|x| serde_json::from_str(x).unwrap()).collect();
+    assert_eq!(lines.len(), 5);
+    let mut buf = vec![];
+    l.export(ExportFormat::Csv, &mut buf).unwrap();
+    assert_eq!(String::from_utf8(buf).unwrap().lines().count(), 6);
+    let mut buf = vec![];
+    let n = l.export(ExportFormat::JsonLd, &mut buf).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+    let graph = v["@graph"].as_array().unwrap();
+    assert_eq!(graph.len() as u64, n);
+    assert!(graph.iter().all(|c| c["@type"] == "Claim" && c["appearance"][0]["@type"] == "Quotation"));
+}
+
+#[test]
+fn stored_offsets_are_code_points() {
+    let t = "“Ça va,” said Zoë Étienne. Zoë Étienne said the café will reopen on Monday after repairs.";
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, vec![doc("u", t, "2024-01-01", "X", &[q("the café will reopen on Monday after repairs", "Zoë Étienne said", Some("Zoë Étienne"))])]);
+    let spans: String = l.conn().query_row("SELECT content_spans FROM attributions", [], |r| r.get(0)).unwrap();
+    let v: Vec<[usize; 2]> = serde_json::from_str(&spans).unwrap();
+    let chars: Vec<char> = t.chars().collect();
+    let got: String = chars[v[0][0]..v[0][1]].iter().collect();
+    assert_eq!(got, "the café will reopen on Monday after repairs");
+}
