@@ -4,7 +4,7 @@
 //! transaction. All text offsets stored are **Unicode code point offsets** into `articles.text`,
 //! end exclusive (as in the interchange format), so `text[start:end]` works in Python.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{LedgerError, Result};
 
@@ -146,17 +146,18 @@ CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database up to [`SCHEMA_VERSION`].
+/// Brings the database up to [`SCHEMA_VERSION`]. Each step reads the version inside an
+/// immediate (write-locked) transaction, so two processes opening a new file do not race.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(LedgerError::TooNew { found, supported: SCHEMA_VERSION });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(LedgerError::TooNew { found, supported: SCHEMA_VERSION });
+        }
+        let Some(sql) = MIGRATIONS.get(found as usize) else { return Ok(()) };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
