@@ -2,14 +2,24 @@
 //!
 //! ```
 //! let pipeline = onrecord::default_pipeline();
-//! let mut doc = onrecord::Document::new("d1", "“Yes,” she said.");
+//! let mut doc = onrecord::Document::new("d1", "“We will not back down,” Mayor Jane Ruiz said on Friday.");
 //! pipeline.run(&mut doc).unwrap();
 //! assert_eq!(doc.sentences.len(), 1);
+//! assert_eq!(doc.attributions.len(), 1);
 //! ```
 
 pub use onrecord_core::*;
+pub use onrecord_entities::EntityLayer;
+pub use onrecord_quotes::AttributionLayer;
+pub use onrecord_time::TimeTagger;
 
-/// The default pipeline: text layer, then entities, times, and attributions.
+/// The default pipeline, in the order each layer needs the ones before it: text (paragraphs,
+/// sentences, tokens, quote marks), entities (names, roles, references), times (TIMEX3), then
+/// attributions (which resolve speakers through entities and attach times).
 pub fn default_pipeline() -> Pipeline {
-    Pipeline::new().with(text::TextLayer::new())
+    Pipeline::new()
+        .with(text::TextLayer::new())
+        .with(EntityLayer::new())
+        .with(TimeTagger::new())
+        .with(AttributionLayer::new())
 }
