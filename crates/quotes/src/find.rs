@@ -43,6 +43,7 @@ pub struct Finder<'a> {
 
 const MAX_NP: usize = 12;
 const PREPOSITIONS: &[&str] = &["of", "for", "with", "from", "by", "at", "in", "on", "into", "over"];
+const DETERMINERS: &[&str] = &["the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "these", "those", "whose"];
 const OBJECT_CONTENT_STOPS_AT_COMMA: bool = true;
 
 impl<'a> Finder<'a> {
@@ -342,20 +343,9 @@ impl<'a> Finder<'a> {
             inherit: None,
             forced_kind: None,
         };
-        // Direct: a quote right after the cue ("said: “…”"), possibly in the next paragraph.
-        let mut q = p;
-        while q < self.doc.tokens.len() && matches!(self.txt(q), ":" | ",") && q < hi + 1 {
-            q += 1;
-        }
         let colon = p < self.doc.tokens.len() && self.txt(p) == ":";
-        if let Some(r) = self.is_quote_open(q).filter(|_| q < hi || (colon && q == hi)) {
-            if !self.used[r] {
-                f.kind = QuoteKind::Direct;
-                for c in self.region_chain(r) {
-                    self.used[c] = true;
-                    f.content.push(self.doc.quote_regions[c].span);
-                }
-                f.confidence = 0.9;
+        if colon {
+            if let Some(f) = self.direct_after(f.clone(), p, hi) {
                 return Some(f);
             }
         }
@@ -395,6 +385,9 @@ impl<'a> Finder<'a> {
                 f.confidence = 0.9;
                 return Some(f);
             }
+        }
+        if let Some(f) = self.direct_after(f.clone(), p, hi) {
+            return Some(f);
         }
         // Indirect after the cue: from "that" if it comes soon, else from the next word.
         let mut start = p;
@@ -443,6 +436,26 @@ impl<'a> Finder<'a> {
             }
         }
         None
+    }
+
+    /// A quote right after the cue ("said: “…”", "said, “…”"), possibly in the next paragraph.
+    fn direct_after(&mut self, mut f: Found, p: usize, hi: usize) -> Option<Found> {
+        let mut q = p;
+        while q < self.doc.tokens.len() && matches!(self.txt(q), ":" | ",") && q < hi + 1 {
+            q += 1;
+        }
+        let colon = p < self.doc.tokens.len() && self.txt(p) == ":";
+        let r = self.is_quote_open(q).filter(|_| q < hi || (colon && q == hi))?;
+        if self.used[r] {
+            return None;
+        }
+        f.kind = QuoteKind::Direct;
+        for c in self.region_chain(r) {
+            self.used[c] = true;
+            f.content.push(self.doc.quote_regions[c].span);
+        }
+        f.confidence = 0.9;
+        Some(f)
     }
 
     /// Marks quotes inside an indirect content as used, making it mixed.
@@ -535,6 +548,9 @@ impl<'a> Finder<'a> {
                 let infinitive = i > 0 && matches!(self.low[i - 1].as_str(), "to");
                 // Headlines capitalise every word; a capitalised cue is too often a name or noun.
                 let capitalised = self.is_cap(i);
+                // "the claims", "his remarks": a noun, not a reporting verb.
+                let noun = i > toks.start && DETERMINERS.contains(&self.low[i - 1].as_str());
+                let capitalised = capitalised || noun;
                 if let Some(&cue) = self.lex.cues.get(&self.low[i]).filter(|_| !infinitive && !capitalised) {
                     let prev = found[first_in_sentence..].last().cloned();
                     if let Some(f) = self.try_cue(si, i, i, cue, prev.as_ref()) {
@@ -604,8 +620,9 @@ impl<'a> Finder<'a> {
             let end_si = self.sent_of[close_t];
             let end_hi = doc.sentences.get(end_si).map_or(close_t + 1, |s| s.tokens.end);
             // "“…” - Name."
-            if matches!(self.txt(close_t + 1), "-" | "—" | "–") && close_t + 1 < end_hi {
-                if let Some((a, b)) = self.np_right(close_t + 2, end_hi).filter(|&(a, _)| self.is_cap(a)) {
+            let para_hi = doc.paragraph_at(r.span.start).map_or(end_hi, |p| doc.tokens_in(doc.paragraphs[p].span).end);
+            if matches!(self.txt(close_t + 1), "-" | "—" | "–" | "―") && close_t + 1 < para_hi {
+                if let Some((a, b)) = self.np_right(close_t + 2, para_hi).filter(|&(a, _)| self.is_cap(a)) {
                     self.used[ri] = true;
                     found.push(Found {
                         kind: QuoteKind::Direct,

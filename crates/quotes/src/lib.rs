@@ -41,3 +41,177 @@ impl Component for AttributionLayer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use onrecord_core::text::TextLayer;
+    use onrecord_core::{Attribution, Polarity, QuoteKind, SourceKind};
+
+    use super::*;
+
+    fn run(text: &str) -> (Document, Vec<Attribution>) {
+        let mut doc = Document::new("t", text);
+        TextLayer::new().process(&mut doc).unwrap();
+        AttributionLayer::new().process(&mut doc).unwrap();
+        let a = doc.attributions.clone();
+        (doc, a)
+    }
+
+    fn s(doc: &Document, sp: Option<onrecord_core::Span>) -> &str {
+        sp.map_or("", |x| doc.slice(x))
+    }
+
+    fn content(doc: &Document, a: &Attribution) -> String {
+        a.content.iter().map(|c| doc.slice(*c)).collect::<Vec<_>>().join(" | ")
+    }
+
+    #[test]
+    fn direct_cue_after() {
+        let (d, a) = run("“The budget is balanced,” Mayor Ellen Park said on Tuesday.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].kind, QuoteKind::Direct);
+        assert_eq!(content(&d, &a[0]), "“The budget is balanced,”");
+        assert_eq!(s(&d, a[0].cue), "said");
+        assert_eq!(s(&d, a[0].source), "Mayor Ellen Park");
+        assert_eq!(a[0].source_kind, SourceKind::Named);
+    }
+
+    #[test]
+    fn direct_inverted_and_split() {
+        let (d, a) = run("“We will appeal,” said Tom Reyes, “and we will win.”");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "Tom Reyes");
+        assert_eq!(a[0].content.len(), 2);
+    }
+
+    #[test]
+    fn direct_cue_before_with_addressee() {
+        let (d, a) = run("The minister told reporters: “No deal has been signed.”");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "The minister");
+        assert_eq!(s(&d, a[0].addressee), "reporters");
+        assert_eq!(content(&d, &a[0]), "“No deal has been signed.”");
+    }
+
+    #[test]
+    fn appositive_source_and_statement_addressee() {
+        let (d, a) = run("“Talks went well,” Ana Ruiz, the agency’s press officer, said in a statement to The Herald.");
+        assert_eq!(s(&d, a[0].source), "Ana Ruiz");
+        assert_eq!(s(&d, a[0].addressee), "The Herald");
+    }
+
+    #[test]
+    fn continuation_quote_inherits_speaker_slot() {
+        let (d, a) = run("“It is over,” the coach said. “We lost fair and square.”\nThe season ended.");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].source, None);
+        assert_eq!(a[1].cue, None);
+        assert_eq!(content(&d, &a[1]), "“We lost fair and square.”");
+    }
+
+    #[test]
+    fn indirect_that_clause_and_told() {
+        let (d, a) = run("Last week, the governor told Channel Four that the bridge would reopen in May.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].kind, QuoteKind::Indirect);
+        assert_eq!(s(&d, a[0].source), "the governor");
+        assert_eq!(s(&d, a[0].addressee), "Channel Four");
+        assert_eq!(content(&d, &a[0]), "that the bridge would reopen in May");
+    }
+
+    #[test]
+    fn content_before_cue_and_anonymous_source() {
+        let (d, a) = run("The plant will close next year, people familiar with the plan told the newspaper.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(content(&d, &a[0]), "The plant will close next year");
+        assert_eq!(s(&d, a[0].source), "people familiar with the plan");
+        assert_eq!(a[0].source_kind, SourceKind::Anonymous);
+    }
+
+    #[test]
+    fn according_to_and_document_source() {
+        let (d, a) = run("According to a new survey, most drivers ignore the limit.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "a new survey");
+        assert_eq!(a[0].source_kind, SourceKind::Document);
+        assert_eq!(content(&d, &a[0]), "most drivers ignore the limit");
+    }
+
+    #[test]
+    fn denial_and_coordination() {
+        let (d, a) = run("The ministry denied the claims and said the tests were safe.");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].polarity, Polarity::Denies);
+        assert_eq!(content(&d, &a[0]), "the claims");
+        assert_eq!(s(&d, a[1].source), "The ministry");
+        assert_eq!(content(&d, &a[1]), "the tests were safe");
+    }
+
+    #[test]
+    fn refusal() {
+        let (_, a) = run("The company declined to comment on the lawsuit.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].polarity, Polarity::Refuses);
+    }
+
+    #[test]
+    fn mixed_quote_and_group_source() {
+        let (d, a) = run("Some economists have warned that the plan is “a gamble” for savers.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].kind, QuoteKind::Mixed);
+        assert_eq!(a[0].source_kind, SourceKind::UnnamedGroup);
+        assert!(content(&d, &a[0]).starts_with("that the plan"));
+    }
+
+    #[test]
+    fn pronoun_source() {
+        let (d, a) = run("She claimed that the vote had been rigged.");
+        assert_eq!(s(&d, a[0].source), "She");
+        assert_eq!(a[0].source_kind, SourceKind::Pronoun);
+    }
+
+    #[test]
+    fn hedge_without_source() {
+        let (d, a) = run("The senator allegedly took the money.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].source, None);
+        assert_eq!(a[0].source_kind, SourceKind::Anonymous);
+        assert_eq!(s(&d, a[0].cue), "allegedly");
+        let (d, a) = run("The envoy reportedly met the rebels, the agency says.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "the agency");
+        assert_eq!(a[0].hedges.iter().map(|h| d.slice(*h)).collect::<Vec<_>>(), ["reportedly"]);
+    }
+
+    #[test]
+    fn scare_quotes_and_titles_are_not_attributions() {
+        let (_, a) = run("Critics call the policy “woke” and compare it to “Brave New World” on air.");
+        assert!(a.is_empty(), "{a:?}");
+    }
+
+    #[test]
+    fn dash_attribution() {
+        let (d, a) = run("“Never give up on your town.” - Maria Lopez");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "Maria Lopez");
+    }
+
+    #[test]
+    fn speaker_named_on_the_line_before() {
+        let (d, a) = run("The chairman said:\n“We have the votes.”");
+        assert_eq!(a.len(), 1);
+        assert_eq!(content(&d, &a[0]), "“We have the votes.”");
+    }
+
+    #[test]
+    fn no_panic_on_odd_text() {
+        for t in ["", "said", "“", "” said", "according to", ", said ,", "He said: “", "“a” - ", "told the"] {
+            let (d, a) = run(t);
+            for x in &a {
+                for sp in x.content.iter().chain(x.cue.iter()).chain(x.source.iter()) {
+                    assert!(sp.is_valid_in(&d.text) && sp.end <= d.text.len());
+                }
+            }
+        }
+    }
+}
