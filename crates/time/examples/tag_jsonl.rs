@@ -11,7 +11,9 @@ use onrecord_core::{Component, Document, Field, FieldSource};
 use onrecord_time::TimeTagger;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: tag_jsonl FILE.jsonl")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: tag_jsonl FILE.jsonl")?;
     let reader = BufReader::new(std::fs::File::open(&path)?);
     let (text_layer, tagger) = (TextLayer::new(), TimeTagger::new());
     let mut out = std::io::stdout().lock();

@@ -44,7 +44,9 @@ impl<'a> Grammar<'a> {
     }
 
     fn is_punct(&self, i: usize) -> bool {
-        self.ws.get(i).is_some_and(|w| matches!(w.kind, TokenKind::Punct | TokenKind::QuoteMark))
+        self.ws
+            .get(i)
+            .is_some_and(|w| matches!(w.kind, TokenKind::Punct | TokenKind::QuoteMark))
     }
 
     fn words_at(&self, i: usize, words: &[String]) -> Option<usize> {
@@ -84,7 +86,15 @@ impl<'a> Grammar<'a> {
                 }
             }
         };
-        let plain = |m: Option<M>| m.map(|(end, kind, val)| Cand { start: i, end, kind, val, modifier: None });
+        let plain = |m: Option<M>| {
+            m.map(|(end, kind, val)| Cand {
+                start: i,
+                end,
+                kind,
+                val,
+                modifier: None,
+            })
+        };
         consider(plain(self.phrase(i, in_mod)));
         if !in_mod {
             consider(self.modified(i));
@@ -129,7 +139,7 @@ impl<'a> Grammar<'a> {
                 let mut v = *v;
                 let mut e = i + 1;
                 // twenty-five
-                if let (Some(n), true) = (self.ws.get(e), v >= 20.0 && v < 100.0) {
+                if let (Some(n), true) = (self.ws.get(e), (20.0..100.0).contains(&v)) {
                     if n.hyph {
                         if let Some(NumWord::Cardinal(u)) = self.lex.numbers.get(&n.lower) {
                             if *u < 10.0 {
@@ -147,7 +157,11 @@ impl<'a> Grammar<'a> {
                 Some((e, Num::Known(v)))
             }
             NumWord::Vague => {
-                let e = if self.lw(i) == "couple" && self.lw(i + 1) == "of" { i + 2 } else { i + 1 };
+                let e = if self.lw(i) == "couple" && self.lw(i + 1) == "of" {
+                    i + 2
+                } else {
+                    i + 1
+                };
                 Some((e, Num::Vague))
             }
             NumWord::Ordinal(_) => None,
@@ -159,7 +173,8 @@ impl<'a> Grammar<'a> {
         let w = self.ws.get(i)?;
         let digits: String = w.lower.chars().take_while(char::is_ascii_digit).collect();
         let rest = &w.lower[digits.len()..];
-        if digits.is_empty() || digits.len() > 2 || !matches!(rest, "" | "st" | "nd" | "rd" | "th") {
+        if digits.is_empty() || digits.len() > 2 || !matches!(rest, "" | "st" | "nd" | "rd" | "th")
+        {
             return None;
         }
         let d: u32 = digits.parse().ok()?;
@@ -175,7 +190,9 @@ impl<'a> Grammar<'a> {
             return (1000..=2100).contains(&y).then_some((i + 1, y));
         }
         // '82 needs a preposition before it ("since '82"; "iLife '11" is a name).
-        let cue = i.checked_sub(1).is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
+        let cue = i
+            .checked_sub(1)
+            .is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
         if let Some(d) = l.strip_prefix('\'').filter(|_| cue) {
             if d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()) {
                 let yy: i32 = d.parse().ok()?;
@@ -193,22 +210,34 @@ impl<'a> Grammar<'a> {
     fn month_name(&self, i: usize) -> Option<(usize, u32, bool, bool)> {
         let w = self.ws.get(i)?;
         let c = self.cal(i)?;
-        let CalKind::Month(m) = c.kind else { return None };
+        let CalKind::Month(m) = c.kind else {
+            return None;
+        };
         if !w.cap || !(1..=12).contains(&m) {
             return None;
         }
-        let end = if c.abbr && self.lw(i + 1) == "." { i + 2 } else { i + 1 };
+        let end = if c.abbr && self.lw(i + 1) == "." {
+            i + 2
+        } else {
+            i + 1
+        };
         Some((end, m, c.abbr, c.ambiguous))
     }
 
     fn weekday_name(&self, i: usize) -> Option<(usize, u32, bool)> {
         let w = self.ws.get(i)?;
         let c = self.cal(i)?;
-        let CalKind::Weekday(d) = c.kind else { return None };
+        let CalKind::Weekday(d) = c.kind else {
+            return None;
+        };
         if !w.cap {
             return None;
         }
-        let end = if c.abbr && self.lw(i + 1) == "." { i + 2 } else { i + 1 };
+        let end = if c.abbr && self.lw(i + 1) == "." {
+            i + 2
+        } else {
+            i + 1
+        };
         Some((end, d, c.abbr))
     }
 
@@ -256,7 +285,11 @@ impl<'a> Grammar<'a> {
                     if self.ws.get(e).is_some_and(|w| w.hyph) {
                         continue;
                     }
-                    if p.anchor && !(e >= self.ws.len() || self.is_punct(e) || self.lex.has("anchor_follow", self.lw(e))) {
+                    if p.anchor
+                        && !(e >= self.ws.len()
+                            || self.is_punct(e)
+                            || self.lex.has("anchor_follow", self.lw(e)))
+                    {
                         continue;
                     }
                     if p.rate && !self.rate_before(i) {
@@ -278,7 +311,9 @@ impl<'a> Grammar<'a> {
 
     /// "15 a year", "twice a week".
     fn rate_before(&self, i: usize) -> bool {
-        let Some(p) = i.checked_sub(1) else { return false };
+        let Some(p) = i.checked_sub(1) else {
+            return false;
+        };
         let w = &self.ws[p];
         w.kind == TokenKind::Number
             || matches!(self.lex.numbers.get(&w.lower), Some(NumWord::Cardinal(_)))
@@ -288,15 +323,25 @@ impl<'a> Grammar<'a> {
     fn modified(&self, i: usize) -> Option<Cand> {
         let mut best: Option<Cand> = None;
         for m in &self.lex.modifiers {
-            let Some(j) = self.words_at(i, &m.words) else { continue };
-            let Some(inner) = self.best_at(j, true) else { continue };
+            let Some(j) = self.words_at(i, &m.words) else {
+                continue;
+            };
+            let Some(inner) = self.best_at(j, true) else {
+                continue;
+            };
             let fits = match inner.kind {
                 TimexType::Duration => m.on_duration,
                 TimexType::Set => false,
                 _ => m.on_date,
             };
             if fits && best.as_ref().is_none_or(|b| inner.end > b.end) {
-                best = Some(Cand { start: i, end: inner.end, kind: inner.kind, val: inner.val, modifier: Some(m.value.clone()) });
+                best = Some(Cand {
+                    start: i,
+                    end: inner.end,
+                    kind: inner.kind,
+                    val: inner.val,
+                    modifier: Some(m.value.clone()),
+                });
             }
         }
         best
@@ -308,7 +353,11 @@ impl<'a> Grammar<'a> {
         // 2008-03-01
         if l.len() == 10 && l.as_bytes().get(4) == Some(&b'-') {
             let d = chrono::NaiveDate::parse_from_str(l, "%Y-%m-%d").ok()?;
-            return Some((i + 1, TimexType::Date, Val::Lit(d.format("%Y-%m-%d").to_string())));
+            return Some((
+                i + 1,
+                TimexType::Date,
+                Val::Lit(d.format("%Y-%m-%d").to_string()),
+            ));
         }
         // 7/8/07 (month first)
         if w.kind == TokenKind::Number && self.lw(i + 1) == "/" && self.lw(i + 3) == "/" {
@@ -317,12 +366,22 @@ impl<'a> Grammar<'a> {
             let yw = self.ws.get(i + 4)?;
             let y: i32 = yw.lower.parse().ok()?;
             let y = match yw.lower.len() {
-                2 => if y <= 30 { 2000 + y } else { 1900 + y },
+                2 => {
+                    if y <= 30 {
+                        2000 + y
+                    } else {
+                        1900 + y
+                    }
+                }
                 4 => y,
                 _ => return None,
             };
             let date = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
-            return Some((i + 5, TimexType::Date, Val::Lit(date.format("%Y-%m-%d").to_string())));
+            return Some((
+                i + 5,
+                TimexType::Date,
+                Val::Lit(date.format("%Y-%m-%d").to_string()),
+            ));
         }
         // the 11th of December [2009]
         if l == "the" {
@@ -339,12 +398,23 @@ impl<'a> Grammar<'a> {
             return Some(self.with_year(e, m, Some(d)));
         }
         // last September / next May: the nearest one before / after
-        if let Some(dir) = self.dir_word(i).filter(|_| matches!(self.lw(i), "last" | "next" | "this")) {
+        if let Some(dir) = self
+            .dir_word(i)
+            .filter(|_| matches!(self.lw(i), "last" | "next" | "this"))
+        {
             let (e, m, abbr, _) = self.month_name(i + 1)?;
             if abbr {
                 return None;
             }
-            return Some((e, TimexType::Date, Val::MonthDay { month: m, day: None, year: YearRef::Dir(dir) }));
+            return Some((
+                e,
+                TimexType::Date,
+                Val::MonthDay {
+                    month: m,
+                    day: None,
+                    year: YearRef::Dir(dir),
+                },
+            ));
         }
         let (e, m, abbr, ambiguous) = self.month_name(i)?;
         // March 3[,] [2008]
@@ -357,22 +427,48 @@ impl<'a> Grammar<'a> {
         // "October of next year": the year phrase is its own expression but fixes the month's.
         if of > e {
             if let Some((_, year @ YearRef::Rel(_))) = self.year_spec(of) {
-                return Some((e, TimexType::Date, Val::MonthDay { month: m, day: None, year }));
+                return Some((
+                    e,
+                    TimexType::Date,
+                    Val::MonthDay {
+                        month: m,
+                        day: None,
+                        year,
+                    },
+                ));
             }
         }
         if let Some((e2, y)) = self.year_num(of) {
-            return Some((e2, TimexType::Date, Val::MonthDay { month: m, day: None, year: YearRef::Abs(y) }));
+            return Some((
+                e2,
+                TimexType::Date,
+                Val::MonthDay {
+                    month: m,
+                    day: None,
+                    year: YearRef::Abs(y),
+                },
+            ));
         }
         if abbr {
             return None;
         }
         if ambiguous {
-            let cue = i.checked_sub(1).is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
+            let cue = i
+                .checked_sub(1)
+                .is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
             if !cue {
                 return None;
             }
         }
-        Some((e, TimexType::Date, Val::MonthDay { month: m, day: None, year: YearRef::Dir(Dir::Tense) }))
+        Some((
+            e,
+            TimexType::Date,
+            Val::MonthDay {
+                month: m,
+                day: None,
+                year: YearRef::Dir(Dir::Tense),
+            },
+        ))
     }
 
     /// After "March 3" or "3 March": an optional ", 2008" or "2008".
@@ -382,7 +478,15 @@ impl<'a> Grammar<'a> {
             Some((e2, y)) => (e2, YearRef::Abs(y)),
             None => (e, YearRef::Dir(Dir::Tense)),
         };
-        (end, TimexType::Date, Val::MonthDay { month: m, day: d, year })
+        (
+            end,
+            TimexType::Date,
+            Val::MonthDay {
+                month: m,
+                day: d,
+                year,
+            },
+        )
     }
 
     fn weekday(&self, i: usize) -> Option<M> {
@@ -393,7 +497,9 @@ impl<'a> Grammar<'a> {
         let (e, wd, abbr) = self.weekday_name(j)?;
         // Monday, March 3, 2008: the date says it all.
         let comma = if self.lw(e) == "," { e + 1 } else { e };
-        if let Some((e2, TimexType::Date, v @ Val::MonthDay { day: Some(_), .. })) = self.date(comma) {
+        if let Some((e2, TimexType::Date, v @ Val::MonthDay { day: Some(_), .. })) =
+            self.date(comma)
+        {
             return Some((e2, TimexType::Date, v));
         }
         if abbr {
@@ -402,7 +508,15 @@ impl<'a> Grammar<'a> {
         if let Some(suffix) = self.part_of_day(e) {
             return Some((e + 1, TimexType::Time, Val::Weekday { wd, dir, suffix }));
         }
-        Some((e, TimexType::Date, Val::Weekday { wd, dir, suffix: String::new() }))
+        Some((
+            e,
+            TimexType::Date,
+            Val::Weekday {
+                wd,
+                dir,
+                suffix: String::new(),
+            },
+        ))
     }
 
     fn clock(&self, i: usize) -> Option<M> {
@@ -433,7 +547,10 @@ impl<'a> Grammar<'a> {
             }
         } else {
             // 10am, 10:30pm
-            let digits: String = l.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+            let digits: String = l
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ':')
+                .collect();
             let rest = &l[digits.len()..];
             if digits.is_empty() || !self.lex.meridiem.contains_key(rest) {
                 return None;
@@ -469,13 +586,32 @@ impl<'a> Grammar<'a> {
         }
         // 12:00 UTC Monday / 16:00 UTC today
         let mut date = None;
-        if let Some((e2, _, v)) = self.weekday(e).or_else(|| self.phrase(e, false).filter(|(_, _, v)| matches!(v, Val::Rel { unit: RelUnit::Day, .. }))) {
+        if let Some((e2, _, v)) = self.weekday(e).or_else(|| {
+            self.phrase(e, false).filter(|(_, _, v)| {
+                matches!(
+                    v,
+                    Val::Rel {
+                        unit: RelUnit::Day,
+                        ..
+                    }
+                )
+            })
+        }) {
             if matches!(v, Val::Weekday { .. } | Val::Rel { .. }) {
                 date = Some(Box::new(v));
                 e = e2;
             }
         }
-        Some((e, TimexType::Time, Val::Clock { hour, minute, zone, date }))
+        Some((
+            e,
+            TimexType::Time,
+            Val::Clock {
+                hour,
+                minute,
+                zone,
+                date,
+            },
+        ))
     }
 
     fn ordinal(&self, i: usize) -> Option<u32> {
@@ -512,12 +648,26 @@ impl<'a> Grammar<'a> {
             }
         }
         if let Some((e2, y)) = self.year_num(e) {
-            return Some((e2, TimexType::Date, Val::Quarter { q, year: YearRef::Abs(y) }));
+            return Some((
+                e2,
+                TimexType::Date,
+                Val::Quarter {
+                    q,
+                    year: YearRef::Abs(y),
+                },
+            ));
         }
         if last {
             return None; // "the last quarter" is a phrase (the previous quarter)
         }
-        Some((e, TimexType::Date, Val::Quarter { q, year: YearRef::Dir(Dir::Tense) }))
+        Some((
+            e,
+            TimexType::Date,
+            Val::Quarter {
+                q,
+                year: YearRef::Dir(Dir::Tense),
+            },
+        ))
     }
 
     fn season(&self, i: usize) -> Option<M> {
@@ -526,25 +676,52 @@ impl<'a> Grammar<'a> {
             _ => (i, Dir::Tense),
         };
         let c = self.cal(j)?;
-        let CalKind::Season(code) = &c.kind else { return None };
+        let CalKind::Season(code) = &c.kind else {
+            return None;
+        };
         let e = j + 1;
         let of = if self.lw(e) == "of" { e + 1 } else { e };
         if let Some((e2, y)) = self.year_num(of) {
-            return Some((e2, TimexType::Date, Val::Season { code: code.clone(), year: YearRef::Abs(y) }));
+            return Some((
+                e2,
+                TimexType::Date,
+                Val::Season {
+                    code: code.clone(),
+                    year: YearRef::Abs(y),
+                },
+            ));
         }
         let prev = j.checked_sub(1).map_or("", |p| self.lw(p));
-        if c.ambiguous && j == i && !matches!(prev, "the" | "in" | "during" | "since" | "until" | "by") {
+        if c.ambiguous
+            && j == i
+            && !matches!(prev, "the" | "in" | "during" | "since" | "until" | "by")
+        {
             return None;
         }
         if matches!(prev, "a" | "an") || (c.ambiguous && self.lw(e) == "of") {
             return None;
         }
-        let year = if dir == Dir::Tense { YearRef::Dir(Dir::Tense) } else { YearRef::Dir(dir) };
-        Some((e, TimexType::Date, Val::Season { code: code.clone(), year }))
+        let year = if dir == Dir::Tense {
+            YearRef::Dir(Dir::Tense)
+        } else {
+            YearRef::Dir(dir)
+        };
+        Some((
+            e,
+            TimexType::Date,
+            Val::Season {
+                code: code.clone(),
+                year,
+            },
+        ))
     }
 
     fn decade(&self, i: usize) -> Option<M> {
         let l = self.lw(i);
+        // "KC-30s" is a model name.
+        if self.ws.get(i).is_some_and(|w| w.hyph) {
+            return None;
+        }
         let d = l.strip_prefix('\'').unwrap_or(l).strip_suffix('s')?;
         if !d.chars().all(|c| c.is_ascii_digit()) {
             return None;
@@ -571,7 +748,11 @@ impl<'a> Grammar<'a> {
                 _ => (i + 1, None),
             };
             let u = self.lex.units.get(self.lw(k))?;
-            return Some((k + 1, TimexType::Set, Val::Lit(period(u, Some(n.unwrap_or(1.0))))));
+            return Some((
+                k + 1,
+                TimexType::Set,
+                Val::Lit(period(u, Some(n.unwrap_or(1.0)))),
+            ));
         }
         let mut j = i;
         let mut prefix = false;
@@ -583,6 +764,9 @@ impl<'a> Grammar<'a> {
                 }
             }
         }
+        // Without a count, only "the past decade" / "the past year" are spans of time;
+        // "the previous month", "the following day" point at a date.
+        let past_prefix = prefix && self.lw(i + 1) == "past";
         let (mut k, num) = match self.number(j) {
             Some((k, n)) => (k, Some(n)),
             None => (j, None),
@@ -591,6 +775,14 @@ impl<'a> Grammar<'a> {
         let vague_prefix = prefix && self.lw(j.saturating_sub(1)) == "few";
         while self.lex.has("duration_filler", self.lw(k)) && k < j + 4 {
             k += 1;
+        }
+        // "between 60 and 90 days": the first number shares the unit.
+        if let Some(Num::Known(v)) = num.filter(|_| matches!(self.lw(k), "and" | "to" | "or")) {
+            if let Some((k2, Num::Known(_))) = self.number(k + 1) {
+                if let Some(u) = self.lex.units.get(self.lw(k2)) {
+                    return Some((k, TimexType::Duration, Val::Lit(period(u, Some(v)))));
+                }
+            }
         }
         let unit_word = self.lw(k);
         let u = self.lex.units.get(unit_word)?;
@@ -605,10 +797,14 @@ impl<'a> Grammar<'a> {
                 Some(1.0)
             }
             None if vague_prefix => None,
-            None if prefix && !plural => Some(1.0),
+            None if past_prefix && !plural => Some(1.0),
+            None if prefix && !plural => return None,
             None if plural => {
                 let prev = i.checked_sub(1).map_or("", |p| self.lw(p));
-                let compound = self.ws.get(k + 1).is_some_and(|w| w.hyph && w.lower == "long");
+                let compound = self
+                    .ws
+                    .get(k + 1)
+                    .is_some_and(|w| w.hyph && w.lower == "long");
                 if !prefix && !compound && self.lex.has("no_bare_unit_after", prev) {
                     return None;
                 }
@@ -626,7 +822,15 @@ impl<'a> Grammar<'a> {
                     _ => None,
                 };
                 if let Some(d) = days.filter(|d| d.fract() == 0.0 && *d < 100_000.0) {
-                    return Some((end + 1, TimexType::Date, Val::Rel { unit: RelUnit::Day, n: -(d as i64), suffix: String::new() }));
+                    return Some((
+                        end + 1,
+                        TimexType::Date,
+                        Val::Rel {
+                            unit: RelUnit::Day,
+                            n: -(d as i64),
+                            suffix: String::new(),
+                        },
+                    ));
                 }
             }
             return Some((end + 1, TimexType::Duration, Val::Lit(period(u, count))));
@@ -642,7 +846,10 @@ impl<'a> Grammar<'a> {
                 return None;
             }
             // "A330-2000" is a model number.
-            if hyph && (p.cap || p.lower.chars().any(|c| c.is_ascii_digit()) && p.kind != TokenKind::Number) {
+            if hyph
+                && (p.cap
+                    || p.lower.chars().any(|c| c.is_ascii_digit()) && p.kind != TokenKind::Number)
+            {
                 return None;
             }
         }
@@ -660,7 +867,11 @@ fn period(u: &crate::lexicon::Unit, count: Option<f64>) -> String {
     match count {
         Some(n) => {
             let v = n * u.mult;
-            let s = if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v}") };
+            let s = if v.fract() == 0.0 {
+                format!("{}", v as i64)
+            } else {
+                format!("{v}")
+            };
             format!("P{t}{s}{}", u.code)
         }
         None => format!("P{t}X{}", u.xcode),
@@ -669,7 +880,9 @@ fn period(u: &crate::lexicon::Unit, count: Option<f64>) -> String {
 
 /// The value notation of phrases.tsv.
 fn parse_value(s: &str) -> Option<Val> {
-    let Some(rel) = s.strip_prefix('@') else { return Some(Val::Lit(s.to_string())) };
+    let Some(rel) = s.strip_prefix('@') else {
+        return Some(Val::Lit(s.to_string()));
+    };
     let (head, suffix) = match rel.split_once(':') {
         Some((h, x)) => (h, x.to_string()),
         None => (rel, String::new()),
@@ -705,7 +918,10 @@ pub fn tense_near(lex: &Lexicon, ws: &[W], start: usize, end: usize) -> Option<T
         }
         let mut hit: Option<(usize, Option<Tense>)> = None;
         for (words, t) in &lex.tense {
-            let ok = words.iter().enumerate().all(|(k, w)| ws.get(p + k).is_some_and(|x| &x.lower == w));
+            let ok = words
+                .iter()
+                .enumerate()
+                .all(|(k, w)| ws.get(p + k).is_some_and(|x| &x.lower == w));
             if ok && hit.is_none_or(|(e, _)| p + words.len() > e) {
                 hit = Some((p + words.len(), *t));
             }
@@ -715,11 +931,21 @@ pub fn tense_near(lex: &Lexicon, ws: &[W], start: usize, end: usize) -> Option<T
         if passive && matches!(hit, Some((_, Some(Tense::Past)))) {
             hit = Some((p + 1, None));
         }
-        if hit.is_none() && !passive && !w.cap && w.lower.len() >= 5 && w.lower.ends_with("ed") && w.lower.chars().all(|c| c.is_alphabetic()) {
+        if hit.is_none()
+            && !passive
+            && !w.cap
+            && w.lower.len() >= 5
+            && w.lower.ends_with("ed")
+            && w.lower.chars().all(|c| c.is_alphabetic())
+        {
             hit = Some((p + 1, Some(Tense::Past)));
         }
         if let Some((e, Some(t))) = hit {
-            let d = if e <= start { start - e } else { p.saturating_sub(end) };
+            let d = if e <= start {
+                start - e
+            } else {
+                p.saturating_sub(end)
+            };
             if d <= TENSE_WINDOW && best.is_none_or(|(bd, _)| d < bd) {
                 best = Some((d, t));
             }
@@ -743,7 +969,16 @@ mod tests {
         Grammar::new(&lex, &ws)
             .find()
             .into_iter()
-            .map(|c| (Span::new(ws[c.start].span.start, ws[c.end - 1].span.end).text(t).to_string(), c.kind, c.val, c.modifier))
+            .map(|c| {
+                (
+                    Span::new(ws[c.start].span.start, ws[c.end - 1].span.end)
+                        .text(t)
+                        .to_string(),
+                    c.kind,
+                    c.val,
+                    c.modifier,
+                )
+            })
             .collect()
     }
 
@@ -753,8 +988,14 @@ mod tests {
 
     #[test]
     fn months_dates_and_years() {
-        assert_eq!(texts("He left on March 3, 2008 and Sept. 11 and 11 December."), ["March 3, 2008", "Sept. 11", "11 December"]);
-        assert_eq!(texts("It opened 2008-03-01 and on 7/8/07 in November 2006."), ["2008-03-01", "7/8/07", "November 2006"]);
+        assert_eq!(
+            texts("He left on March 3, 2008 and Sept. 11 and 11 December."),
+            ["March 3, 2008", "Sept. 11", "11 December"]
+        );
+        assert_eq!(
+            texts("It opened 2008-03-01 and on 7/8/07 in November 2006."),
+            ["2008-03-01", "7/8/07", "November 2006"]
+        );
         let f = find("It happened in 2009.");
         assert_eq!(f[0].2, Val::Lit("2009".into()));
     }
@@ -771,9 +1012,13 @@ mod tests {
 
     #[test]
     fn durations_and_sets() {
-        let f = find("for three days, two years and 18 months, a fifty-year life, six straight days");
+        let f =
+            find("for three days, two years and 18 months, a fifty-year life, six straight days");
         let vals: Vec<Val> = f.into_iter().map(|x| x.2).collect();
-        assert_eq!(vals, ["P3D", "P2Y", "P18M", "P50Y", "P6D"].map(|s| Val::Lit(s.into())));
+        assert_eq!(
+            vals,
+            ["P3D", "P2Y", "P18M", "P50Y", "P6D"].map(|s| Val::Lit(s.into()))
+        );
         let f = find("every week, 15 a year, weekly, almost two and a half years");
         assert_eq!(f[0].1, TimexType::Set);
         assert_eq!(f[0].2, Val::Lit("P1W".into()));
@@ -782,6 +1027,9 @@ mod tests {
         assert_eq!(f[3].2, Val::Lit("P2.5Y".into()));
         assert_eq!(f[3].3.as_deref(), Some("APPROX"));
         assert_eq!(texts("in the hours after he won"), Vec::<String>::new());
+        let f = find("between 60 and 90 days");
+        assert_eq!((f[0].0.as_str(), &f[0].2), ("60", &Val::Lit("P60D".into())));
+        assert!(texts("the KC-30s flew").is_empty());
     }
 
     #[test]
@@ -791,7 +1039,13 @@ mod tests {
         assert_eq!(f[0].3.as_deref(), Some("START"));
         assert_eq!(f[1].0, "mid-2011");
         assert_eq!(f[1].3.as_deref(), Some("MID"));
-        assert_eq!(f[2].2, Val::Quarter { q: 3, year: YearRef::Rel(-1) });
+        assert_eq!(
+            f[2].2,
+            Val::Quarter {
+                q: 3,
+                year: YearRef::Rel(-1)
+            }
+        );
         assert_eq!(find("the end of the year")[0].3.as_deref(), Some("END"));
     }
 
@@ -800,10 +1054,33 @@ mod tests {
         let f = find("on Monday morning at 10:30 a.m. and 18:00 UTC, now, last year, the 1990s");
         assert_eq!(f[0].0, "Monday morning");
         assert_eq!(f[0].1, TimexType::Time);
-        assert_eq!(f[1].2, Val::Clock { hour: 10, minute: 30, zone: String::new(), date: None });
-        assert_eq!(f[2].2, Val::Clock { hour: 18, minute: 0, zone: "Z".into(), date: None });
+        assert_eq!(
+            f[1].2,
+            Val::Clock {
+                hour: 10,
+                minute: 30,
+                zone: String::new(),
+                date: None
+            }
+        );
+        assert_eq!(
+            f[2].2,
+            Val::Clock {
+                hour: 18,
+                minute: 0,
+                zone: "Z".into(),
+                date: None
+            }
+        );
         assert_eq!(f[3].2, Val::Lit("PRESENT_REF".into()));
-        assert_eq!(f[4].2, Val::Rel { unit: RelUnit::Year, n: -1, suffix: String::new() });
+        assert_eq!(
+            f[4].2,
+            Val::Rel {
+                unit: RelUnit::Year,
+                n: -1,
+                suffix: String::new()
+            }
+        );
         assert_eq!(f[5].0, "1990s");
         assert_eq!(f[5].2, Val::Lit("199".into()));
     }
@@ -817,10 +1094,19 @@ mod tests {
             let i = ws.iter().position(|x| x.lower == w).unwrap();
             tense_near(&lex, &ws, i, i + 1)
         };
-        assert_eq!(t("Trump spoke with Putin on Thursday in a call", "thursday"), Some(Tense::Past));
-        assert_eq!(t("The trial is set to begin on Wednesday", "wednesday"), Some(Tense::Future));
+        assert_eq!(
+            t("Trump spoke with Putin on Thursday in a call", "thursday"),
+            Some(Tense::Past)
+        );
+        assert_eq!(
+            t("The trial is set to begin on Wednesday", "wednesday"),
+            Some(Tense::Future)
+        );
         assert_eq!(t("He will visit on Friday", "friday"), Some(Tense::Future));
-        assert_eq!(t("Apple announced Friday that it will", "friday"), Some(Tense::Past));
+        assert_eq!(
+            t("Apple announced Friday that it will", "friday"),
+            Some(Tense::Past)
+        );
         assert_eq!(t("The United States is big on Friday", "friday"), None);
     }
 }

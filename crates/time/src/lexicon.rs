@@ -95,7 +95,11 @@ impl Lexicon {
         let cal = Table::builtin("time/calendar.tsv", include_str!("../data/calendar.tsv"), 3);
         let num = Table::builtin("time/numbers.tsv", include_str!("../data/numbers.tsv"), 3);
         let units = Table::builtin("time/units.tsv", include_str!("../data/units.tsv"), 6);
-        let mods = Table::builtin("time/modifiers.tsv", include_str!("../data/modifiers.tsv"), 3);
+        let mods = Table::builtin(
+            "time/modifiers.tsv",
+            include_str!("../data/modifiers.tsv"),
+            3,
+        );
         let phr = Table::builtin("time/phrases.tsv", include_str!("../data/phrases.tsv"), 3);
         let tense = Table::builtin("time/tense.tsv", include_str!("../data/tense.tsv"), 2);
         let ctx = Table::builtin("time/context.tsv", include_str!("../data/context.tsv"), 2);
@@ -125,7 +129,11 @@ impl Lexicon {
             let flags = field(r, 3);
             calendar.insert(
                 r[0].to_lowercase(),
-                CalName { kind, abbr: flags.contains("abbr"), ambiguous: flags.contains("ambiguous") },
+                CalName {
+                    kind,
+                    abbr: flags.contains("abbr"),
+                    ambiguous: flags.contains("ambiguous"),
+                },
             );
         }
         let mut numbers = HashMap::new();
@@ -228,7 +236,9 @@ impl Lexicon {
 
     /// True when `word` (lower case) has `role` in context.tsv.
     pub fn has(&self, role: &str, word: &str) -> bool {
-        self.context.get(role).is_some_and(|v| v.iter().any(|w| w == word))
+        self.context
+            .get(role)
+            .is_some_and(|v| v.iter().any(|w| w == word))
     }
 }
 
@@ -240,12 +250,21 @@ mod tests {
     fn tables_parse_and_hold_the_basics() {
         let l = Lexicon::builtin();
         assert_eq!(l.calendar.get("march").map(|c| c.ambiguous), Some(true));
-        assert!(matches!(l.calendar.get("thursday").map(|c| &c.kind), Some(CalKind::Weekday(4))));
+        assert!(matches!(
+            l.calendar.get("thursday").map(|c| &c.kind),
+            Some(CalKind::Weekday(4))
+        ));
         assert_eq!(l.numbers.get("three"), Some(&NumWord::Cardinal(3.0)));
         assert_eq!(l.units.get("decades").map(|u| u.xcode.as_str()), Some("DE"));
-        assert!(l.modifiers.iter().any(|m| m.value == "START" && m.words == ["the", "beginning", "of"]));
+        assert!(l
+            .modifiers
+            .iter()
+            .any(|m| m.value == "START" && m.words == ["the", "beginning", "of"]));
         assert!(l.has("month_cue", "in"));
         assert_eq!(l.timezones.get("utc").map(String::as_str), Some("Z"));
-        assert!(l.tense.iter().any(|(w, t)| w == &["will"] && *t == Some(Tense::Future)));
+        assert!(l
+            .tense
+            .iter()
+            .any(|(w, t)| w == &["will"] && *t == Some(Tense::Future)));
     }
 }

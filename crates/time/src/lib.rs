@@ -32,17 +32,23 @@ impl Default for TimeTagger {
 
 impl TimeTagger {
     pub fn new() -> Self {
-        TimeTagger { lex: Lexicon::builtin() }
+        TimeTagger {
+            lex: Lexicon::builtin(),
+        }
     }
 
     /// The time expressions of `doc` (which must have its text layer), in text order.
     pub fn tag(&self, doc: &Document) -> Vec<Timex> {
-        let anchor = doc.published_date().and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month, d.day));
+        let anchor = doc
+            .published_date()
+            .and_then(|d| NaiveDate::from_ymd_opt(d.year, d.month, d.day));
         let mut out: Vec<Timex> = Vec::new();
         // The last full date mentioned, for "the day".
         let mut reference: Option<NaiveDate> = None;
         for s in &doc.sentences {
-            let Some(tokens) = doc.tokens.get(s.tokens.clone()) else { continue };
+            let Some(tokens) = doc.tokens.get(s.tokens.clone()) else {
+                continue;
+            };
             let ws = words::pieces(&doc.text, tokens);
             let cands = Grammar::new(&self.lex, &ws).find();
             let mut found: Vec<(usize, Timex, Option<NaiveDate>)> = Vec::new();
@@ -52,7 +58,11 @@ impl TimeTagger {
                     clocks.push(ci);
                     continue;
                 }
-                let ctx = Ctx { anchor, tense: tense_near(&self.lex, &ws, c.start, c.end), reference };
+                let ctx = Ctx {
+                    anchor,
+                    tense: tense_near(&self.lex, &ws, c.start, c.end),
+                    reference,
+                };
                 let r = resolve(&c.val, &ctx);
                 if r.day.is_some() {
                     reference = r.day;
@@ -63,10 +73,16 @@ impl TimeTagger {
             // ("at 10 a.m. on Monday"), else the last one before it in the sentence.
             for ci in clocks {
                 let c = &cands[ci];
-                let after = found.iter().find(|(j, _, d)| *j == ci + 1 && d.is_some() && cands[*j].start <= c.end + 2);
+                let after = found
+                    .iter()
+                    .find(|(j, _, d)| *j == ci + 1 && d.is_some() && cands[*j].start <= c.end + 2);
                 let before = found.iter().rev().find(|(j, _, d)| *j < ci && d.is_some());
                 let day = after.or(before).and_then(|x| x.2).or(anchor);
-                let ctx = Ctx { anchor, tense: None, reference: day };
+                let ctx = Ctx {
+                    anchor,
+                    tense: None,
+                    reference: day,
+                };
                 let r = resolve(&c.val, &ctx);
                 found.push((ci, self.timex(&ws, c, r.value, r.resolved), None));
             }
@@ -86,7 +102,11 @@ impl TimeTagger {
         while a > 0 && ws[a].hyph {
             a -= 1;
         }
-        let mut b = c.end.saturating_sub(1).max(a).min(ws.len().saturating_sub(1));
+        let mut b = c
+            .end
+            .saturating_sub(1)
+            .max(a)
+            .min(ws.len().saturating_sub(1));
         while b + 1 < ws.len() && ws[b + 1].hyph {
             b += 1;
         }
@@ -94,7 +114,13 @@ impl TimeTagger {
             (Some(x), Some(y)) => Span::new(x.span.start, y.span.end),
             _ => Span::default(),
         };
-        Timex { span, kind: c.kind, value, modifier: c.modifier.clone(), resolved }
+        Timex {
+            span,
+            kind: c.kind,
+            value,
+            modifier: c.modifier.clone(),
+            resolved,
+        }
     }
 }
 
@@ -113,9 +139,9 @@ impl Component for TimeTagger {
 /// for attaching a time to a statement ("The Kremlin on Monday denied ...").
 pub fn time_in_sentence(doc: &Document, sentence: usize) -> Option<usize> {
     let s = doc.sentences.get(sentence)?;
-    doc.times
-        .iter()
-        .position(|t| s.span.contains(t.span) && matches!(t.kind, TimexType::Date | TimexType::Time))
+    doc.times.iter().position(|t| {
+        s.span.contains(t.span) && matches!(t.kind, TimexType::Date | TimexType::Time)
+    })
 }
 
 #[cfg(test)]
@@ -133,15 +159,25 @@ mod tests {
     }
 
     fn vals(doc: &Document) -> Vec<(&str, &str, bool)> {
-        doc.times.iter().map(|t| (doc.slice(t.span), t.value.as_str(), t.resolved)).collect()
+        doc.times
+            .iter()
+            .map(|t| (doc.slice(t.span), t.value.as_str(), t.resolved))
+            .collect()
     }
 
     #[test]
     fn resolves_against_the_publication_date() {
-        let d = run("He said on Thursday that talks began last year. The vote will be held on Friday.", Some("2024-11-11"));
+        let d = run(
+            "He said on Thursday that talks began last year. The vote will be held on Friday.",
+            Some("2024-11-11"),
+        );
         assert_eq!(
             vals(&d),
-            [("Thursday", "2024-11-07", true), ("last year", "2023", true), ("Friday", "2024-11-15", true)]
+            [
+                ("Thursday", "2024-11-07", true),
+                ("last year", "2023", true),
+                ("Friday", "2024-11-15", true)
+            ]
         );
     }
 
@@ -162,24 +198,40 @@ mod tests {
 
     #[test]
     fn clock_time_takes_the_day_of_its_sentence() {
-        let d = run("The plane flew Tuesday in Everett at 18:00 UTC.", Some("2009-12-16"));
+        let d = run(
+            "The plane flew Tuesday in Everett at 18:00 UTC.",
+            Some("2009-12-16"),
+        );
         assert_eq!(vals(&d)[1], ("18:00 UTC", "2009-12-15T18:00Z", true));
-        let d = run("Markets opened at 10:30 a.m. on Monday.", Some("2009-06-03"));
+        let d = run(
+            "Markets opened at 10:30 a.m. on Monday.",
+            Some("2009-06-03"),
+        );
         assert_eq!(vals(&d)[0], ("10:30 a.m.", "2009-06-01T10:30", true));
     }
 
     #[test]
     fn seasons_quarters_weeks() {
-        let d = run("Sales rose in the third quarter, next week and in spring 2009.", Some("2009-11-03"));
+        let d = run(
+            "Sales rose in the third quarter, next week and in spring 2009.",
+            Some("2009-11-03"),
+        );
         assert_eq!(
             vals(&d),
-            [("the third quarter", "2009-Q3", true), ("next week", "2009-W46", true), ("spring 2009", "2009-SP", true)]
+            [
+                ("the third quarter", "2009-Q3", true),
+                ("next week", "2009-W46", true),
+                ("spring 2009", "2009-SP", true)
+            ]
         );
     }
 
     #[test]
     fn time_in_sentence_finds_first_date() {
-        let d = run("It rained for three days. The Kremlin on Monday denied it.", Some("2024-11-11"));
+        let d = run(
+            "It rained for three days. The Kremlin on Monday denied it.",
+            Some("2024-11-11"),
+        );
         assert_eq!(time_in_sentence(&d, 0), None);
         let i = time_in_sentence(&d, 1).unwrap();
         assert_eq!(d.slice(d.times[i].span), "Monday");
@@ -188,7 +240,22 @@ mod tests {
 
     #[test]
     fn no_panic_on_odd_text() {
-        for t in ["", "’", "-", "the", "a.m.", "May", "12:", "31/31/31", "’90s’s", "mid-", "--2008--", "Q9", "every", "the the of"] {
+        for t in [
+            "",
+            "’",
+            "-",
+            "the",
+            "a.m.",
+            "May",
+            "12:",
+            "31/31/31",
+            "’90s’s",
+            "mid-",
+            "--2008--",
+            "Q9",
+            "every",
+            "the the of",
+        ] {
             let _ = run(t, Some("2024-02-29"));
             let _ = run(t, None);
         }

@@ -43,17 +43,42 @@ pub enum Val {
     /// Final already: `PRESENT_REF`, `P3D`, `2009`, `197`.
     Lit(String),
     /// `n` units from the anchor, with a part-of-day suffix (`TNI`).
-    Rel { unit: RelUnit, n: i64, suffix: String },
+    Rel {
+        unit: RelUnit,
+        n: i64,
+        suffix: String,
+    },
     /// The day the text is talking about.
-    Ref { suffix: String },
+    Ref {
+        suffix: String,
+    },
     /// A month (and day) without a year.
-    MonthDay { month: u32, day: Option<u32>, year: YearRef },
+    MonthDay {
+        month: u32,
+        day: Option<u32>,
+        year: YearRef,
+    },
     /// A weekday, ISO numbered (Monday = 1).
-    Weekday { wd: u32, dir: Dir, suffix: String },
-    Quarter { q: u32, year: YearRef },
-    Season { code: String, year: YearRef },
+    Weekday {
+        wd: u32,
+        dir: Dir,
+        suffix: String,
+    },
+    Quarter {
+        q: u32,
+        year: YearRef,
+    },
+    Season {
+        code: String,
+        year: YearRef,
+    },
     /// A clock time; `date` is the day it is on, when the expression gives one.
-    Clock { hour: u32, minute: u32, zone: String, date: Option<Box<Val>> },
+    Clock {
+        hour: u32,
+        minute: u32,
+        zone: String,
+        date: Option<Box<Val>>,
+    },
 }
 
 /// What resolution may use besides the value itself.
@@ -80,10 +105,19 @@ fn fmt_day(d: NaiveDate) -> String {
 
 fn add_months(y: i32, m: u32, n: i64) -> (i32, u32) {
     let total = i64::from(y) * 12 + i64::from(m) - 1 + n;
-    (total.div_euclid(12) as i32, (total.rem_euclid(12) + 1) as u32)
+    (
+        total.div_euclid(12) as i32,
+        (total.rem_euclid(12) + 1) as u32,
+    )
 }
 
-fn year_of(year: YearRef, anchor: NaiveDate, tense: Option<Tense>, later_in_year: bool, earlier_in_year: bool) -> i32 {
+fn year_of(
+    year: YearRef,
+    anchor: NaiveDate,
+    tense: Option<Tense>,
+    later_in_year: bool,
+    earlier_in_year: bool,
+) -> i32 {
     let y = anchor.year();
     let dir = match year {
         YearRef::Abs(v) => return v,
@@ -112,8 +146,16 @@ fn year_of(year: YearRef, anchor: NaiveDate, tense: Option<Tense>, later_in_year
 /// Resolves a value. Never reads the clock: without an anchor, relative values come back with
 /// TimeML `X` placeholders and `resolved: false`.
 pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
-    let lit = |s: String, day: Option<NaiveDate>| Resolved { value: s, resolved: true, day };
-    let open = |s: String| Resolved { value: s, resolved: false, day: None };
+    let lit = |s: String, day: Option<NaiveDate>| Resolved {
+        value: s,
+        resolved: true,
+        day,
+    };
+    let open = |s: String| Resolved {
+        value: s,
+        resolved: false,
+        day: None,
+    };
     match val {
         Val::Lit(s) => {
             let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
@@ -133,10 +175,14 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
             };
             match unit {
                 RelUnit::Day => match a.checked_add_signed(Duration::days(*n)) {
-                    Some(d) => lit(format!("{}{suffix}", fmt_day(d)), suffix.is_empty().then_some(d)),
+                    Some(d) => lit(
+                        format!("{}{suffix}", fmt_day(d)),
+                        suffix.is_empty().then_some(d),
+                    ),
                     None => open(format!("XXXX-XX-XX{suffix}")),
                 },
-                RelUnit::Week | RelUnit::Weekend => match a.checked_add_signed(Duration::weeks(*n)) {
+                RelUnit::Week | RelUnit::Weekend => match a.checked_add_signed(Duration::weeks(*n))
+                {
                     Some(d) => {
                         let w = d.iso_week();
                         let we = if *unit == RelUnit::Weekend { "-WE" } else { "" };
@@ -151,13 +197,19 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
                 RelUnit::Quarter => {
                     let q0 = i64::from((a.month() - 1) / 3);
                     let t = i64::from(a.year()) * 4 + q0 + n;
-                    lit(format!("{:04}-Q{}", t.div_euclid(4), t.rem_euclid(4) + 1), None)
+                    lit(
+                        format!("{:04}-Q{}", t.div_euclid(4), t.rem_euclid(4) + 1),
+                        None,
+                    )
                 }
                 RelUnit::Year => lit(format!("{:04}", i64::from(a.year()) + n), None),
             }
         }
         Val::Ref { suffix } => match ctx.reference.or(ctx.anchor) {
-            Some(d) => lit(format!("{}{suffix}", fmt_day(d)), suffix.is_empty().then_some(d)),
+            Some(d) => lit(
+                format!("{}{suffix}", fmt_day(d)),
+                suffix.is_empty().then_some(d),
+            ),
             None => open(format!("XXXX-XX-XX{suffix}")),
         },
         Val::MonthDay { month, day, year } => {
@@ -175,7 +227,11 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
             let akey = (a.month(), if d.is_some() { a.day() } else { 0 });
             // "last October" said in October is a year back; "October" in a past sentence is this one.
             let strict = matches!(year, YearRef::Dir(Dir::Last | Dir::Next));
-            let (later, earlier) = if strict { (key >= akey, key <= akey) } else { (key > akey, key < akey) };
+            let (later, earlier) = if strict {
+                (key >= akey, key <= akey)
+            } else {
+                (key > akey, key < akey)
+            };
             let mut y = year_of(*year, a, ctx.tense, later, earlier);
             if *year == YearRef::Dir(Dir::Tense) && ctx.tense.is_none() {
                 // No tense: the nearest such date.
@@ -201,7 +257,13 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
             let fwd = (wd_i - cur).rem_euclid(7);
             let offset = match dir {
                 Dir::Last => -(if back == 0 { 7 } else { back }),
-                Dir::Next => if fwd == 0 { 7 } else { fwd },
+                Dir::Next => {
+                    if fwd == 0 {
+                        7
+                    } else {
+                        fwd
+                    }
+                }
                 Dir::This => wd_i - cur,
                 Dir::Tense => {
                     if back == 0 {
@@ -214,7 +276,10 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
                 }
             };
             match a.checked_add_signed(Duration::days(offset)) {
-                Some(d) => lit(format!("{}{suffix}", fmt_day(d)), suffix.is_empty().then_some(d)),
+                Some(d) => lit(
+                    format!("{}{suffix}", fmt_day(d)),
+                    suffix.is_empty().then_some(d),
+                ),
                 None => open(format!("XXXX-WXX-{wd}{suffix}")),
             }
         }
@@ -252,12 +317,25 @@ pub fn resolve(val: &Val, ctx: &Ctx) -> Resolved {
                 lit(format!("{y:04}-{code}"), None)
             }
         },
-        Val::Clock { hour, minute, zone, date } => {
+        Val::Clock {
+            hour,
+            minute,
+            zone,
+            date,
+        } => {
             let base = match date {
                 Some(v) => resolve(v, ctx),
                 None => match ctx.reference.or(ctx.anchor) {
-                    Some(d) => Resolved { value: fmt_day(d), resolved: true, day: Some(d) },
-                    None => Resolved { value: "XXXX-XX-XX".into(), resolved: false, day: None },
+                    Some(d) => Resolved {
+                        value: fmt_day(d),
+                        resolved: true,
+                        day: Some(d),
+                    },
+                    None => Resolved {
+                        value: "XXXX-XX-XX".into(),
+                        resolved: false,
+                        day: None,
+                    },
                 },
             };
             Resolved {
@@ -281,7 +359,11 @@ mod tests {
     use super::*;
 
     fn ctx(a: &str, tense: Option<Tense>) -> Ctx {
-        Ctx { anchor: NaiveDate::parse_from_str(a, "%Y-%m-%d").ok(), tense, reference: None }
+        Ctx {
+            anchor: NaiveDate::parse_from_str(a, "%Y-%m-%d").ok(),
+            tense,
+            reference: None,
+        }
     }
 
     fn v(val: Val, c: &Ctx) -> String {
@@ -290,7 +372,11 @@ mod tests {
 
     #[test]
     fn weekdays_follow_tense_and_same_day_is_today() {
-        let wd = |wd, dir| Val::Weekday { wd, dir, suffix: String::new() };
+        let wd = |wd, dir| Val::Weekday {
+            wd,
+            dir,
+            suffix: String::new(),
+        };
         // 2024-11-11 is a Monday.
         let past = ctx("2024-11-11", Some(Tense::Past));
         let fut = ctx("2024-11-11", Some(Tense::Future));
@@ -305,19 +391,42 @@ mod tests {
 
     #[test]
     fn months_follow_tense() {
-        let md = |m, d| Val::MonthDay { month: m, day: d, year: YearRef::Dir(Dir::Tense) };
-        assert_eq!(v(md(10, None), &ctx("2004-11-24", Some(Tense::Past))), "2004-10");
-        assert_eq!(v(md(12, None), &ctx("2004-11-24", Some(Tense::Past))), "2003-12");
-        assert_eq!(v(md(10, None), &ctx("2009-06-05", Some(Tense::Future))), "2009-10");
-        assert_eq!(v(md(3, None), &ctx("2009-06-05", Some(Tense::Future))), "2010-03");
-        assert_eq!(v(md(11, Some(11)), &ctx("2005-11-05", Some(Tense::Future))), "2005-11-11");
+        let md = |m, d| Val::MonthDay {
+            month: m,
+            day: d,
+            year: YearRef::Dir(Dir::Tense),
+        };
+        assert_eq!(
+            v(md(10, None), &ctx("2004-11-24", Some(Tense::Past))),
+            "2004-10"
+        );
+        assert_eq!(
+            v(md(12, None), &ctx("2004-11-24", Some(Tense::Past))),
+            "2003-12"
+        );
+        assert_eq!(
+            v(md(10, None), &ctx("2009-06-05", Some(Tense::Future))),
+            "2009-10"
+        );
+        assert_eq!(
+            v(md(3, None), &ctx("2009-06-05", Some(Tense::Future))),
+            "2010-03"
+        );
+        assert_eq!(
+            v(md(11, Some(11)), &ctx("2005-11-05", Some(Tense::Future))),
+            "2005-11-11"
+        );
         assert_eq!(v(md(1, Some(3)), &ctx("2005-12-20", None)), "2006-01-03");
     }
 
     #[test]
     fn relative_units() {
         let c = ctx("2004-11-24", None);
-        let rel = |unit, n| Val::Rel { unit, n, suffix: String::new() };
+        let rel = |unit, n| Val::Rel {
+            unit,
+            n,
+            suffix: String::new(),
+        };
         assert_eq!(v(rel(RelUnit::Week, -1), &c), "2004-W47");
         assert_eq!(v(rel(RelUnit::Year, -1), &c), "2003");
         assert_eq!(v(rel(RelUnit::Month, 2), &c), "2005-01");
@@ -328,25 +437,62 @@ mod tests {
 
     #[test]
     fn quarters_and_seasons() {
-        let q = Val::Quarter { q: 4, year: YearRef::Dir(Dir::Tense) };
-        assert_eq!(v(q.clone(), &ctx("2007-03-13", Some(Tense::Past))), "2006-Q4");
+        let q = Val::Quarter {
+            q: 4,
+            year: YearRef::Dir(Dir::Tense),
+        };
+        assert_eq!(
+            v(q.clone(), &ctx("2007-03-13", Some(Tense::Past))),
+            "2006-Q4"
+        );
         assert_eq!(v(q, &ctx("2006-08-19", Some(Tense::Future))), "2006-Q4");
-        let s = Val::Season { code: "SP".into(), year: YearRef::Dir(Dir::Tense) };
+        let s = Val::Season {
+            code: "SP".into(),
+            year: YearRef::Dir(Dir::Tense),
+        };
         assert_eq!(v(s, &ctx("2009-04-01", None)), "2009-SP");
     }
 
     #[test]
     fn no_anchor_gives_placeholders_unresolved() {
         let c = ctx("", None);
-        let r = resolve(&Val::Weekday { wd: 4, dir: Dir::Tense, suffix: String::new() }, &c);
+        let r = resolve(
+            &Val::Weekday {
+                wd: 4,
+                dir: Dir::Tense,
+                suffix: String::new(),
+            },
+            &c,
+        );
         assert_eq!((r.value.as_str(), r.resolved), ("XXXX-WXX-4", false));
-        let r = resolve(&Val::Rel { unit: RelUnit::Year, n: -1, suffix: String::new() }, &c);
+        let r = resolve(
+            &Val::Rel {
+                unit: RelUnit::Year,
+                n: -1,
+                suffix: String::new(),
+            },
+            &c,
+        );
         assert_eq!((r.value.as_str(), r.resolved), ("XXXX", false));
-        let r = resolve(&Val::Rel { unit: RelUnit::Day, n: 0, suffix: String::new() }, &c);
+        let r = resolve(
+            &Val::Rel {
+                unit: RelUnit::Day,
+                n: 0,
+                suffix: String::new(),
+            },
+            &c,
+        );
         assert_eq!((r.value.as_str(), r.resolved), ("XXXX-XX-XX", false));
         let r = resolve(&Val::Lit("PRESENT_REF".into()), &c);
         assert!(r.resolved);
-        let r = resolve(&Val::MonthDay { month: 3, day: Some(3), year: YearRef::Abs(2008) }, &c);
+        let r = resolve(
+            &Val::MonthDay {
+                month: 3,
+                day: Some(3),
+                year: YearRef::Abs(2008),
+            },
+            &c,
+        );
         assert_eq!((r.value.as_str(), r.resolved), ("2008-03-03", true));
     }
 
@@ -354,7 +500,12 @@ mod tests {
     fn clock_times_take_the_reference_day() {
         let mut c = ctx("2009-12-16", None);
         c.reference = NaiveDate::from_ymd_opt(2009, 12, 15);
-        let t = Val::Clock { hour: 18, minute: 0, zone: "Z".into(), date: None };
+        let t = Val::Clock {
+            hour: 18,
+            minute: 0,
+            zone: "Z".into(),
+            date: None,
+        };
         assert_eq!(v(t, &c), "2009-12-15T18:00Z");
     }
 }

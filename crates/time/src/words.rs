@@ -20,13 +20,19 @@ fn is_hyphen(c: char) -> bool {
 }
 
 fn norm(s: &str) -> String {
-    s.to_lowercase().replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'")
+    s.to_lowercase()
+        .replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'")
 }
 
 /// `2008-03-01` and the like stay whole.
 fn iso_like(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: bool) {
@@ -37,12 +43,30 @@ fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: b
     if kind == TokenKind::Word && lower.len() > 2 && lower.ends_with("'s") {
         if let Some((pos, _)) = s.char_indices().rev().nth(1) {
             let base = Span::new(span.start, span.start + pos);
-            out.push(W { lower: norm(base.text(text)), span: base, kind, cap, hyph });
-            out.push(W { lower: "'s".into(), span: Span::new(base.end, span.end), kind, cap: false, hyph: false });
+            out.push(W {
+                lower: norm(base.text(text)),
+                span: base,
+                kind,
+                cap,
+                hyph,
+            });
+            out.push(W {
+                lower: "'s".into(),
+                span: Span::new(base.end, span.end),
+                kind,
+                cap: false,
+                hyph: false,
+            });
             return;
         }
     }
-    out.push(W { lower, span, kind, cap, hyph });
+    out.push(W {
+        lower,
+        span,
+        kind,
+        cap,
+        hyph,
+    });
 }
 
 /// Splits the tokens of one sentence into pieces.
@@ -82,14 +106,31 @@ mod tests {
 
     fn lows(t: &str) -> Vec<(String, bool)> {
         let toks = tokenize(t, Span::new(0, t.len()));
-        pieces(t, &toks).into_iter().map(|w| (w.lower, w.hyph)).collect()
+        pieces(t, &toks)
+            .into_iter()
+            .map(|w| (w.lower, w.hyph))
+            .collect()
     }
 
     #[test]
     fn splits_hyphens_and_possessives() {
         let p = lows("a fifty-year life, today’s GM, 2008-03-01");
         let words: Vec<&str> = p.iter().map(|(w, _)| w.as_str()).collect();
-        assert_eq!(words, ["a", "fifty", "year", "life", ",", "today", "'s", "gm", ",", "2008-03-01"]);
+        assert_eq!(
+            words,
+            [
+                "a",
+                "fifty",
+                "year",
+                "life",
+                ",",
+                "today",
+                "'s",
+                "gm",
+                ",",
+                "2008-03-01"
+            ]
+        );
         assert!(p[2].1 && !p[1].1);
         let p = lows("mid-2011");
         assert_eq!(p.len(), 2);

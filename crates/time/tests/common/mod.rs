@@ -19,7 +19,10 @@ pub fn shared() -> Option<PathBuf> {
 
 pub fn read_jsonl(path: &PathBuf) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines().filter(|l| !l.trim().is_empty()).filter_map(|l| serde_json::from_str(l).ok()).collect()
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 /// Runs the text layer and the tagger on one input record; the interchange JSON.
@@ -47,7 +50,12 @@ pub fn times(doc: &Value) -> Vec<T> {
                     let s = t.get("span")?.as_array()?;
                     Some(T {
                         span: (s.first()?.as_i64()?, s.get(1)?.as_i64()?),
-                        value: t.get("value").and_then(Value::as_str).unwrap_or("").trim().to_uppercase(),
+                        value: t
+                            .get("value")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .trim()
+                            .to_uppercase(),
                     })
                 })
                 .collect()
