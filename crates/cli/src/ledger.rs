@@ -377,7 +377,7 @@ pub fn claim(args: ClaimArgs) -> anyhow::Result<ExitCode> {
         let rows: Vec<Vec<String>> = t
             .entries
             .iter()
-            .map(|q| vec![q.published.clone().unwrap_or_default().chars().take(10).collect(), cut(&format!("{} {}", q.outlet.clone().unwrap_or_default(), q.article), 28), cut(&who(q), 45), stance_text(q), cut(&q.content, 80)])
+            .map(|q| vec![q.published.clone().unwrap_or_default().chars().take(10).collect(), cut(&format!("{} {}", q.outlet.clone().unwrap_or_default(), q.article), 28), cut(&who(q), 60), stance_text(q), cut(&q.content, 80)])
             .collect();
         table(&mut out, &["date", "article", "who", "stance", "says"], &rows)?;
     }
