@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use onrecord_core::{Document, Origin};
 
 use crate::jsonl::JsonlReader;
-use crate::{html, IngestError};
+use crate::warc::WarcReader;
+use crate::{feed, html, IngestError, MAX_TEXT_BYTES};
 
 /// The input formats we read, decided by file extension (after `.gz`) or, for standard input,
 /// by the first non-blank byte.
@@ -16,10 +17,15 @@ pub enum Format {
     Text,
     Jsonl,
     Html,
+    Warc,
+    Feed,
+    /// `.xml`: a feed if it looks like one.
+    Xml,
 }
 
 /// Extensions we recognise, stripped to make a document id from a file name.
-const KNOWN_EXTENSIONS: &[&str] = &["gz", "txt", "text", "jsonl", "ndjson", "json", "html", "htm", "xhtml"];
+const KNOWN_EXTENSIONS: &[&str] =
+    &["gz", "txt", "text", "jsonl", "ndjson", "json", "html", "htm", "xhtml", "warc", "rss", "atom", "xml"];
 
 /// The id of a document read from `path`: the file name without its known extensions
 /// (`page.html.gz` -> `page`).
@@ -46,16 +52,32 @@ pub fn format_of(path: &Path) -> Format {
         Format::Jsonl
     } else if name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".xhtml") {
         Format::Html
+    } else if name.ends_with(".warc") {
+        Format::Warc
+    } else if name.ends_with(".rss") || name.ends_with(".atom") {
+        Format::Feed
+    } else if name.ends_with(".xml") {
+        Format::Xml
     } else {
         Format::Text
     }
 }
 
 fn sniff(head: &[u8]) -> Format {
-    match head.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => Format::Jsonl,
-        Some(b'<') => Format::Html,
-        _ => Format::Text,
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let head = &head[start..];
+    if head.starts_with(b"WARC/") {
+        Format::Warc
+    } else if head.starts_with(b"{") {
+        Format::Jsonl
+    } else if head.starts_with(b"<") {
+        if feed::sniff_feed(head) {
+            Format::Feed
+        } else {
+            Format::Html
+        }
+    } else {
+        Format::Text
     }
 }
 
@@ -103,28 +125,50 @@ fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
     })
 }
 
-/// Documents of one input file (or standard input), lazily.
+/// Documents of one input file (or standard input), lazily. Documents whose text is over
+/// [`MAX_TEXT_BYTES`] come out as errors.
 pub fn read_path(path: &Path) -> Box<dyn Iterator<Item = Result<Document, IngestError>> + Send> {
+    Box::new(read_path_unchecked(path).map(|d| {
+        let doc = d?;
+        if doc.text.len() > MAX_TEXT_BYTES {
+            let msg = format!("article text of {} bytes is over the {} MB limit; not analysed", doc.text.len(), MAX_TEXT_BYTES >> 20);
+            return Err(IngestError::new(doc.origin.path.clone(), doc.origin.record, msg).with_id(doc.id));
+        }
+        Ok(doc)
+    }))
+}
+
+fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Result<Document, IngestError>> + Send> {
     let shown = if path.as_os_str() == "-" { "-".to_string() } else { path.display().to_string() };
     let stem = id_from_path(path);
+    let read_err = |e: std::io::Error| IngestError::new(&shown, None, format!("read error: {e}"));
     let mut reader = match open(path) {
         Ok(r) => r,
         Err(e) => return Box::new(std::iter::once(Err(e))),
     };
-    let format = if path.as_os_str() == "-" {
-        match reader.fill_buf() {
+    let mut format = format_of(path);
+    if path.as_os_str() == "-" || format == Format::Xml {
+        format = match reader.fill_buf() {
+            Ok(head) if format == Format::Xml => {
+                if feed::sniff_feed(head) {
+                    Format::Feed
+                } else {
+                    let msg = "XML file is not an RSS/Atom feed (no <rss>, <feed> or <rdf:RDF> element)";
+                    return Box::new(std::iter::once(Err(IngestError::new(&shown, None, msg).with_id(stem))));
+                }
+            }
             Ok(head) => sniff(head),
-            Err(e) => return Box::new(std::iter::once(Err(IngestError::new(&shown, None, format!("read error: {e}"))))),
-        }
-    } else {
-        format_of(path)
-    };
+            Err(e) => return Box::new(std::iter::once(Err(read_err(e)))),
+        };
+    }
     match format {
         Format::Jsonl => Box::new(JsonlReader::new(reader, &shown, &stem)),
+        Format::Warc => Box::new(WarcReader::new(reader, &shown, &stem)),
+        Format::Feed | Format::Xml => Box::new(feed::read_feed(reader, &shown, &stem).into_iter()),
         Format::Text | Format::Html => {
             let mut bytes = Vec::new();
             if let Err(e) = reader.read_to_end(&mut bytes) {
-                return Box::new(std::iter::once(Err(IngestError::new(&shown, None, format!("read error: {e}")))));
+                return Box::new(std::iter::once(Err(read_err(e).with_id(stem))));
             }
             let doc = if format == Format::Html {
                 html::read_html(&bytes, &shown, &stem)
@@ -170,5 +214,12 @@ mod tests {
         assert_eq!(format_of(Path::new("x.jsonl.gz")), Format::Jsonl);
         assert_eq!(format_of(Path::new("x.HTML")), Format::Html);
         assert_eq!(sniff(b"  {\"id\":1}"), Format::Jsonl);
+        assert_eq!(format_of(Path::new("crawl.warc.gz")), Format::Warc);
+        assert_eq!(format_of(Path::new("news.rss")), Format::Feed);
+        assert_eq!(format_of(Path::new("news.xml")), Format::Xml);
+        assert_eq!(sniff(b"WARC/1.0\r\n"), Format::Warc);
+        assert_eq!(sniff(b"<?xml version=\"1.0\"?><rss version=\"2.0\">"), Format::Feed);
+        assert_eq!(sniff(b"<!DOCTYPE html><html>"), Format::Html);
+        assert_eq!(id_from_path(Path::new("crawl.warc.gz")), "crawl");
     }
 }
