@@ -10,7 +10,9 @@ use onrecord_core::{Component, Document};
 use onrecord_quotes::AttributionLayer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: quotes_jsonl FILE.jsonl")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: quotes_jsonl FILE.jsonl")?;
     let f = std::io::BufReader::new(std::fs::File::open(path)?);
     let text = TextLayer::new();
     let quotes = AttributionLayer::new();

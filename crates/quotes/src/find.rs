@@ -7,8 +7,10 @@
 //! the sentence before it ("…, sources told X"). Quotes that no cue claims are continuations
 //! of the last speaker when they make a sentence of their own, and scare quotes otherwise.
 
-use onrecord_core::{Document, MentionKind, Polarity, QuoteKind, SourceKind, Span, TokenKind, TimexType};
 use onrecord_core::{Attribution, EntityType};
+use onrecord_core::{
+    Document, MentionKind, Polarity, QuoteKind, SourceKind, Span, TimexType, TokenKind,
+};
 
 use crate::lexicon::{Cue, CueClass, Grammar, HedgeKind, Lexicon, WordKind};
 
@@ -42,13 +44,22 @@ pub struct Finder<'a> {
 }
 
 const MAX_NP: usize = 12;
-const PREPOSITIONS: &[&str] = &["of", "for", "with", "from", "by", "at", "in", "on", "into", "over"];
-const DETERMINERS: &[&str] = &["the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "these", "those", "whose"];
+const PREPOSITIONS: &[&str] = &[
+    "of", "for", "with", "from", "by", "at", "in", "on", "into", "over",
+];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "these", "those",
+    "whose",
+];
 const OBJECT_CONTENT_STOPS_AT_COMMA: bool = true;
 
 impl<'a> Finder<'a> {
     pub fn new(doc: &'a Document, lex: &'a Lexicon) -> Self {
-        let low = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
+        let low = doc
+            .tokens
+            .iter()
+            .map(|t| doc.slice(t.span).to_lowercase())
+            .collect();
         let mut region_of = vec![None; doc.tokens.len()];
         for (ri, r) in doc.quote_regions.iter().enumerate() {
             if r.depth != 0 {
@@ -67,11 +78,21 @@ impl<'a> Finder<'a> {
             }
         }
         let used = vec![false; doc.quote_regions.len()];
-        Finder { doc, lex, low, region_of, sent_of, used }
+        Finder {
+            doc,
+            lex,
+            low,
+            region_of,
+            sent_of,
+            used,
+        }
     }
 
     fn txt(&self, i: usize) -> &str {
-        self.doc.tokens.get(i).map_or("", |t| self.doc.slice(t.span))
+        self.doc
+            .tokens
+            .get(i)
+            .map_or("", |t| self.doc.slice(t.span))
     }
     fn kind(&self, i: usize) -> Option<TokenKind> {
         self.doc.tokens.get(i).map(|t| t.kind)
@@ -80,7 +101,8 @@ impl<'a> Finder<'a> {
         matches!(self.kind(i), Some(TokenKind::Word | TokenKind::Number))
     }
     fn is_cap(&self, i: usize) -> bool {
-        self.kind(i) == Some(TokenKind::Word) && self.txt(i).chars().next().is_some_and(char::is_uppercase)
+        self.kind(i) == Some(TokenKind::Word)
+            && self.txt(i).chars().next().is_some_and(char::is_uppercase)
     }
     fn span(&self, a: usize, b: usize) -> Span {
         Span::new(self.doc.tokens[a].span.start, self.doc.tokens[b].span.end)
@@ -104,7 +126,8 @@ impl<'a> Finder<'a> {
     fn np_token(&self, i: usize) -> bool {
         match self.kind(i) {
             Some(TokenKind::Word | TokenKind::Number) => {
-                !self.lex.is(&self.low[i], Grammar::Stop) && !self.lex.cues.contains_key(&self.low[i])
+                !self.lex.is(&self.low[i], Grammar::Stop)
+                    && !self.lex.cues.contains_key(&self.low[i])
             }
             Some(TokenKind::Punct) => matches!(self.txt(i), "-" | "&" | "–") || self.abbrev_dot(i),
             _ => false,
@@ -153,17 +176,41 @@ impl<'a> Finder<'a> {
         if !self.is_wordlike(q) || self.lex.is(w, Grammar::Stop) || self.lex.is(w, Grammar::Skip) {
             return false;
         }
-        if matches!(w, "about" | "on" | "in" | "at" | "during" | "after" | "last" | "this" | "he" | "she" | "they" | "it" | "i" | "we") {
+        if matches!(
+            w,
+            "about"
+                | "on"
+                | "in"
+                | "at"
+                | "during"
+                | "after"
+                | "last"
+                | "this"
+                | "he"
+                | "she"
+                | "they"
+                | "it"
+                | "i"
+                | "we"
+        ) {
             return false;
         }
         // After a capitalised name only more of the name follows ("Fox News", not "Fox News Trump").
-        q == p || self.is_cap(q) == self.is_cap(q - 1) || self.low[q - 1] == "the" || matches!(w, "of" | "for")
+        q == p
+            || self.is_cap(q) == self.is_cap(q - 1)
+            || self.low[q - 1] == "the"
+            || matches!(w, "of" | "for")
     }
 
     fn starts_np(&self, p: usize) -> bool {
         self.is_cap(p)
-            || matches!(self.low.get(p).map(String::as_str), Some("the" | "a" | "an" | "he" | "she" | "they" | "one"))
-            || self.lex.is(self.low.get(p).map_or("", |s| s), Grammar::Quant)
+            || matches!(
+                self.low.get(p).map(String::as_str),
+                Some("the" | "a" | "an" | "he" | "she" | "they" | "one")
+            )
+            || self
+                .lex
+                .is(self.low.get(p).map_or("", |s| s), Grammar::Quant)
     }
 
     /// The last token of a content running from `a` to the sentence end `hi`: trailing
@@ -198,7 +245,12 @@ impl<'a> Finder<'a> {
         let mut v = vec![r];
         let mut cur = r;
         while self.doc.quote_regions[cur].runs_on {
-            match self.doc.quote_regions.iter().position(|q| q.continues == Some(cur)) {
+            match self
+                .doc
+                .quote_regions
+                .iter()
+                .position(|q| q.continues == Some(cur))
+            {
                 Some(n) if n > cur => {
                     v.push(n);
                     cur = n;
@@ -215,7 +267,14 @@ impl<'a> Finder<'a> {
     }
 
     /// Tries the cue at tokens `c0..=c1` of sentence `si`.
-    fn try_cue(&mut self, si: usize, c0: usize, c1: usize, cue: Cue, prev: Option<&Found>) -> Option<Found> {
+    fn try_cue(
+        &mut self,
+        si: usize,
+        c0: usize,
+        c1: usize,
+        cue: Cue,
+        prev: Option<&Found>,
+    ) -> Option<Found> {
         let sent = &self.doc.sentences[si];
         let (lo, hi) = (sent.tokens.start, sent.tokens.end);
         let mut hedges = Vec::new();
@@ -224,14 +283,24 @@ impl<'a> Finder<'a> {
         while j >= lo as isize {
             let ju = j as usize;
             if self.kind(ju) == Some(TokenKind::Word) && self.lex.is(&self.low[ju], Grammar::Skip) {
-                if self.lex.hedges.iter().any(|h| h.1 == HedgeKind::Hedge && h.0.len() == 1 && h.0[0] == self.low[ju]) {
+                if self
+                    .lex
+                    .hedges
+                    .iter()
+                    .any(|h| h.1 == HedgeKind::Hedge && h.0.len() == 1 && h.0[0] == self.low[ju])
+                {
                     hedges.push(self.doc.tokens[ju].span);
                 }
                 j -= 1;
             } else if let Some(t) = self.time_at(ju) {
                 let start = self.doc.tokens_in(t.span).start;
                 j = start as isize - 1;
-                if j >= lo as isize && matches!(self.low[j as usize].as_str(), "on" | "in" | "at" | "during" | "last" | "this") {
+                if j >= lo as isize
+                    && matches!(
+                        self.low[j as usize].as_str(),
+                        "on" | "in" | "at" | "during" | "last" | "this"
+                    )
+                {
                     j -= 1;
                 }
             } else {
@@ -248,7 +317,9 @@ impl<'a> Finder<'a> {
         let mut inverted = false;
         if prev_break {
             if let Some((a, b)) = self.np_right(after, hi) {
-                let ends = b + 1 >= hi || matches!(self.txt(b + 1), "," | "." | "!" | "?" | ";") || self.is_quote_open(b + 1).is_some();
+                let ends = b + 1 >= hi
+                    || matches!(self.txt(b + 1), "," | "." | "!" | "?" | ";")
+                    || self.is_quote_open(b + 1).is_some();
                 if ends && self.starts_np(a) && !self.lex.cues.contains_key(&self.low[a]) {
                     source = Some((a, b));
                     inverted = true;
@@ -257,24 +328,23 @@ impl<'a> Finder<'a> {
             }
         }
         // ", saying that …": a participle reports what the main clause's subject said.
-        let participle = self.low[c0].ends_with("ing") && j >= lo as isize && self.txt(j as usize) == ",";
+        let participle =
+            self.low[c0].ends_with("ing") && j >= lo as isize && self.txt(j as usize) == ",";
         if source.is_none() && participle {
-            source = prev.and_then(|pf| pf.source_toks).or_else(|| {
-                self.np_right(lo, c0).filter(|&(a, _)| self.starts_np(a)).and_then(|(a, _)| self.np_left(a, lo).map(|_| a)).and_then(|a| {
-                    let mut b = a;
-                    while b + 1 < c0 && self.np_token(b + 1) {
-                        b += 1;
-                    }
-                    Some((a, b))
-                })
-            });
+            source = prev
+                .and_then(|pf| pf.source_toks)
+                .or_else(|| self.np_right(lo, c0).filter(|&(a, _)| self.starts_np(a)));
         }
         if source.is_none() && !participle && j >= lo as isize {
             let ju = j as usize;
             if self.txt(ju) == "," {
                 // "X, a title, said": the phrase before the appositive.
-                let k = (lo..ju).rev().find(|&k| self.txt(k) == "," || self.kind(k) == Some(TokenKind::QuoteMark));
-                if let Some(k) = k.filter(|&k| self.txt(k) == "," && ju - k >= 2 && ju - k <= 16 && k > lo) {
+                let k = (lo..ju)
+                    .rev()
+                    .find(|&k| self.txt(k) == "," || self.kind(k) == Some(TokenKind::QuoteMark));
+                if let Some(k) =
+                    k.filter(|&k| self.txt(k) == "," && ju - k >= 2 && ju - k <= 16 && k > lo)
+                {
                     source = self.np_left(k - 1, lo);
                 }
             } else if matches!(self.low[ju].as_str(), "who" | "which") {
@@ -312,9 +382,14 @@ impl<'a> Finder<'a> {
         if addressee.is_none() && p < hi && self.low[p] == "in" {
             // "in a statement to The Independent", "in an interview with CNN"
             for q in p + 1..(p + 6).min(hi) {
-                if matches!(self.low[q].as_str(), "to" | "with") && self.is_cap(q + 1) && q + 1 < hi {
+                if matches!(self.low[q].as_str(), "to" | "with") && self.is_cap(q + 1) && q + 1 < hi
+                {
                     let mut e = q + 1;
-                    while e < hi && (self.is_cap(e) || self.abbrev_dot(e) || (self.low[e] == "of" && self.is_cap(e + 1))) {
+                    while e < hi
+                        && (self.is_cap(e)
+                            || self.abbrev_dot(e)
+                            || (self.low[e] == "of" && self.is_cap(e + 1)))
+                    {
                         e += 1;
                     }
                     addressee = Some((q + 1, e - 1));
@@ -405,12 +480,16 @@ impl<'a> Finder<'a> {
         }
         let words_after = (start..hi).filter(|&k| self.is_wordlike(k)).count();
         // "reminded him of …", "spoke with …": a prepositional object, not reported content.
-        let prepositional = start < hi && self.low[start] != "that" && PREPOSITIONS.contains(&self.low[start].as_str());
+        let prepositional = start < hi
+            && self.low[start] != "that"
+            && PREPOSITIONS.contains(&self.low[start].as_str());
         if words_after >= 2 && !(inverted && self.txt(p) == ",") && !prepositional {
             let mut hi = hi;
             if self.low[start] != "that" && OBJECT_CONTENT_STOPS_AT_COMMA {
                 // An object ("touted his record, widely seen as …") ends at the first comma.
-                if let Some(k) = (start..hi).find(|&k| self.txt(k) == "," && self.region_of[k].is_none()) {
+                if let Some(k) =
+                    (start..hi).find(|&k| self.txt(k) == "," && self.region_of[k].is_none())
+                {
                     hi = k;
                 }
             }
@@ -445,7 +524,9 @@ impl<'a> Finder<'a> {
             q += 1;
         }
         let colon = p < self.doc.tokens.len() && self.txt(p) == ":";
-        let r = self.is_quote_open(q).filter(|_| q < hi || (colon && q == hi))?;
+        let r = self
+            .is_quote_open(q)
+            .filter(|_| q < hi || (colon && q == hi))?;
         if self.used[r] {
             return None;
         }
@@ -460,7 +541,9 @@ impl<'a> Finder<'a> {
 
     /// Marks quotes inside an indirect content as used, making it mixed.
     fn finish_indirect(&mut self, mut f: Found) -> Found {
-        let Some(c) = f.content.first().copied() else { return f };
+        let Some(c) = f.content.first().copied() else {
+            return f;
+        };
         for (ri, r) in self.doc.quote_regions.iter().enumerate() {
             if r.depth == 0 && c.contains(r.span) {
                 self.used[ri] = true;
@@ -512,7 +595,11 @@ impl<'a> Finder<'a> {
 
     fn hedge_at(&self, i: usize) -> Option<(usize, HedgeKind)> {
         for (words, kind) in &self.lex.hedges {
-            if words.iter().enumerate().all(|(k, w)| self.low.get(i + k) == Some(w) && self.region_of[i + k].is_none()) {
+            if words
+                .iter()
+                .enumerate()
+                .all(|(k, w)| self.low.get(i + k) == Some(w) && self.region_of[i + k].is_none())
+            {
                 return Some((words.len(), *kind));
             }
         }
@@ -551,7 +638,12 @@ impl<'a> Finder<'a> {
                 // "the claims", "his remarks": a noun, not a reporting verb.
                 let noun = i > toks.start && DETERMINERS.contains(&self.low[i - 1].as_str());
                 let capitalised = capitalised || noun;
-                if let Some(&cue) = self.lex.cues.get(&self.low[i]).filter(|_| !infinitive && !capitalised) {
+                if let Some(&cue) = self
+                    .lex
+                    .cues
+                    .get(&self.low[i])
+                    .filter(|_| !infinitive && !capitalised)
+                {
                     let prev = found[first_in_sentence..].last().cloned();
                     if let Some(f) = self.try_cue(si, i, i, cue, prev.as_ref()) {
                         found.push(f);
@@ -571,7 +663,9 @@ impl<'a> Finder<'a> {
                     continue;
                 }
                 let (lo, hi) = (toks.start, toks.end);
-                let Some(e) = self.content_end(lo, hi) else { continue };
+                let Some(e) = self.content_end(lo, hi) else {
+                    continue;
+                };
                 let f = Found {
                     kind: QuoteKind::Indirect,
                     content: vec![self.span(lo, e)],
@@ -590,7 +684,12 @@ impl<'a> Finder<'a> {
                 if f.kind == QuoteKind::Mixed {
                     // "reportedly discussed “…”": the quoted words are what is relayed.
                     let c = f.content[0];
-                    f.content = doc.quote_regions.iter().filter(|r| r.depth == 0 && c.contains(r.span)).map(|r| r.span).collect();
+                    f.content = doc
+                        .quote_regions
+                        .iter()
+                        .filter(|r| r.depth == 0 && c.contains(r.span))
+                        .map(|r| r.span)
+                        .collect();
                 }
                 found.push(f);
             }
@@ -615,14 +714,25 @@ impl<'a> Finder<'a> {
             let (open_t, close_t) = (toks.start, toks.end - 1);
             let words = toks.clone().filter(|&k| self.is_wordlike(k)).count();
             let si = self.sent_of[open_t];
-            let Some(sent) = doc.sentences.get(si) else { continue };
+            let Some(sent) = doc.sentences.get(si) else {
+                continue;
+            };
             let starts = open_t == sent.tokens.start || (open_t > 0 && self.txt(open_t - 1) == ":");
             let end_si = self.sent_of[close_t];
-            let end_hi = doc.sentences.get(end_si).map_or(close_t + 1, |s| s.tokens.end);
+            let end_hi = doc
+                .sentences
+                .get(end_si)
+                .map_or(close_t + 1, |s| s.tokens.end);
             // "“…” - Name."
-            let para_hi = doc.paragraph_at(r.span.start).map_or(end_hi, |p| doc.tokens_in(doc.paragraphs[p].span).end);
-            if matches!(self.txt(close_t + 1), "-" | "—" | "–" | "―") && close_t + 1 < para_hi {
-                if let Some((a, b)) = self.np_right(close_t + 2, para_hi).filter(|&(a, _)| self.is_cap(a)) {
+            let para_hi = doc
+                .paragraph_at(r.span.start)
+                .map_or(end_hi, |p| doc.tokens_in(doc.paragraphs[p].span).end);
+            if matches!(self.txt(close_t + 1), "-" | "—" | "–" | "―") && close_t + 1 < para_hi
+            {
+                if let Some((a, b)) = self
+                    .np_right(close_t + 2, para_hi)
+                    .filter(|&(a, _)| self.is_cap(a))
+                {
                     self.used[ri] = true;
                     found.push(Found {
                         kind: QuoteKind::Direct,
@@ -653,7 +763,11 @@ impl<'a> Finder<'a> {
                 .filter(|(_, f)| f.content.first().is_some_and(|c| c.start < r.span.start))
                 .max_by_key(|(_, f)| f.content.first().map_or(0, |c| c.start));
             let Some((li, lf)) = last else { continue };
-            let lp = lf.content.first().and_then(|c| doc.paragraph_at(c.start)).unwrap_or(0);
+            let lp = lf
+                .content
+                .first()
+                .and_then(|c| doc.paragraph_at(c.start))
+                .unwrap_or(0);
             if para > lp + 1 || (lf.source.is_none() && lf.inherit.is_none()) {
                 continue;
             }
@@ -684,7 +798,9 @@ impl<'a> Finder<'a> {
         if let Some(k) = f.forced_kind {
             return k;
         }
-        let Some((a, b)) = f.source_toks else { return SourceKind::Anonymous };
+        let Some((a, b)) = f.source_toks else {
+            return SourceKind::Anonymous;
+        };
         if a == b {
             if let Some(WordKind::Pronoun) = self.lex.source_words.get(&self.low[a]) {
                 return SourceKind::Pronoun;
@@ -693,7 +809,12 @@ impl<'a> Finder<'a> {
         // The head: the last word before a post-modifier ("sources familiar with …").
         let mut head = b;
         for k in a..=b {
-            if k > a && matches!(self.low[k].as_str(), "of" | "for" | "with" | "familiar" | "close" | "at" | "in" | "from" | "on") {
+            if k > a
+                && matches!(
+                    self.low[k].as_str(),
+                    "of" | "for" | "with" | "familiar" | "close" | "at" | "in" | "from" | "on"
+                )
+            {
                 head = k - 1;
                 break;
             }
@@ -746,8 +867,15 @@ impl<'a> Finder<'a> {
                 continue;
             }
             for m in &e.mentions {
-                let near = self.doc.paragraph_at(m.span.start).is_some_and(|p| p + 2 >= para);
-                if m.kind == MentionKind::Name && m.span.end <= pos && near && best.is_none_or(|(_, s)| m.span.start > s) {
+                let near = self
+                    .doc
+                    .paragraph_at(m.span.start)
+                    .is_some_and(|p| p + 2 >= para);
+                if m.kind == MentionKind::Name
+                    && m.span.end <= pos
+                    && near
+                    && best.is_none_or(|(_, s)| m.span.start > s)
+                {
                     best = Some((ei, m.span.start));
                 }
             }
@@ -765,9 +893,9 @@ impl<'a> Finder<'a> {
             let (speaker, conf) = match f.source {
                 Some(src) => match self.resolve(src) {
                     Some((e, c)) => (Some(e), c),
-                    None if kind == SourceKind::Pronoun => {
-                        self.last_person_before(src.start).map_or((None, f.confidence), |e| (Some(e), 0.5))
-                    }
+                    None if kind == SourceKind::Pronoun => self
+                        .last_person_before(src.start)
+                        .map_or((None, f.confidence), |e| (Some(e), 0.5)),
                     None => (None, f.confidence),
                 },
                 None => (None, f.confidence),
@@ -789,8 +917,16 @@ impl<'a> Finder<'a> {
             }
             let mut polarity = f.polarity;
             if f.kind == QuoteKind::Direct && polarity == Polarity::Asserts {
-                let words = f.content.iter().flat_map(|s| doc.tokens_in(*s)).collect::<Vec<_>>();
-                if words.len() <= 40 && words.iter().any(|&k| self.lex.denial_words.contains(&self.low[k])) {
+                let words = f
+                    .content
+                    .iter()
+                    .flat_map(|s| doc.tokens_in(*s))
+                    .collect::<Vec<_>>();
+                if words.len() <= 40
+                    && words
+                        .iter()
+                        .any(|&k| self.lex.denial_words.contains(&self.low[k]))
+                {
                     polarity = Polarity::Denies;
                 }
             }
@@ -827,7 +963,9 @@ impl<'a> Finder<'a> {
         found
             .iter()
             .enumerate()
-            .filter(|(_, g)| g.source.is_some() && g.content.first().is_some_and(|c| c.start < start))
+            .filter(|(_, g)| {
+                g.source.is_some() && g.content.first().is_some_and(|c| c.start < start)
+            })
             .max_by_key(|(_, g)| g.content.first().map_or(0, |c| c.start))
             .map(|(i, _)| i)
     }

@@ -76,7 +76,13 @@ impl Lexicon {
                 "document" => CueClass::Document,
                 _ => CueClass::Speech,
             };
-            cues.insert(r[0].to_lowercase(), Cue { class, addressee: r[2] == "yes" });
+            cues.insert(
+                r[0].to_lowercase(),
+                Cue {
+                    class,
+                    addressee: r[2] == "yes",
+                },
+            );
         }
         let mut hedges: Vec<(Vec<String>, HedgeKind)> = Table::builtin("hedges", HEDGES, 2)
             .rows
@@ -87,7 +93,13 @@ impl Lexicon {
                     "passive" => HedgeKind::Passive,
                     _ => HedgeKind::Hedge,
                 };
-                (r[0].to_lowercase().split_whitespace().map(str::to_string).collect(), kind)
+                (
+                    r[0].to_lowercase()
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect(),
+                    kind,
+                )
             })
             .collect();
         hedges.sort_by_key(|h| std::cmp::Reverse(h.0.len()));
@@ -114,8 +126,17 @@ impl Lexicon {
             };
             grammar.entry(r[0].to_lowercase()).or_default().push(g);
         }
-        let denial_words = Table::builtin("denial_words", DENIAL, 1).keys_lower().into_iter().collect();
-        Lexicon { cues, hedges, source_words, grammar, denial_words }
+        let denial_words = Table::builtin("denial_words", DENIAL, 1)
+            .keys_lower()
+            .into_iter()
+            .collect();
+        Lexicon {
+            cues,
+            hedges,
+            source_words,
+            grammar,
+            denial_words,
+        }
     }
 
     pub fn is(&self, word: &str, g: Grammar) -> bool {
@@ -129,11 +150,20 @@ mod tests {
 
     #[test]
     fn tables_parse() {
-        for (name, src, n) in [("cues", CUES, 3), ("hedges", HEDGES, 2), ("sources", SOURCES, 2), ("grammar", GRAMMAR, 2), ("denial_words", DENIAL, 1)] {
+        for (name, src, n) in [
+            ("cues", CUES, 3),
+            ("hedges", HEDGES, 2),
+            ("sources", SOURCES, 2),
+            ("grammar", GRAMMAR, 2),
+            ("denial_words", DENIAL, 1),
+        ] {
             Table::parse(name, src, n).unwrap();
         }
         let l = Lexicon::builtin();
-        assert_eq!(l.cues.get("denied").map(|c| c.class), Some(CueClass::Denial));
+        assert_eq!(
+            l.cues.get("denied").map(|c| c.class),
+            Some(CueClass::Denial)
+        );
         assert!(l.cues.get("told").is_some_and(|c| c.addressee));
         assert!(l.is("has", Grammar::Skip));
         assert_eq!(l.source_words.get("sources"), Some(&WordKind::Anonymous));

@@ -20,7 +20,9 @@ pub struct AttributionLayer {
 
 impl AttributionLayer {
     pub fn new() -> Self {
-        AttributionLayer { lex: Lexicon::builtin() }
+        AttributionLayer {
+            lex: Lexicon::builtin(),
+        }
     }
 }
 
@@ -62,7 +64,11 @@ mod tests {
     }
 
     fn content(doc: &Document, a: &Attribution) -> String {
-        a.content.iter().map(|c| doc.slice(*c)).collect::<Vec<_>>().join(" | ")
+        a.content
+            .iter()
+            .map(|c| doc.slice(*c))
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 
     #[test]
@@ -102,7 +108,8 @@ mod tests {
 
     #[test]
     fn continuation_quote_inherits_speaker_slot() {
-        let (d, a) = run("“It is over,” the coach said. “We lost fair and square.”\nThe season ended.");
+        let (d, a) =
+            run("“It is over,” the coach said. “We lost fair and square.”\nThe season ended.");
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].source, None);
         assert_eq!(a[1].cue, None);
@@ -111,7 +118,8 @@ mod tests {
 
     #[test]
     fn indirect_that_clause_and_told() {
-        let (d, a) = run("Last week, the governor told Channel Four that the bridge would reopen in May.");
+        let (d, a) =
+            run("Last week, the governor told Channel Four that the bridge would reopen in May.");
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].kind, QuoteKind::Indirect);
         assert_eq!(s(&d, a[0].source), "the governor");
@@ -121,7 +129,9 @@ mod tests {
 
     #[test]
     fn content_before_cue_and_anonymous_source() {
-        let (d, a) = run("The plant will close next year, people familiar with the plan told the newspaper.");
+        let (d, a) = run(
+            "The plant will close next year, people familiar with the plan told the newspaper.",
+        );
         assert_eq!(a.len(), 1);
         assert_eq!(content(&d, &a[0]), "The plant will close next year");
         assert_eq!(s(&d, a[0].source), "people familiar with the plan");
@@ -180,12 +190,16 @@ mod tests {
         let (d, a) = run("The envoy reportedly met the rebels, the agency says.");
         assert_eq!(a.len(), 1);
         assert_eq!(s(&d, a[0].source), "the agency");
-        assert_eq!(a[0].hedges.iter().map(|h| d.slice(*h)).collect::<Vec<_>>(), ["reportedly"]);
+        assert_eq!(
+            a[0].hedges.iter().map(|h| d.slice(*h)).collect::<Vec<_>>(),
+            ["reportedly"]
+        );
     }
 
     #[test]
     fn scare_quotes_and_titles_are_not_attributions() {
-        let (_, a) = run("Critics call the policy “woke” and compare it to “Brave New World” on air.");
+        let (_, a) =
+            run("Critics call the policy “woke” and compare it to “Brave New World” on air.");
         assert!(a.is_empty(), "{a:?}");
     }
 
@@ -205,7 +219,17 @@ mod tests {
 
     #[test]
     fn no_panic_on_odd_text() {
-        for t in ["", "said", "“", "” said", "according to", ", said ,", "He said: “", "“a” - ", "told the"] {
+        for t in [
+            "",
+            "said",
+            "“",
+            "” said",
+            "according to",
+            ", said ,",
+            "He said: “",
+            "“a” - ",
+            "told the",
+        ] {
             let (d, a) = run(t);
             for x in &a {
                 for sp in x.content.iter().chain(x.cue.iter()).chain(x.source.iter()) {

@@ -22,5 +22,8 @@ fn polnear_dev_attribution_f1() {
     let s = common::score(&gold, &pred, false);
     let f1 = s.attribution_f1();
     eprintln!("PolNeAR dev: {s:?} attribution F1 {f1:.3}");
-    assert!(f1 >= RECORDED_ATTRIBUTION_F1 - 0.02, "attribution F1 {f1:.3} fell below {RECORDED_ATTRIBUTION_F1} - 0.02");
+    assert!(
+        f1 >= RECORDED_ATTRIBUTION_F1 - 0.02,
+        "attribution F1 {f1:.3} fell below {RECORDED_ATTRIBUTION_F1} - 0.02"
+    );
 }

@@ -20,5 +20,9 @@ fn seed_required_attributions_matched() {
     let s = common::score(&gold, &pred, true);
     eprintln!("seed: {s:?} attribution F1 {:.3}", s.attribution_f1());
     assert_eq!(s.matched, s.gold, "every required attribution matched");
-    assert!(s.attribution_f1() >= 0.85, "attribution F1 {:.3}", s.attribution_f1());
+    assert!(
+        s.attribution_f1() >= 0.85,
+        "attribution F1 {:.3}",
+        s.attribution_f1()
+    );
 }

@@ -42,11 +42,18 @@ pub fn predict(inputs: &[Value]) -> HashMap<String, Value> {
 }
 
 fn spans(v: &Value) -> Vec<(usize, usize)> {
-    let Some(a) = v.as_array() else { return Vec::new() };
+    let Some(a) = v.as_array() else {
+        return Vec::new();
+    };
     if a.first().is_some_and(Value::is_array) {
-        a.iter().filter_map(|s| Some((s[0].as_u64()? as usize, s[1].as_u64()? as usize))).collect()
+        a.iter()
+            .filter_map(|s| Some((s[0].as_u64()? as usize, s[1].as_u64()? as usize)))
+            .collect()
     } else if a.len() == 2 {
-        a[0].as_u64().zip(a[1].as_u64()).map(|(x, y)| vec![(x as usize, y as usize)]).unwrap_or_default()
+        a[0].as_u64()
+            .zip(a[1].as_u64())
+            .map(|(x, y)| vec![(x as usize, y as usize)])
+            .unwrap_or_default()
     } else {
         Vec::new()
     }
@@ -81,7 +88,11 @@ impl Score {
     pub fn attribution_f1(&self) -> f64 {
         let p = self.attributed as f64 / self.pred.max(1) as f64;
         let r = self.attributed as f64 / self.gold.max(1) as f64;
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -91,13 +102,33 @@ pub fn score(gold: &[Value], pred: &HashMap<String, Value>, required_only: bool)
     let mut s = Score::default();
     for g in gold {
         let text: Vec<char> = g["text"].as_str().unwrap_or_default().chars().collect();
-        let all: Vec<&Value> = g["quotes"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
-        let optional: Vec<&Value> = all.iter().copied().filter(|q| required_only && q["required"] == Value::Bool(false)).collect();
-        let gq: Vec<&Value> = all.iter().copied().filter(|q| !(required_only && q["required"] == Value::Bool(false))).collect();
+        let all: Vec<&Value> = g["quotes"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        let optional: Vec<&Value> = all
+            .iter()
+            .copied()
+            .filter(|q| required_only && q["required"] == Value::Bool(false))
+            .collect();
+        let gq: Vec<&Value> = all
+            .iter()
+            .copied()
+            .filter(|q| !(required_only && q["required"] == Value::Bool(false)))
+            .collect();
         let empty = Vec::new();
-        let pq = pred.get(g["id"].as_str().unwrap_or_default()).and_then(|p| p["quotes"].as_array()).unwrap_or(&empty);
-        let gc: Vec<_> = gq.iter().map(|q| chars(&spans(&q["content"]), Some(&text))).collect();
-        let pc: Vec<_> = pq.iter().map(|q| chars(&spans(&q["content"]), Some(&text))).collect();
+        let pq = pred
+            .get(g["id"].as_str().unwrap_or_default())
+            .and_then(|p| p["quotes"].as_array())
+            .unwrap_or(&empty);
+        let gc: Vec<_> = gq
+            .iter()
+            .map(|q| chars(&spans(&q["content"]), Some(&text)))
+            .collect();
+        let pc: Vec<_> = pq
+            .iter()
+            .map(|q| chars(&spans(&q["content"]), Some(&text)))
+            .collect();
         let mut pairs = Vec::new();
         for (i, a) in gc.iter().enumerate() {
             for (j, b) in pc.iter().enumerate() {
@@ -116,13 +147,21 @@ pub fn score(gold: &[Value], pred: &HashMap<String, Value>, required_only: bool)
             gu.insert(i);
             pu.insert(j);
             s.matched += 1;
-            let (gs, ps) = (chars(&spans(&gq[i]["source"]), None), chars(&spans(&pq[j]["source"]), None));
+            let (gs, ps) = (
+                chars(&spans(&gq[i]["source"]), None),
+                chars(&spans(&pq[j]["source"]), None),
+            );
             if (gs.is_empty() && ps.is_empty()) || gs.intersection(&ps).next().is_some() {
                 s.attributed += 1;
             }
         }
-        let oc: Vec<_> = optional.iter().map(|q| chars(&spans(&q["content"]), Some(&text))).collect();
-        let ignored = (0..pq.len()).filter(|j| !pu.contains(j) && oc.iter().any(|o| f1(o, &pc[*j]) >= 0.5)).count();
+        let oc: Vec<_> = optional
+            .iter()
+            .map(|q| chars(&spans(&q["content"]), Some(&text)))
+            .collect();
+        let ignored = (0..pq.len())
+            .filter(|j| !pu.contains(j) && oc.iter().any(|o| f1(o, &pc[*j]) >= 0.5))
+            .count();
         s.gold += gq.len();
         s.pred += pq.len() - ignored;
     }
