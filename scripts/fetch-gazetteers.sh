@@ -27,6 +27,8 @@ def add(name, kind):
     name = " ".join(name.split())
     if name and all(ch.isalpha() or ch in " .'-" for ch in name) and name[0].isupper():
         rows.setdefault(name, kind)
+        if name.startswith("The "):
+            rows.setdefault(name[4:], kind)
 for c in countries.values():
     add(c["name"], "country")
 for s in states.values():

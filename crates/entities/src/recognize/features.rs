@@ -226,16 +226,31 @@ pub fn tok_info(text: &str, t: &Token) -> Tok {
 }
 
 /// Fills `out` with the facts of every token of a sentence, including gazetteer matches and
-/// document casing from `doccase`.
+/// document casing from `doccase`, and `orig` with the sentence token each entry stands for.
+///
+/// A word with a possessive ("Trump’s") is followed by two virtual tokens `'` and `s`: that is
+/// how the training text ("Germany 's") reads, so the words around it see the same context.
 pub fn sentence_toks(
     doc: &Document,
     tokens: &[Token],
     lex: &Lexicon,
     doccase: &HashMap<u64, u8>,
     out: &mut Vec<Tok>,
+    orig: &mut Vec<usize>,
 ) {
     out.clear();
-    out.extend(tokens.iter().map(|t| tok_info(&doc.text, t)));
+    orig.clear();
+    let apo = tok_info("'", &Token { span: Span::new(0, 1), kind: TokenKind::QuoteMark });
+    let s = tok_info("s", &Token { span: Span::new(0, 1), kind: TokenKind::Word });
+    for (i, t) in tokens.iter().enumerate() {
+        let info = tok_info(&doc.text, t);
+        out.push(info);
+        orig.push(i);
+        if info.poss {
+            out.extend([apo, s]);
+            orig.extend([i, i]);
+        }
+    }
     for t in out.iter_mut() {
         t.doccase = doccase.get(&t.norm).copied().unwrap_or(0);
         t.title = lex.titles.contains_key(&t.norm);
@@ -438,7 +453,7 @@ mod tests {
         let lex = Lexicon::builtin();
         let d = doc("He flew from New York to Paris with Mary.");
         let mut toks = Vec::new();
-        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks);
+        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks, &mut Vec::new());
         let gpe = G_GPE.trailing_zeros() as usize;
         assert_eq!(toks[3].gaz[gpe], 1, "New");
         assert_eq!(toks[4].gaz[gpe], 3, "York");
@@ -452,7 +467,7 @@ mod tests {
         let d = doc("EU rejects German call");
         let lex = Lexicon::builtin();
         let mut toks = Vec::new();
-        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks);
+        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks, &mut Vec::new());
         let (mut a, mut b) = (Vec::new(), Vec::new());
         features(&toks, 0, false, &mut a);
         features(&toks, 0, false, &mut b);
@@ -461,6 +476,16 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.len() > 25, "{}", a.len());
         assert!(all_caps(&doc("SOCCER - JAPAN GET LUCKY WIN").text, &doc("SOCCER - JAPAN GET LUCKY WIN").tokens));
+    }
+
+    #[test]
+    fn possessives_read_as_separate_tokens() {
+        let d = doc("CNN’s Jake Tapper");
+        let (mut toks, mut orig) = (Vec::new(), Vec::new());
+        sentence_toks(&d, &d.tokens, &Lexicon::builtin(), &HashMap::new(), &mut toks, &mut orig);
+        assert_eq!(orig, vec![0, 0, 0, 1, 2]);
+        assert_eq!(toks[1].class, C_QUOTE);
+        assert_eq!(toks[2].norm, norm_hash("s"));
     }
 
     #[test]

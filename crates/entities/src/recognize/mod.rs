@@ -80,6 +80,7 @@ pub fn is_title_word(word: &str) -> bool {
 #[derive(Default)]
 struct Scratch {
     toks: Vec<Tok>,
+    orig: Vec<usize>,
     feats: Vec<u64>,
     em: Vec<[f32; NT]>,
     back: Vec<[u8; NT]>,
@@ -121,11 +122,19 @@ impl Recognizer {
                 continue;
             }
             self.tag_sentence(doc, toks, &mut sc);
-            for (whole, class) in model::spans(&sc.tags) {
-                let score = confidence(&sc.em[whole.clone()], &sc.tags[whole.clone()]);
+            for (v, class) in model::spans(&sc.tags) {
+                let score = confidence(&sc.em[v.clone()], &sc.tags[v.clone()]);
+                // Back from virtual tokens to the sentence's tokens.
+                let (Some(&a), Some(&b)) = (sc.orig.get(v.start), sc.orig.get(v.end - 1)) else { continue };
+                // A name starting on a possessive's virtual `'` or `s` starts after that word.
+                let a = if v.start > 0 && sc.orig[v.start - 1] == a { a + 1 } else { a };
+                if a > b {
+                    continue;
+                }
+                let whole = a..b + 1;
                 for r in split_possessives(doc, toks, whole) {
                     if let Some((r, span)) = self.clean(doc, toks, r, class) {
-                        let kind = self.refine(doc, &toks[r.clone()], class, span);
+                        let kind = self.refine(doc, toks, r.clone(), class, span);
                         ranges.push((s.tokens.start + r.start..s.tokens.start + r.end, class));
                         out.push(NameMention { span, kind, score });
                     }
@@ -133,12 +142,27 @@ impl Recognizer {
             }
         }
         self.make_consistent(doc, &ranges, &mut out);
+        // A one-word place-like name written with an article anywhere ("the Kremlin") was made
+        // an organisation; so are its other mentions ("Kremlin spokesman").
+        let orgs: Vec<&str> = out
+            .iter()
+            .zip(&ranges)
+            .filter(|(m, (r, c))| *c == 2 && r.len() == 1 && m.kind == EntityType::Org)
+            .map(|(m, _)| doc.slice(m.span))
+            .collect();
+        if !orgs.is_empty() {
+            for (m, (_, c)) in out.iter_mut().zip(&ranges) {
+                if *c == 2 && m.kind == EntityType::Gpe && orgs.contains(&doc.slice(m.span)) {
+                    m.kind = EntityType::Org;
+                }
+            }
+        }
         out
     }
 
     /// Tags one sentence into `sc.tags` (with emissions in `sc.em`).
     fn tag_sentence(&self, doc: &Document, toks: &[onrecord_core::Token], sc: &mut Scratch) {
-        features::sentence_toks(doc, toks, &self.lex, &sc.doccase, &mut sc.toks);
+        features::sentence_toks(doc, toks, &self.lex, &sc.doccase, &mut sc.toks, &mut sc.orig);
         let allcaps = features::all_caps(&doc.text, toks);
         sc.em.clear();
         for i in 0..sc.toks.len() {
@@ -184,7 +208,23 @@ impl Recognizer {
     }
 
     /// The finer type of a name tagged with CoNLL class `class`.
-    fn refine(&self, doc: &Document, toks: &[onrecord_core::Token], class: usize, span: Span) -> EntityType {
+    fn refine(
+        &self,
+        doc: &Document,
+        sent: &[onrecord_core::Token],
+        r: std::ops::Range<usize>,
+        class: usize,
+        span: Span,
+    ) -> EntityType {
+        let toks = &sent[r.clone()];
+        // "the Kremlin", "The Independent": one word with an article that is no known place
+        // names a seat of power or a title ("the Republic of Ireland" is left a place).
+        let the = |t: &onrecord_core::Token| doc.slice(t.span).eq_ignore_ascii_case("the");
+        let definite = match toks {
+            [a, _] => doc.slice(a.span) == "The",
+            [_] => r.start > 0 && the(&sent[r.start - 1]),
+            _ => false,
+        };
         let cue = || {
             toks.iter().find_map(|t| {
                 let w = doc.slice(t.span);
@@ -201,6 +241,8 @@ impl Recognizer {
                     EntityType::Gpe
                 } else if g & features::G_LOC != 0 || cue() == Some(EntityType::Loc) {
                     EntityType::Loc
+                } else if definite {
+                    EntityType::Org
                 } else {
                     EntityType::Gpe
                 }
@@ -227,9 +269,6 @@ impl Recognizer {
                 let w = doc.slice(Span::new(last.start, m.span.end.max(last.start)));
                 surnames.insert(w, ());
             }
-        }
-        if surnames.is_empty() {
-            return;
         }
         for m in out.iter_mut() {
             if m.kind != EntityType::Person && surnames.contains_key(doc.slice(m.span)) {
@@ -310,7 +349,7 @@ mod tests {
                 }
                 for piece in split_possessives(&d, toks, a..i) {
                     if let Some((rr, span)) = r.clean(&d, toks, piece, class) {
-                        out.push((d.slice(span).to_string(), r.refine(&d, &toks[rr], class, span)));
+                        out.push((d.slice(span).to_string(), r.refine(&d, toks, rr, class, span)));
                     }
                 }
             }

@@ -167,6 +167,7 @@ pub fn train(train: &[Example], dev: &[Example], opts: &Options, log: &mut dyn F
     let (mut misaligned, mut total_gold) = (0, 0);
     let mut doccase = HashMap::new();
     let mut toks = Vec::new();
+    let mut orig = Vec::new();
     let mut fv = Vec::new();
     for ex in train {
         let doc = &ex.doc;
@@ -189,7 +190,11 @@ pub fn train(train: &[Example], dev: &[Example], opts: &Options, log: &mut dyn F
                     }
                 }
             }
-            features::sentence_toks(doc, stoks, &lex, &doccase, &mut toks);
+            features::sentence_toks(doc, stoks, &lex, &doccase, &mut toks, &mut orig);
+            if toks.len() != stoks.len() {
+                // A fused possessive, which the CoNLL text never has; keep the tags aligned.
+                continue;
+            }
             let allcaps = features::all_caps(&doc.text, stoks);
             let mut sent = Sent { feats: Vec::new(), offsets: vec![0], gold: model::tags_of(stoks.len(), &mentions) };
             for i in 0..toks.len() {
