@@ -890,7 +890,26 @@ impl<'a> Finder<'a> {
         let mut speakers: Vec<(Option<usize>, f32, SourceKind)> = Vec::with_capacity(found.len());
         for f in &found {
             let kind = self.source_kind(f);
-            let (speaker, conf) = match f.source {
+            // A relative pronoun speaks for the phrase it follows ("officials, who said").
+            let src_for_entity = f.source_toks.and_then(|(a, b)| {
+                if a == b && matches!(self.low[a].as_str(), "who" | "which") && a > 0 {
+                    let j = if self.txt(a - 1) == "," && a > 1 {
+                        a - 2
+                    } else {
+                        a - 1
+                    };
+                    let lo = self
+                        .doc
+                        .sentences
+                        .get(self.sent_of[a])
+                        .map_or(0, |s| s.tokens.start);
+                    self.np_left(j, lo).map(|(x, y)| self.span(x, y))
+                } else {
+                    f.source
+                }
+            });
+            let named = matches!(kind, SourceKind::Named | SourceKind::Pronoun);
+            let (speaker, conf) = match src_for_entity.filter(|_| named) {
                 Some(src) => match self.resolve(src) {
                     Some((e, c)) => (Some(e), c),
                     None if kind == SourceKind::Pronoun => self
