@@ -4,6 +4,7 @@ mod eval;
 mod extract;
 mod ledger;
 mod pretty;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,10 @@ enum Command {
     Search(ledger::SearchArgs),
     /// Export every quote (jsonl, csv, jsonld).
     Export(ledger::ExportArgs),
+    /// Serve the ledger: web UI and JSON API (read-only unless --token-env is given).
+    Serve(serve::Args),
+    /// Ingest the shipped sample corpus (and any files given), then serve it.
+    Demo(serve::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +66,8 @@ fn main() -> ExitCode {
         Command::Claim(args) => ledger::claim(args),
         Command::Search(args) => ledger::search(args),
         Command::Export(args) => ledger::export(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => serve::demo(args),
     };
     match result {
         Ok(code) => code,
