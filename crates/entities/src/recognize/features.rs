@@ -1,12 +1,10 @@
 //! Token features for the tagger: per-token facts computed once, then hashed templates over a
 //! ±2 window. Nothing here builds strings: words are hashed char by char as they are read.
 
-use std::collections::HashMap;
-
 use onrecord_core::lexicon::Table;
 use onrecord_core::{Document, Span, Token, TokenKind};
 
-use super::hash::{self, feat};
+use super::hash::{self, feat, HashedMap};
 
 /// Gazetteer kinds, one bit each.
 pub const G_FIRST: u8 = 1;
@@ -35,10 +33,10 @@ pub const D_CAP: u8 = 2;
 #[derive(Debug)]
 pub struct Lexicon {
     /// Hash of a token sequence's normalised words -> kind bits.
-    names: HashMap<u64, u8>,
+    names: HashedMap<u8>,
     max_len: usize,
     /// Normalised word hash -> true for title and role words.
-    titles: HashMap<u64, ()>,
+    titles: HashedMap<()>,
 }
 
 const TABLES: [(&str, &str, u8); 7] = [
@@ -53,7 +51,7 @@ const TABLES: [(&str, &str, u8); 7] = [
 
 impl Lexicon {
     pub fn builtin() -> Lexicon {
-        let mut lex = Lexicon { names: HashMap::new(), max_len: 1, titles: HashMap::new() };
+        let mut lex = Lexicon { names: HashedMap::default(), max_len: 1, titles: HashedMap::default() };
         for (name, src, kind) in TABLES {
             let table = Table::builtin(name, src, 1);
             for row in &table.rows {
@@ -234,7 +232,7 @@ pub fn sentence_toks(
     doc: &Document,
     tokens: &[Token],
     lex: &Lexicon,
-    doccase: &HashMap<u64, u8>,
+    doccase: &HashedMap<u8>,
     out: &mut Vec<Tok>,
     orig: &mut Vec<usize>,
 ) {
@@ -288,7 +286,7 @@ pub fn sentence_toks(
 }
 
 /// Document casing of each word: lower or capitalised where case is informative.
-pub fn doc_casing(doc: &Document, out: &mut HashMap<u64, u8>) {
+pub fn doc_casing(doc: &Document, out: &mut HashedMap<u8>) {
     out.clear();
     for s in &doc.sentences {
         let toks = &doc.tokens[s.tokens.clone()];
@@ -453,7 +451,7 @@ mod tests {
         let lex = Lexicon::builtin();
         let d = doc("He flew from New York to Paris with Mary.");
         let mut toks = Vec::new();
-        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks, &mut Vec::new());
+        sentence_toks(&d, &d.tokens, &lex, &HashedMap::default(), &mut toks, &mut Vec::new());
         let gpe = G_GPE.trailing_zeros() as usize;
         assert_eq!(toks[3].gaz[gpe], 1, "New");
         assert_eq!(toks[4].gaz[gpe], 3, "York");
@@ -467,7 +465,7 @@ mod tests {
         let d = doc("EU rejects German call");
         let lex = Lexicon::builtin();
         let mut toks = Vec::new();
-        sentence_toks(&d, &d.tokens, &lex, &HashMap::new(), &mut toks, &mut Vec::new());
+        sentence_toks(&d, &d.tokens, &lex, &HashedMap::default(), &mut toks, &mut Vec::new());
         let (mut a, mut b) = (Vec::new(), Vec::new());
         features(&toks, 0, false, &mut a);
         features(&toks, 0, false, &mut b);
@@ -482,7 +480,7 @@ mod tests {
     fn possessives_read_as_separate_tokens() {
         let d = doc("CNN’s Jake Tapper");
         let (mut toks, mut orig) = (Vec::new(), Vec::new());
-        sentence_toks(&d, &d.tokens, &Lexicon::builtin(), &HashMap::new(), &mut toks, &mut orig);
+        sentence_toks(&d, &d.tokens, &Lexicon::builtin(), &HashedMap::default(), &mut toks, &mut orig);
         assert_eq!(orig, vec![0, 0, 0, 1, 2]);
         assert_eq!(toks[1].class, C_QUOTE);
         assert_eq!(toks[2].norm, norm_hash("s"));
@@ -491,7 +489,7 @@ mod tests {
     #[test]
     fn doc_casing_ignores_sentence_starts() {
         let d = doc("Asked about it, he was asked again. The Kremlin said so.");
-        let mut m = HashMap::new();
+        let mut m = HashedMap::default();
         doc_casing(&d, &mut m);
         assert_eq!(m.get(&norm_hash("asked")), Some(&D_LOWER));
         assert_eq!(m.get(&norm_hash("kremlin")), Some(&D_CAP));

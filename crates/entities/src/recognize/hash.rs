@@ -1,6 +1,31 @@
 //! A fixed feature hash. Hand-written rather than taken from a hashing crate because the trained
 //! model stores these values: the function must never change under a dependency upgrade.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A map keyed by values that are already hashes: no SipHash on the tagging path.
+pub type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// Hasher for [`HashedMap`]: the key's own bits, avalanched.
+#[derive(Default)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = add(self.0, b as u64);
+        }
+        self.0 = finish(self.0);
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = finish(x);
+    }
+}
+
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
 /// Adds one value to a running hash (FxHash step).

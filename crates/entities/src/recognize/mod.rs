@@ -85,7 +85,7 @@ struct Scratch {
     em: Vec<[f32; NT]>,
     back: Vec<[u8; NT]>,
     tags: Vec<usize>,
-    doccase: HashMap<u64, u8>,
+    doccase: hash::HashedMap<u8>,
 }
 
 impl Recognizer {

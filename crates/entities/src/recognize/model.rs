@@ -267,8 +267,10 @@ pub fn viterbi(
         let mut next = [NEG; NT];
         let mut bp = [0u8; NT];
         for t in 0..NT {
-            for p in 0..NT {
-                if cur[p] == NEG || !ALLOWED[p][t] {
+            let (preds, np) = &PREDS[t];
+            for &p in &preds[..*np] {
+                let p = p as usize;
+                if cur[p] == NEG {
                     continue;
                 }
                 let s = cur[p] + trans[p][t];
@@ -317,6 +319,24 @@ const ALLOWED: [[bool; NT]; NT] = {
         p += 1;
     }
     a
+};
+
+/// For each tag, the tags that may precede it (and how many): Viterbi visits only those.
+const PREDS: [([u8; NT], usize); NT] = {
+    let mut out = [([0u8; NT], 0usize); NT];
+    let mut c = 0;
+    while c < NT {
+        let mut p = 0;
+        while p < NT {
+            if ALLOWED[p][c] {
+                out[c].0[out[c].1] = p as u8;
+                out[c].1 += 1;
+            }
+            p += 1;
+        }
+        c += 1;
+    }
+    out
 };
 
 /// Mentions (token range, class) read from a tag sequence.

@@ -165,7 +165,7 @@ pub fn train(train: &[Example], dev: &[Example], opts: &Options, log: &mut dyn F
     let mut hashes: Vec<u64> = Vec::new();
     let mut sents = Vec::new();
     let (mut misaligned, mut total_gold) = (0, 0);
-    let mut doccase = HashMap::new();
+    let mut doccase = Default::default();
     let mut toks = Vec::new();
     let mut orig = Vec::new();
     let mut fv = Vec::new();
