@@ -5,6 +5,7 @@ mod extract;
 mod ledger;
 mod pretty;
 mod serve;
+mod stance;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,8 @@ enum Command {
     Serve(serve::Args),
     /// Ingest the shipped sample corpus (and any files given), then serve it.
     Demo(serve::DemoArgs),
+    /// Classify the stance of texts toward claims (agree, disagree, discuss, unrelated).
+    Stance(stance::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Export(args) => ledger::export(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => serve::demo(args),
+        Command::Stance(args) => stance::run(args),
     };
     match result {
         Ok(code) => code,

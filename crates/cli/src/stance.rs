@@ -54,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let mut bad = 0usize;
     let mut batch: Vec<(String, String, String)> = Vec::new();
-    let mut flush = |batch: &mut Vec<(String, String, String)>, out: &mut dyn Write| -> anyhow::Result<()> {
+    let flush = |batch: &mut Vec<(String, String, String)>, out: &mut dyn Write| -> anyhow::Result<()> {
         let pairs: Vec<(&str, &str)> = batch.iter().map(|(_, c, t)| (c.as_str(), t.as_str())).collect();
         let labels = clf.classify(&pairs)?;
         for ((id, _, _), s) in batch.iter().zip(labels) {
