@@ -1,7 +1,42 @@
-//! Prints what trafilatura returns for one HTML file (a debugging aid).
+//! Debugging aid: `probe FILE.html` prints what trafilatura returns; `probe --time DIR` times
+//! the stages of the HTML path over a directory of `.html.gz` pages.
+use std::io::Read;
+use std::time::Instant;
+
 fn main() {
-    let Some(p) = std::env::args().nth(1) else { return eprintln!("usage: probe FILE.html") };
-    let bytes = std::fs::read(&p).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--time") {
+        let Some(dir) = args.get(1) else { return eprintln!("usage: probe --time DIR") };
+        let mut pages = Vec::new();
+        let mut names: Vec<_> = std::fs::read_dir(dir).map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        names.sort();
+        for p in names {
+            let mut s = Vec::new();
+            let f = std::fs::File::open(&p).expect("open");
+            flate2::read::MultiGzDecoder::new(f).read_to_end(&mut s).expect("gunzip");
+            pages.push(s);
+        }
+        let n = pages.len() as f64;
+        let t = Instant::now();
+        let htmls: Vec<String> = pages.iter().map(|b| onrecord_ingest::decode_html_bytes(b, None)).collect();
+        println!("decode      {:.2} ms/page", t.elapsed().as_secs_f64() * 1000.0 / n);
+        for fallback in [false, true] {
+            let t = Instant::now();
+            for h in &htmls {
+                let _ = trafilatura::extract(h, &trafilatura::Options::default().with_fallback(fallback));
+            }
+            println!("trafilatura fallback={fallback} {:.2} ms/page", t.elapsed().as_secs_f64() * 1000.0 / n);
+        }
+        let t = Instant::now();
+        for h in &htmls {
+            let d = scraper::Html::parse_document(h);
+            let _ = onrecord_ingest::html::page_metadata(&d, &Default::default());
+        }
+        println!("metadata    {:.2} ms/page", t.elapsed().as_secs_f64() * 1000.0 / n);
+        return;
+    }
+    let Some(p) = args.first() else { return eprintln!("usage: probe FILE.html") };
+    let bytes = std::fs::read(p).unwrap_or_default();
     let html = onrecord_ingest::decode_html_bytes(&bytes, None);
     match trafilatura::extract(&html, &trafilatura::Options::default().with_fallback(true)) {
         Ok(r) => println!("TEXT:\n{}\n\nHTML:\n{}", r.content_text, r.content_html),

@@ -72,6 +72,7 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
     }
     let dom = Html::parse_document(html);
     let mut meta = page_metadata(&dom, hints);
+    let text = drop_headline(text, &title_candidates(&dom, &meta));
     if let Some(m) = extractor_meta {
         // The extractor's guesses only fill gaps; its date is not used because it does not
         // say where it came from.
@@ -87,6 +88,44 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
         }
     }
     Ok(Page { text, meta })
+}
+
+/// The page's headline in its various forms: the metadata title, title-like `<meta>` values,
+/// the `<title>` and its parts around a site-name separator, and the first `<h1>`s.
+fn title_candidates(dom: &Html, meta: &Metadata) -> Vec<String> {
+    let mut c: Vec<String> = meta.title.iter().map(|f| f.value.clone()).collect();
+    let tags = MetaTags::read(dom);
+    c.extend(TITLE_META.iter().filter_map(|k| tags.get(k)).map(str::to_string));
+    if let Some(t) = dom.select(&sel("title")).next().map(text_of) {
+        for s in [" | ", " - ", " – ", " — ", " :: ", " · "] {
+            c.extend(t.split(s).map(str::to_string));
+        }
+        c.push(t);
+    }
+    c.extend(dom.select(&sel("h1")).take(2).map(text_of));
+    c.into_iter().map(|t| norm_title(&t)).filter(|t| t.split(' ').count() >= 2).collect()
+}
+
+fn norm_title(t: &str) -> String {
+    t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+}
+
+/// Drops the headline from the top of the body text: it is in `meta.title`, and the body is
+/// what the article says under it.
+fn drop_headline(text: String, candidates: &[String]) -> String {
+    let mut rest = text.as_str();
+    for _ in 0..2 {
+        let (first, tail) = rest.split_once('\n').unwrap_or((rest, ""));
+        if tail.is_empty() || !candidates.contains(&norm_title(first)) {
+            break;
+        }
+        rest = tail;
+    }
+    if rest.len() == text.len() {
+        text
+    } else {
+        rest.to_string()
+    }
 }
 
 /// Trims lines and drops blank ones: our text layer expects one paragraph a line.

@@ -41,6 +41,8 @@ fn html_json_ld_wins() {
     assert!(!d.text.contains("Privacy") && !d.text.contains("Sport"), "{}", d.text);
     assert!(d.text.lines().count() >= 5, "{}", d.text);
     assert!(d.text.lines().all(|l| !l.trim().is_empty()));
+    // The headline is metadata, not body text.
+    assert!(d.text.starts_with("The harbour board of Westmere"), "{}", d.text);
 }
 
 #[test]
