@@ -923,15 +923,15 @@ impl<'a> Finder<'a> {
         }
         for (i, f) in found.iter().enumerate() {
             let (mut speaker, mut conf, mut kind) = speakers[i];
-            if let Some(src) = f.inherit {
-                // `inherit` indexes the pre-sort order; find the same attribution by its cue.
-                let _ = src;
-            }
+            let mut source = f.source;
             if f.inherit.is_some() {
+                // A continuation points back to its speaker's source phrase: PolNeAR merges
+                // "“A,” X said. “B.”" into one attribution, and the source is the same person.
                 if let Some(j) = self.inherit_index(&found, f) {
                     speaker = speakers[j].0;
                     kind = speakers[j].2;
                     conf = speakers[j].1 * 0.85;
+                    source = found[j].source;
                 }
             }
             let mut polarity = f.polarity;
@@ -963,7 +963,7 @@ impl<'a> Finder<'a> {
                 kind: f.kind,
                 content: f.content.clone(),
                 cue: f.cue,
-                source: f.source,
+                source,
                 source_kind: kind,
                 speaker,
                 confidence: conf.clamp(0.0, 1.0),

@@ -111,7 +111,8 @@ mod tests {
         let (d, a) =
             run("“It is over,” the coach said. “We lost fair and square.”\nThe season ended.");
         assert_eq!(a.len(), 2);
-        assert_eq!(a[1].source, None);
+        // The continuation points back to the speaker's source phrase, with no cue of its own.
+        assert_eq!(a[1].source, a[0].source);
         assert_eq!(a[1].cue, None);
         assert_eq!(content(&d, &a[1]), "“We lost fair and square.”");
     }
