@@ -52,6 +52,21 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// Like [`Pipeline::run`], adding each component's wall time to `spent` (one slot per
+    /// component, in order): the per-layer profile of `onrecord bench`.
+    pub fn run_timed(&self, doc: &mut Document, spent: &mut [std::time::Duration]) -> Result<(), Error> {
+        for (i, c) in self.components.iter().enumerate() {
+            let t = std::time::Instant::now();
+            c.process(doc).map_err(|e| Error::Component { component: c.name(), message: e.to_string() })?;
+            if let Some(slot) = spent.get_mut(i) {
+                *slot += t.elapsed();
+            }
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pipeline").field("components", &self.names()).finish()
