@@ -107,6 +107,7 @@ mod tests {
     fn keeps_names() {
         assert_eq!(clean_byline("By Jane Doe").as_deref(), Some("Jane Doe"));
         assert_eq!(clean_byline("Written by: Jean-Luc O'Neill").as_deref(), Some("Jean-Luc O'Neill"));
+        assert_eq!(clean_byline("Analysis by Ann Lee, Editor-at-large").as_deref(), Some("Ann Lee, Editor-at-large"));
         assert_eq!(clean_byline("April Ryan").as_deref(), Some("April Ryan"));
         assert_eq!(clean_byline("Associated Press").as_deref(), Some("Associated Press"));
         assert_eq!(clean_byline("Дмитрий Песков").as_deref(), Some("Дмитрий Песков"));
@@ -128,6 +129,8 @@ mod tests {
             "by",
             "",
             "the editors",
+            "Editorial",
+            "Гость",
         ] {
             assert_eq!(clean_byline(bad), None, "{bad}");
         }
