@@ -266,4 +266,14 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert_eq!(out[0].as_str().is_empty(), false);
     }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let c = Classifier::lexical(Model::builtin().unwrap());
+        let long = "Ünïcödé… “quoted” ‘text’ — 🙂. ".repeat(2000);
+        let odd = ["", "?!?!", "...", "\n\n\n", "🙂🙂🙂", long.as_str(), "n't 'tis ' ' a. B. c?"];
+        let pairs: Vec<(&str, &str)> = odd.iter().flat_map(|a| odd.iter().map(move |b| (*a, *b))).collect();
+        assert_eq!(c.classify(&pairs).unwrap().len(), pairs.len());
+        assert!(c.classify(&[]).unwrap().is_empty());
+    }
 }
