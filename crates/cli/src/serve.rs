@@ -46,13 +46,20 @@ pub struct DemoArgs {
 
 fn token(var: Option<&str>) -> anyhow::Result<Option<String>> {
     let Some(var) = var else { return Ok(None) };
-    let t = std::env::var(var).with_context(|| format!("--token-env {var}: the variable is not set"))?;
-    anyhow::ensure!(t.trim().len() >= 16, "--token-env {var}: the token must be at least 16 characters");
+    let t = std::env::var(var)
+        .with_context(|| format!("--token-env {var}: the variable is not set"))?;
+    anyhow::ensure!(
+        t.trim().len() >= 16,
+        "--token-env {var}: the token must be at least 16 characters"
+    );
     Ok(Some(t.trim().to_string()))
 }
 
 fn run_server(config: Config, addr: SocketAddr) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         let local = listener.local_addr().unwrap_or(addr);
@@ -67,23 +74,49 @@ fn run_server(config: Config, addr: SocketAddr) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(args.db.exists(), "no ledger at {} (run `onrecord ingest` or `onrecord demo` first, or pass --db)", args.db.display());
-    let config = Config { db: args.db, token: token(args.token_env.as_deref())?, max_body: args.max_body, notice: None };
+    anyhow::ensure!(
+        args.db.exists(),
+        "no ledger at {} (run `onrecord ingest` or `onrecord demo` first, or pass --db)",
+        args.db.display()
+    );
+    let config = Config {
+        db: args.db,
+        token: token(args.token_env.as_deref())?,
+        max_body: args.max_body,
+        notice: None,
+    };
     run_server(config, args.addr)
 }
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    eprintln!("onrecord: ingesting the sample corpus{} into {} …", if args.files.is_empty() { "" } else { " and your files" }, args.db.display());
-    let report = onrecord_server::ingest_demo(&args.db, &args.files).map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "onrecord: ingesting the sample corpus{} into {} …",
+        if args.files.is_empty() {
+            ""
+        } else {
+            " and your files"
+        },
+        args.db.display()
+    );
+    let report =
+        onrecord_server::ingest_demo(&args.db, &args.files).map_err(|e| anyhow::anyhow!("{e}"))?;
     for f in &report.failures {
         eprintln!("skipped: {f}");
     }
     let s = &report.summary;
-    eprintln!("ingested {}, already present {}, failed {} — {:.1} s", s.ingested, s.already_present, s.failed, s.seconds);
+    eprintln!(
+        "ingested {}, already present {}, failed {} — {:.1} s",
+        s.ingested, s.already_present, s.failed, s.seconds
+    );
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
     let notice: Notice = onrecord_server::demo_notice();
-    let config = Config { db: args.db, token: None, max_body: onrecord_server::DEFAULT_MAX_BODY, notice: Some(notice) };
+    let config = Config {
+        db: args.db,
+        token: None,
+        max_body: onrecord_server::DEFAULT_MAX_BODY,
+        notice: Some(notice),
+    };
     run_server(config, args.addr)
 }

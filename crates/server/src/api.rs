@@ -16,7 +16,9 @@ use crate::{AppState, OPENAPI};
 type ApiResult = Result<Json<Value>, ApiError>;
 
 fn to_json<T: serde::Serialize>(v: T) -> ApiResult {
-    serde_json::to_value(v).map(Json).map_err(|e| ApiError::Internal(e.to_string()))
+    serde_json::to_value(v)
+        .map(Json)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 pub async fn openapi() -> Response {
@@ -25,16 +27,24 @@ pub async fn openapi() -> Response {
 
 pub async fn overview(State(st): State<AppState>, p: Params) -> ApiResult {
     p.only(&[])?;
-    let counts = st.with_ledger(|l| db::counts(l)).await?;
-    let map: serde_json::Map<String, Value> = counts.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    Ok(Json(json!({"counts": map, "ingest_enabled": st.config().token.is_some()})))
+    let counts = st.with_ledger(db::counts).await?;
+    let map: serde_json::Map<String, Value> = counts
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    Ok(Json(
+        json!({"counts": map, "ingest_enabled": st.config().token.is_some()}),
+    ))
 }
 
 pub async fn articles(State(st): State<AppState>, p: Params) -> ApiResult {
     p.only(&["outlet", "limit", "offset"])?;
     let page = p.page()?;
     let outlet = p.str("outlet");
-    to_json(st.with_ledger(move |l| db::articles(l, outlet.as_deref(), page)).await?)
+    to_json(
+        st.with_ledger(move |l| db::articles(l, outlet.as_deref(), page))
+            .await?,
+    )
 }
 
 pub async fn article(State(st): State<AppState>, Path(id): Path<String>, p: Params) -> ApiResult {
@@ -56,15 +66,34 @@ pub fn quote_query(p: &Params) -> Result<QuoteQuery, ApiError> {
         until: p.date("until")?,
         text: p.str("text"),
         kind: p.one_of("kind", &["direct", "indirect", "mixed"])?,
-        source_kind: p.one_of("source_kind", &["named", "pronoun", "anonymous", "unnamed_group", "document"])?,
-        stance: p.one_of("stance", &["asserts", "reports", "denies", "questions", "declines"])?,
+        source_kind: p.one_of(
+            "source_kind",
+            &["named", "pronoun", "anonymous", "unnamed_group", "document"],
+        )?,
+        stance: p.one_of(
+            "stance",
+            &["asserts", "reports", "denies", "questions", "declines"],
+        )?,
         claim: p.int("claim")?,
         article: p.int("article")?,
     })
 }
 
-pub const QUOTE_PARAMS: &[&str] =
-    &["speaker", "agent", "outlet", "since", "until", "text", "kind", "source_kind", "stance", "claim", "article", "limit", "offset"];
+pub const QUOTE_PARAMS: &[&str] = &[
+    "speaker",
+    "agent",
+    "outlet",
+    "since",
+    "until",
+    "text",
+    "kind",
+    "source_kind",
+    "stance",
+    "claim",
+    "article",
+    "limit",
+    "offset",
+];
 
 pub async fn quotes(State(st): State<AppState>, p: Params) -> ApiResult {
     p.only(QUOTE_PARAMS)?;
@@ -77,16 +106,26 @@ pub async fn speakers(State(st): State<AppState>, p: Params) -> ApiResult {
     p.only(&["name", "limit", "offset"])?;
     let page = p.page()?;
     let name = p.str("name");
-    to_json(st.with_ledger(move |l| db::speakers(l, name.as_deref(), page)).await?)
+    to_json(
+        st.with_ledger(move |l| db::speakers(l, name.as_deref(), page))
+            .await?,
+    )
 }
 
 pub async fn speaker(State(st): State<AppState>, Path(id): Path<String>, p: Params) -> ApiResult {
     p.only(&[])?;
     let id = path_id(&id)?;
-    let (s, outlets) = st.with_ledger(move |l| Ok((db::speaker(l, id)?, db::speaker_outlets(l, id)?))).await?;
-    let Some(s) = s else { return Err(ApiError::NotFound(format!("no speaker {id}"))) };
+    let (s, outlets) = st
+        .with_ledger(move |l| Ok((db::speaker(l, id)?, db::speaker_outlets(l, id)?)))
+        .await?;
+    let Some(s) = s else {
+        return Err(ApiError::NotFound(format!("no speaker {id}")));
+    };
     let mut v = serde_json::to_value(s).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["outlets"] = outlets.into_iter().map(|(o, n)| json!({"outlet": o, "quotes": n})).collect();
+    v["outlets"] = outlets
+        .into_iter()
+        .map(|(o, n)| json!({"outlet": o, "quotes": n}))
+        .collect();
     v["quotes_url"] = json!(format!("/api/quotes?agent={id}"));
     Ok(Json(v))
 }
@@ -95,7 +134,10 @@ pub async fn claims(State(st): State<AppState>, p: Params) -> ApiResult {
     p.only(&["disputed", "limit", "offset"])?;
     let page = p.page()?;
     let disputed = p.bool("disputed")?;
-    to_json(st.with_ledger(move |l| db::claims(l, disputed, page)).await?)
+    to_json(
+        st.with_ledger(move |l| db::claims(l, disputed, page))
+            .await?,
+    )
 }
 
 pub async fn disputes(State(st): State<AppState>, p: Params) -> ApiResult {
@@ -112,17 +154,30 @@ pub async fn claim(State(st): State<AppState>, Path(id): Path<String>, p: Params
     let (c, entries) = st
         .with_ledger(move |l| {
             let c = db::claim(l, id)?;
-            let e = db::quotes(l, &QuoteQuery { claim: Some(id), ..Default::default() }, page)?;
+            let e = db::quotes(
+                l,
+                &QuoteQuery {
+                    claim: Some(id),
+                    ..Default::default()
+                },
+                page,
+            )?;
             Ok((c, e))
         })
         .await?;
-    let Some(c) = c else { return Err(ApiError::NotFound(format!("no claim {id}"))) };
+    let Some(c) = c else {
+        return Err(ApiError::NotFound(format!("no claim {id}")));
+    };
     to_json(json!({"claim": c, "timeline": entries}))
 }
 
 pub async fn search(State(st): State<AppState>, p: Params) -> ApiResult {
     p.only(&["q", "limit", "offset"])?;
-    let Some(q) = p.str("q") else { return Err(ApiError::BadParameter("parameter 'q' (the words to find) is required".into())) };
+    let Some(q) = p.str("q") else {
+        return Err(ApiError::BadParameter(
+            "parameter 'q' (the words to find) is required".into(),
+        ));
+    };
     let page = p.page_with(20)?;
     let mut hits = st.with_ledger(move |l| db::search(l, &q, page)).await?;
     for h in &mut hits {
@@ -132,27 +187,45 @@ pub async fn search(State(st): State<AppState>, p: Params) -> ApiResult {
 }
 
 /// `POST /api/ingest`: JSON Lines articles, with the configured bearer token.
-pub async fn ingest(State(st): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn ingest(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Some(token) = st.config().token.clone() else {
-        return Err(ApiError::Forbidden("ingest over HTTP is disabled (start the server with --token-env VAR)".into()));
+        return Err(ApiError::Forbidden(
+            "ingest over HTTP is disabled (start the server with --token-env VAR)".into(),
+        ));
     };
-    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
     let Some(given) = given else {
-        return Err(ApiError::Unauthorized("missing 'Authorization: Bearer <token>' header".into()));
+        return Err(ApiError::Unauthorized(
+            "missing 'Authorization: Bearer <token>' header".into(),
+        ));
     };
     if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
         return Err(ApiError::Forbidden("wrong token".into()));
     }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(format!("request body over the limit of {} bytes", st.config().max_body))
+            ApiError::TooLarge(format!(
+                "request body over the limit of {} bytes",
+                st.config().max_body
+            ))
         } else {
             ApiError::BadBody(e.body_text())
         }
     })?;
-    let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::BadBody("body is not UTF-8".into()))?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::BadBody("body is not UTF-8".into()))?;
     if text.trim().is_empty() {
-        return Err(ApiError::BadBody("empty body: send JSON Lines, one article object a line".into()));
+        return Err(ApiError::BadBody(
+            "empty body: send JSON Lines, one article object a line".into(),
+        ));
     }
     let report = st.ingest_jsonl(text).await?;
     let v = serde_json::to_value(report).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -21,7 +21,10 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Page { limit: DEFAULT_LIMIT, offset: 0 }
+        Page {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
     }
 }
 
@@ -39,7 +42,13 @@ impl<T> Paged<T> {
     fn new(items: Vec<T>, total: i64, page: Page) -> Self {
         let next = page.offset + items.len();
         let next_offset = (!items.is_empty() && (next as i64) < total).then_some(next);
-        Paged { items, total, limit: page.limit, offset: page.offset, next_offset }
+        Paged {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+            next_offset,
+        }
     }
 }
 
@@ -89,10 +98,17 @@ fn article_row(r: &Row) -> rusqlite::Result<ArticleRow> {
 /// Articles, newest first.
 pub fn articles(l: &Ledger, outlet: Option<&str>, page: Page) -> R<Paged<ArticleRow>> {
     let (cond, args): (&str, Vec<Value>) = match outlet {
-        Some(o) => ("WHERE a.publisher LIKE ?1 OR a.site_name LIKE ?1 OR a.url LIKE ?1", vec![Value::Text(format!("%{o}%"))]),
+        Some(o) => (
+            "WHERE a.publisher LIKE ?1 OR a.site_name LIKE ?1 OR a.url LIKE ?1",
+            vec![Value::Text(format!("%{o}%"))],
+        ),
         None => ("", vec![]),
     };
-    let total: i64 = l.conn().query_row(&format!("SELECT count(*) FROM articles a {cond}"), params_from_iter(args.iter()), |r| r.get(0))?;
+    let total: i64 = l.conn().query_row(
+        &format!("SELECT count(*) FROM articles a {cond}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
     let sql = format!("{ARTICLE_SELECT} {cond} ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT {} OFFSET {}", page.limit, page.offset);
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map(params_from_iter(args.iter()), article_row)?)?;
@@ -172,7 +188,11 @@ pub struct ArticleDetail {
 
 fn span(t: Option<String>, s: Option<i64>, e: Option<i64>) -> Option<SpanText> {
     match (t, s, e) {
-        (Some(text), Some(s), Some(e)) if s >= 0 && e >= s => Some(SpanText { text, start: s as usize, end: e as usize }),
+        (Some(text), Some(s), Some(e)) if s >= 0 && e >= s => Some(SpanText {
+            text,
+            start: s as usize,
+            end: e as usize,
+        }),
         _ => None,
     }
 }
@@ -184,14 +204,27 @@ fn usize_of(v: i64) -> usize {
 /// One article with all its layers, or None.
 pub fn article(l: &Ledger, id: i64) -> R<Option<ArticleDetail>> {
     let c = l.conn();
-    let Some(article) = c.query_row(&format!("{ARTICLE_SELECT} WHERE a.id = ?1"), [id], article_row).optional()? else {
+    let Some(article) = c
+        .query_row(
+            &format!("{ARTICLE_SELECT} WHERE a.id = ?1"),
+            [id],
+            article_row,
+        )
+        .optional()?
+    else {
         return Ok(None);
     };
-    let (text, byline, language): (String, Option<String>, Option<String>) =
-        c.query_row("SELECT text, byline, language FROM articles WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (text, byline, language): (String, Option<String>, Option<String>) = c.query_row(
+        "SELECT text, byline, language FROM articles WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let mut st = c.prepare("SELECT start, end FROM sentences WHERE article = ?1 ORDER BY idx")?;
-    let sentences = collect(st.query_map([id], |r| Ok([usize_of(r.get(0)?), usize_of(r.get(1)?)]))?)?;
-    let mut st = c.prepare("SELECT id, name, kind, agent, roles FROM entities WHERE article = ?1 ORDER BY idx")?;
+    let sentences =
+        collect(st.query_map([id], |r| Ok([usize_of(r.get(0)?), usize_of(r.get(1)?)]))?)?;
+    let mut st = c.prepare(
+        "SELECT id, name, kind, agent, roles FROM entities WHERE article = ?1 ORDER BY idx",
+    )?;
     let mut entities = collect(st.query_map([id], |r| {
         let roles: String = r.get(4)?;
         Ok(EntityOut {
@@ -203,13 +236,29 @@ pub fn article(l: &Ledger, id: i64) -> R<Option<ArticleDetail>> {
             mentions: vec![],
         })
     })?)?;
-    let mut st = c.prepare("SELECT start, end, kind, text FROM mentions WHERE entity = ?1 ORDER BY start")?;
+    let mut st =
+        c.prepare("SELECT start, end, kind, text FROM mentions WHERE entity = ?1 ORDER BY start")?;
     for e in &mut entities {
-        e.mentions = collect(st.query_map([e.id], |r| Ok(MentionOut { start: usize_of(r.get(0)?), end: usize_of(r.get(1)?), kind: r.get(2)?, text: r.get(3)? }))?)?;
+        e.mentions = collect(st.query_map([e.id], |r| {
+            Ok(MentionOut {
+                start: usize_of(r.get(0)?),
+                end: usize_of(r.get(1)?),
+                kind: r.get(2)?,
+                text: r.get(3)?,
+            })
+        })?)?;
     }
     let mut st = c.prepare("SELECT start, end, text, kind, value, modifier, resolved FROM times WHERE article = ?1 ORDER BY idx")?;
     let times = collect(st.query_map([id], |r| {
-        Ok(TimeOut { start: usize_of(r.get(0)?), end: usize_of(r.get(1)?), text: r.get(2)?, kind: r.get(3)?, value: r.get(4)?, modifier: r.get(5)?, resolved: r.get(6)? })
+        Ok(TimeOut {
+            start: usize_of(r.get(0)?),
+            end: usize_of(r.get(1)?),
+            text: r.get(2)?,
+            kind: r.get(3)?,
+            value: r.get(4)?,
+            modifier: r.get(5)?,
+            resolved: r.get(6)?,
+        })
     })?)?;
     let mut st = c.prepare(
         "SELECT q.id, q.kind, q.content, q.content_spans, q.cue, q.cue_start, q.cue_end, q.source, q.source_start, q.source_end, q.source_kind,
@@ -239,7 +288,16 @@ pub fn article(l: &Ledger, id: i64) -> R<Option<ArticleDetail>> {
             denies: r.get(21)?,
         })
     })?)?;
-    Ok(Some(ArticleDetail { article, byline, language, text, sentences, entities, times, attributions }))
+    Ok(Some(ArticleDetail {
+        article,
+        byline,
+        language,
+        text,
+        sentences,
+        entities,
+        times,
+        attributions,
+    }))
 }
 
 fn parse_hedges(json: &str) -> Vec<SpanText> {
@@ -292,7 +350,8 @@ const QUOTE_SELECT: &str = "SELECT q.id, a.id, a.doc_id, a.title, coalesce(a.pub
     q.kind, coalesce(g.name, q.speaker, q.source), q.agent, q.source, q.source_kind, q.cue, q.addressee, q.content,
     q.content_spans, q.hedges, q.polarity, q.stance, q.time_value, q.claim, q.target,
     (SELECT r.doc_id FROM copies c JOIN articles r ON r.id = c.root WHERE c.article = a.id AND c.kind != 'original')";
-const QUOTE_FROM: &str = " FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent";
+const QUOTE_FROM: &str =
+    " FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent";
 
 fn quote_row(r: &Row) -> rusqlite::Result<QuoteOut> {
     let spans: String = r.get(15)?;
@@ -358,7 +417,8 @@ pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
     }
     if let Some(s) = &f.outlet {
         let n = push(&mut args, Value::Text(format!("%{s}%")));
-        cond += &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})");
+        cond +=
+            &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})");
     }
     if let Some(s) = &f.since {
         let n = push(&mut args, Value::Text(s.clone()));
@@ -372,10 +432,15 @@ pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
         let q = fts_query(t);
         if !q.is_empty() {
             let n = push(&mut args, Value::Text(q));
-            cond += &format!(" AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
+            cond +=
+                &format!(" AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
         }
     }
-    for (col, v) in [("q.kind", &f.kind), ("q.source_kind", &f.source_kind), ("q.stance", &f.stance)] {
+    for (col, v) in [
+        ("q.kind", &f.kind),
+        ("q.source_kind", &f.source_kind),
+        ("q.stance", &f.stance),
+    ] {
         if let Some(v) = v {
             let n = push(&mut args, Value::Text(v.clone()));
             cond += &format!(" AND {col} = ?{n}");
@@ -387,7 +452,11 @@ pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
             cond += &format!(" AND {col} = ?{n}");
         }
     }
-    let total: i64 = l.conn().query_row(&format!("SELECT count(*) {QUOTE_FROM}{cond}"), params_from_iter(args.iter()), |r| r.get(0))?;
+    let total: i64 = l.conn().query_row(
+        &format!("SELECT count(*) {QUOTE_FROM}{cond}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
     let sql = format!(
         "{QUOTE_SELECT}{QUOTE_FROM}{cond} ORDER BY a.published IS NULL, a.published, a.id, q.idx LIMIT {} OFFSET {}",
         page.limit, page.offset
@@ -410,7 +479,11 @@ pub fn context(l: &Ledger, q: &QuoteOut, max: usize) -> R<(String, Vec<[usize; 2
         .optional()?
         .unwrap_or(s);
     let end: i64 = c
-        .query_row("SELECT end FROM sentences WHERE article = ?1 AND end >= ?2 ORDER BY end LIMIT 1", [q.article_id, e], |r| r.get(0))
+        .query_row(
+            "SELECT end FROM sentences WHERE article = ?1 AND end >= ?2 ORDER BY end LIMIT 1",
+            [q.article_id, e],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or(e);
     let (mut start, mut end) = (start.max(0) as usize, end.max(0) as usize);
@@ -419,8 +492,16 @@ pub fn context(l: &Ledger, q: &QuoteOut, max: usize) -> R<(String, Vec<[usize; 2
         start = start.max((first[0]).saturating_sub(max / 4));
         end = end.min(start + max).max(last[1].min(start + max));
     }
-    let text: String = c.query_row("SELECT text FROM articles WHERE id = ?1", [q.article_id], |r| r.get(0))?;
-    let ctx: String = text.chars().skip(start).take(end.saturating_sub(start)).collect();
+    let text: String = c.query_row(
+        "SELECT text FROM articles WHERE id = ?1",
+        [q.article_id],
+        |r| r.get(0),
+    )?;
+    let ctx: String = text
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     let spans = q
         .content_spans
         .iter()
@@ -480,7 +561,13 @@ pub fn speakers(l: &Ledger, name: Option<&str>, page: Page) -> R<Paged<SpeakerOu
 }
 
 pub fn speaker(l: &Ledger, id: i64) -> R<Option<SpeakerOut>> {
-    Ok(l.conn().query_row(&format!("{SPEAKER_SELECT} WHERE g.id = ?1 GROUP BY g.id"), [id], speaker_row).optional()?)
+    Ok(l.conn()
+        .query_row(
+            &format!("{SPEAKER_SELECT} WHERE g.id = ?1 GROUP BY g.id"),
+            [id],
+            speaker_row,
+        )
+        .optional()?)
 }
 
 /// The outlets a speaker was quoted in, with counts, most first.
@@ -529,8 +616,16 @@ fn claim_row(r: &Row) -> rusqlite::Result<ClaimOut> {
 
 /// Claim clusters with more than one attribution (or disputed ones only), biggest first.
 pub fn claims(l: &Ledger, disputed_only: bool, page: Page) -> R<Paged<ClaimOut>> {
-    let cond = if disputed_only { "WHERE disputed" } else { "WHERE size > 1 OR disputed" };
-    let total: i64 = l.conn().query_row(&format!("SELECT count(*) FROM claims {cond}"), [], |r| r.get(0))?;
+    let cond = if disputed_only {
+        "WHERE disputed"
+    } else {
+        "WHERE size > 1 OR disputed"
+    };
+    let total: i64 =
+        l.conn()
+            .query_row(&format!("SELECT count(*) FROM claims {cond}"), [], |r| {
+                r.get(0)
+            })?;
     let sql = format!("{CLAIM_SELECT} {cond} ORDER BY disputed DESC, articles DESC, size DESC, id LIMIT {} OFFSET {}", page.limit, page.offset);
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map([], claim_row)?)?;
@@ -538,7 +633,9 @@ pub fn claims(l: &Ledger, disputed_only: bool, page: Page) -> R<Paged<ClaimOut>>
 }
 
 pub fn claim(l: &Ledger, id: i64) -> R<Option<ClaimOut>> {
-    Ok(l.conn().query_row(&format!("{CLAIM_SELECT} WHERE id = ?1"), [id], claim_row).optional()?)
+    Ok(l.conn()
+        .query_row(&format!("{CLAIM_SELECT} WHERE id = ?1"), [id], claim_row)
+        .optional()?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,17 +675,41 @@ pub fn search(l: &Ledger, text: &str, page: Page) -> R<Vec<HitOut>> {
          FROM quotes_fts JOIN attributions q ON q.id = quotes_fts.rowid JOIN articles a ON a.id = q.article
          LEFT JOIN agents g ON g.id = q.agent WHERE quotes_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3",
     )?;
-    let rows = st.query_map(rusqlite::params![q, page.limit as i64, page.offset as i64], |r| {
-        Ok(HitOut { kind: "quote", id: r.get(0)?, article_id: r.get(1)?, article: r.get(2)?, title: r.get(3)?, snippet: r.get(4)?, speaker: r.get(5)?, agent: r.get(6)? })
-    })?;
+    let rows = st.query_map(
+        rusqlite::params![q, page.limit as i64, page.offset as i64],
+        |r| {
+            Ok(HitOut {
+                kind: "quote",
+                id: r.get(0)?,
+                article_id: r.get(1)?,
+                article: r.get(2)?,
+                title: r.get(3)?,
+                snippet: r.get(4)?,
+                speaker: r.get(5)?,
+                agent: r.get(6)?,
+            })
+        },
+    )?;
     hits.extend(collect(rows)?);
     let mut st = c.prepare(
         "SELECT a.id, a.doc_id, a.title, snippet(articles_fts, 1, char(2), char(3), '…', 24) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
          WHERE articles_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3",
     )?;
-    let rows = st.query_map(rusqlite::params![q, page.limit as i64, page.offset as i64], |r| {
-        Ok(HitOut { kind: "article", id: r.get(0)?, article_id: r.get(0)?, article: r.get(1)?, title: r.get(2)?, snippet: r.get(3)?, speaker: None, agent: None })
-    })?;
+    let rows = st.query_map(
+        rusqlite::params![q, page.limit as i64, page.offset as i64],
+        |r| {
+            Ok(HitOut {
+                kind: "article",
+                id: r.get(0)?,
+                article_id: r.get(0)?,
+                article: r.get(1)?,
+                title: r.get(2)?,
+                snippet: r.get(3)?,
+                speaker: None,
+                agent: None,
+            })
+        },
+    )?;
     hits.extend(collect(rows)?);
     Ok(hits)
 }
@@ -596,7 +717,11 @@ pub fn search(l: &Ledger, text: &str, page: Page) -> R<Vec<HitOut>> {
 /// Table counts for the overview.
 pub fn counts(l: &Ledger) -> R<Vec<(&'static str, i64)>> {
     let mut v = l.counts()?;
-    let disputed: i64 = l.conn().query_row("SELECT count(*) FROM claims WHERE disputed", [], |r| r.get(0))?;
+    let disputed: i64 =
+        l.conn()
+            .query_row("SELECT count(*) FROM claims WHERE disputed", [], |r| {
+                r.get(0)
+            })?;
     v.push(("disputed", disputed));
     Ok(v)
 }

@@ -35,7 +35,9 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Ledger(_) | ApiError::Sql(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Ledger(_) | ApiError::Sql(_) | ApiError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -61,7 +63,8 @@ impl IntoResponse for ApiError {
         let mut resp = (self.status(), Json(self.body())).into_response();
         if matches!(self, ApiError::Unauthorized(_)) {
             if let Ok(v) = axum::http::HeaderValue::from_str("Bearer") {
-                resp.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, v);
+                resp.headers_mut()
+                    .insert(axum::http::header::WWW_AUTHENTICATE, v);
             }
         }
         resp

@@ -54,7 +54,12 @@ pub struct HtmlPage(StatusCode, String);
 
 impl IntoResponse for HtmlPage {
     fn into_response(self) -> Response {
-        (self.0, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], self.1).into_response()
+        (
+            self.0,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            self.1,
+        )
+            .into_response()
     }
 }
 
@@ -77,7 +82,12 @@ fn layout(notice: Option<&Notice>, title: &str, body: &str) -> String {
     if let Some(n) = notice {
         match &n.url {
             Some(u) => {
-                let _ = write!(s, "<p class=\"notice\">{} <a href=\"{}\">Licence</a></p>", esc(&n.text), esc(u));
+                let _ = write!(
+                    s,
+                    "<p class=\"notice\">{} <a href=\"{}\">Licence</a></p>",
+                    esc(&n.text),
+                    esc(u)
+                );
             }
             None => {
                 let _ = write!(s, "<p class=\"notice\">{}</p>", esc(&n.text));
@@ -89,12 +99,20 @@ fn layout(notice: Option<&Notice>, title: &str, body: &str) -> String {
 }
 
 fn ok(st: &AppState, title: &str, body: &str) -> PageResult {
-    Ok(HtmlPage(StatusCode::OK, layout(st.config().notice.as_ref(), title, body)))
+    Ok(HtmlPage(
+        StatusCode::OK,
+        layout(st.config().notice.as_ref(), title, body),
+    ))
 }
 
 pub fn error_page(e: &ApiError, notice: Option<&Notice>) -> HtmlPage {
     let status = e.status();
-    let body = format!("<h1>{} {}</h1><p class=\"error\">{}</p><p><a href=\"/\">Back to the overview</a></p>", status.as_u16(), esc(status.canonical_reason().unwrap_or("")), esc(&e.to_string()));
+    let body = format!(
+        "<h1>{} {}</h1><p class=\"error\">{}</p><p><a href=\"/\">Back to the overview</a></p>",
+        status.as_u16(),
+        esc(status.canonical_reason().unwrap_or("")),
+        esc(&e.to_string())
+    );
     HtmlPage(status, layout(notice, "Error", &body))
 }
 
@@ -103,21 +121,35 @@ fn fail(st: &AppState) -> impl Fn(ApiError) -> HtmlPage + '_ {
 }
 
 pub async fn style() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
 }
 
 // ---------------------------------------------------------------------------------------------
 // Small pieces
 
 fn date(d: &Option<String>) -> String {
-    d.as_deref().map(|d| d.chars().take(10).collect()).unwrap_or_else(|| "undated".into())
+    d.as_deref()
+        .map(|d| d.chars().take(10).collect())
+        .unwrap_or_else(|| "undated".into())
 }
 
-const PALETTE: [&str; 10] = ["#ffd8a8", "#c3fae8", "#d0ebff", "#ffdeeb", "#e9fac8", "#e5dbff", "#fff3bf", "#ffe3e3", "#d3f9d8", "#dbe4ff"];
+const PALETTE: [&str; 10] = [
+    "#ffd8a8", "#c3fae8", "#d0ebff", "#ffdeeb", "#e9fac8", "#e5dbff", "#fff3bf", "#ffe3e3",
+    "#d3f9d8", "#dbe4ff",
+];
 
 /// A stable colour per speaker.
 fn colour(key: &str) -> &'static str {
-    let h = key.bytes().fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
+    let h = key
+        .bytes()
+        .fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
     PALETTE[(h as usize) % PALETTE.len()]
 }
 
@@ -133,7 +165,11 @@ fn stance_label(s: &str) -> &str {
 }
 
 fn stance_badge(s: &str) -> String {
-    format!("<span class=\"stance st-{0}\">{1}</span>", esc(s), esc(stance_label(s)))
+    format!(
+        "<span class=\"stance st-{0}\">{1}</span>",
+        esc(s),
+        esc(stance_label(s))
+    )
 }
 
 fn is_unnamed(source_kind: &str) -> bool {
@@ -142,7 +178,10 @@ fn is_unnamed(source_kind: &str) -> bool {
 
 fn source_kind_badge(k: &str) -> String {
     if is_unnamed(k) {
-        format!("<span class=\"anon\" title=\"source kind: {0}\">{0}</span>", esc(&k.replace('_', " ")))
+        format!(
+            "<span class=\"anon\" title=\"source kind: {0}\">{0}</span>",
+            esc(&k.replace('_', " "))
+        )
     } else {
         String::new()
     }
@@ -151,21 +190,33 @@ fn source_kind_badge(k: &str) -> String {
 fn speaker_link(name: Option<&str>, agent: Option<i64>) -> String {
     let name = name.unwrap_or("unknown source");
     match agent {
-        Some(a) => format!("<a class=\"speaker\" href=\"/speakers/{a}\">{}</a>", esc(name)),
+        Some(a) => format!(
+            "<a class=\"speaker\" href=\"/speakers/{a}\">{}</a>",
+            esc(name)
+        ),
         None => format!("<span class=\"speaker\">{}</span>", esc(name)),
     }
 }
 
 fn article_link(id: i64, title: Option<&str>, doc_id: &str) -> String {
-    format!("<a href=\"/articles/{id}\">{}</a>", esc(title.filter(|t| !t.trim().is_empty()).unwrap_or(doc_id)))
+    format!(
+        "<a href=\"/articles/{id}\">{}</a>",
+        esc(title.filter(|t| !t.trim().is_empty()).unwrap_or(doc_id))
+    )
 }
 
 fn hedges_html(h: &[String]) -> String {
     if h.is_empty() {
         return String::new();
     }
-    let items: Vec<String> = h.iter().map(|x| format!("<span class=\"hedge-chip\">{}</span>", esc(x))).collect();
-    format!(" <span class=\"hedged\" title=\"hedged\">hedged: {}</span>", items.join(" "))
+    let items: Vec<String> = h
+        .iter()
+        .map(|x| format!("<span class=\"hedge-chip\">{}</span>", esc(x)))
+        .collect();
+    format!(
+        " <span class=\"hedged\" title=\"hedged\">hedged: {}</span>",
+        items.join(" ")
+    )
 }
 
 /// A snippet with its matched words in `<mark>`.
@@ -187,30 +238,53 @@ fn marked(text: &str, spans: &[[usize; 2]]) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
     let mut at = 0usize;
-    let mut sorted: Vec<[usize; 2]> = spans.iter().map(|s| [s[0].min(chars.len()), s[1].min(chars.len())]).filter(|s| s[0] < s[1]).collect();
+    let mut sorted: Vec<[usize; 2]> = spans
+        .iter()
+        .map(|s| [s[0].min(chars.len()), s[1].min(chars.len())])
+        .filter(|s| s[0] < s[1])
+        .collect();
     sorted.sort();
     for [s, e] in sorted {
         if s < at {
             continue;
         }
         out.push_str(&esc(&chars[at..s].iter().collect::<String>()));
-        let _ = write!(out, "<mark class=\"qc\">{}</mark>", esc(&chars[s..e].iter().collect::<String>()));
+        let _ = write!(
+            out,
+            "<mark class=\"qc\">{}</mark>",
+            esc(&chars[s..e].iter().collect::<String>())
+        );
         at = e;
     }
-    out.push_str(&esc(&chars[at.min(chars.len())..].iter().collect::<String>()));
+    out.push_str(&esc(&chars[at.min(chars.len())..]
+        .iter()
+        .collect::<String>()));
     out
 }
 
 /// Previous/next links for a paged list; `base` is the path with the other parameters.
 fn pager<T>(p: &Paged<T>, base: &str) -> String {
     let sep = if base.contains('?') { '&' } else { '?' };
-    let mut s = format!("<nav class=\"pager\"><span>{}–{} of {}</span>", if p.items.is_empty() { 0 } else { p.offset + 1 }, p.offset + p.items.len(), p.total);
+    let mut s = format!(
+        "<nav class=\"pager\"><span>{}–{} of {}</span>",
+        if p.items.is_empty() { 0 } else { p.offset + 1 },
+        p.offset + p.items.len(),
+        p.total
+    );
     if p.offset > 0 {
         let prev = p.offset.saturating_sub(p.limit);
-        let _ = write!(s, " <a rel=\"prev\" href=\"{}\">← previous</a>", esc(&format!("{base}{sep}offset={prev}&limit={}", p.limit)));
+        let _ = write!(
+            s,
+            " <a rel=\"prev\" href=\"{}\">← previous</a>",
+            esc(&format!("{base}{sep}offset={prev}&limit={}", p.limit))
+        );
     }
     if let Some(n) = p.next_offset {
-        let _ = write!(s, " <a rel=\"next\" href=\"{}\">next →</a>", esc(&format!("{base}{sep}offset={n}&limit={}", p.limit)));
+        let _ = write!(
+            s,
+            " <a rel=\"next\" href=\"{}\">next →</a>",
+            esc(&format!("{base}{sep}offset={n}&limit={}", p.limit))
+        );
     }
     s.push_str("</nav>");
     s
@@ -260,7 +334,10 @@ fn cut(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        format!("{}…", s.chars().take(n.saturating_sub(1)).collect::<String>())
+        format!(
+            "{}…",
+            s.chars().take(n.saturating_sub(1)).collect::<String>()
+        )
     }
 }
 
@@ -268,9 +345,19 @@ fn cut(s: &str, n: usize) -> String {
 // Pages
 
 pub async fn overview(State(st): State<AppState>) -> PageResult {
-    let page = Page { limit: 10, offset: 0 };
+    let page = Page {
+        limit: 10,
+        offset: 0,
+    };
     let (counts, speakers, disputes, articles) = st
-        .with_ledger(move |l| Ok((db::counts(l)?, db::speakers(l, None, page)?, db::claims(l, true, page)?, db::articles(l, None, page)?)))
+        .with_ledger(move |l| {
+            Ok((
+                db::counts(l)?,
+                db::speakers(l, None, page)?,
+                db::claims(l, true, page)?,
+                db::articles(l, None, page)?,
+            ))
+        })
         .await
         .map_err(fail(&st))?;
     let mut b = String::from("<h1>Overview</h1><section class=\"counts\">");
@@ -288,13 +375,24 @@ pub async fn overview(State(st): State<AppState>) -> PageResult {
             "disputed" => "disputed claims",
             other => other,
         };
-        let inner = format!("<span class=\"n\">{v}</span><span class=\"k\">{}</span>", esc(label));
+        let inner = format!(
+            "<span class=\"n\">{v}</span><span class=\"k\">{}</span>",
+            esc(label)
+        );
         match link {
             Some(h) => {
-                let _ = write!(b, "<a class=\"count\" id=\"count-{0}\" href=\"{h}\">{inner}</a>", esc(k));
+                let _ = write!(
+                    b,
+                    "<a class=\"count\" id=\"count-{0}\" href=\"{h}\">{inner}</a>",
+                    esc(k)
+                );
             }
             None => {
-                let _ = write!(b, "<div class=\"count\" id=\"count-{0}\">{inner}</div>", esc(k));
+                let _ = write!(
+                    b,
+                    "<div class=\"count\" id=\"count-{0}\">{inner}</div>",
+                    esc(k)
+                );
             }
         }
     }
@@ -318,7 +416,12 @@ fn articles_table(items: &[db::ArticleRow]) -> String {
     let mut s = String::from("<table class=\"articles\"><thead><tr><th>Date</th><th>Title</th><th>Outlet</th><th>Quotes</th><th></th></tr></thead><tbody>");
     for a in items {
         let copy = match (&a.copy_of, &a.copy_kind) {
-            (Some(o), Some(k)) => format!("<span class=\"copy\" title=\"{} copy of {}\">{} copy</span>", esc(k), esc(o), esc(k)),
+            (Some(o), Some(k)) => format!(
+                "<span class=\"copy\" title=\"{} copy of {}\">{} copy</span>",
+                esc(k),
+                esc(o),
+                esc(k)
+            ),
             _ => String::new(),
         };
         let _ = write!(
@@ -340,12 +443,19 @@ pub async fn articles(State(st): State<AppState>, p: Result<Params, ApiError>) -
     let page = p.page().map_err(fail(&st))?;
     let outlet = p.str("outlet");
     let o2 = outlet.clone();
-    let list = st.with_ledger(move |l| db::articles(l, o2.as_deref(), page)).await.map_err(fail(&st))?;
+    let list = st
+        .with_ledger(move |l| db::articles(l, o2.as_deref(), page))
+        .await
+        .map_err(fail(&st))?;
     let base = match &outlet {
         Some(o) => format!("/articles?outlet={}", enc(o)),
         None => "/articles".into(),
     };
-    let b = format!("<h1>Articles</h1>{}{}", articles_table(&list.items), pager(&list, &base));
+    let b = format!(
+        "<h1>Articles</h1>{}{}",
+        articles_table(&list.items),
+        pager(&list, &base)
+    );
     ok(&st, "Articles", &b)
 }
 
@@ -363,14 +473,35 @@ struct Ann {
 fn layers_of(a: &ArticleDetail) -> Vec<Ann> {
     let mut v = vec![];
     for q in &a.attributions {
-        let who = q.speaker.clone().or_else(|| q.source.as_ref().map(|s| s.text.clone())).unwrap_or_else(|| "unknown source".into());
-        let key = q.agent.map(|x| x.to_string()).unwrap_or_else(|| who.to_lowercase());
-        let mut title = format!("{} quote — {} {} ({})", q.kind, who, stance_label(&q.stance), q.source_kind.replace('_', " "));
+        let who = q
+            .speaker
+            .clone()
+            .or_else(|| q.source.as_ref().map(|s| s.text.clone()))
+            .unwrap_or_else(|| "unknown source".into());
+        let key = q
+            .agent
+            .map(|x| x.to_string())
+            .unwrap_or_else(|| who.to_lowercase());
+        let mut title = format!(
+            "{} quote — {} {} ({})",
+            q.kind,
+            who,
+            stance_label(&q.stance),
+            q.source_kind.replace('_', " ")
+        );
         if let Some(c) = &q.cue {
             let _ = write!(title, "; cue: {}", c.text);
         }
         if !q.hedges.is_empty() {
-            let _ = write!(title, "; hedged: {}", q.hedges.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(", "));
+            let _ = write!(
+                title,
+                "; hedged: {}",
+                q.hedges
+                    .iter()
+                    .map(|h| h.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         if let Some(t) = &q.time {
             let _ = write!(title, "; time: {t}");
@@ -379,19 +510,54 @@ fn layers_of(a: &ArticleDetail) -> Vec<Ann> {
             let _ = write!(title, "; claim #{c}");
         }
         for sp in &q.content_spans {
-            v.push(Ann { start: sp[0], end: sp[1], layer: 0, class: format!("q st-{}", q.stance), style: Some(format!("background:{}", colour(&key))), title: title.clone() });
+            v.push(Ann {
+                start: sp[0],
+                end: sp[1],
+                layer: 0,
+                class: format!("q st-{}", q.stance),
+                style: Some(format!("background:{}", colour(&key))),
+                title: title.clone(),
+            });
         }
         if let Some(s) = &q.source {
-            v.push(Ann { start: s.start, end: s.end, layer: 1, class: format!("src sk-{}", q.source_kind), style: Some(format!("border-color:{}", colour(&key))), title: format!("source ({}): {}", q.source_kind.replace('_', " "), who) });
+            v.push(Ann {
+                start: s.start,
+                end: s.end,
+                layer: 1,
+                class: format!("src sk-{}", q.source_kind),
+                style: Some(format!("border-color:{}", colour(&key))),
+                title: format!("source ({}): {}", q.source_kind.replace('_', " "), who),
+            });
         }
         if let Some(c) = &q.cue {
-            v.push(Ann { start: c.start, end: c.end, layer: 1, class: "cue".into(), style: None, title: format!("cue: {} {}", who, stance_label(&q.stance)) });
+            v.push(Ann {
+                start: c.start,
+                end: c.end,
+                layer: 1,
+                class: "cue".into(),
+                style: None,
+                title: format!("cue: {} {}", who, stance_label(&q.stance)),
+            });
         }
         if let Some(ad) = &q.addressee {
-            v.push(Ann { start: ad.start, end: ad.end, layer: 1, class: "adr".into(), style: None, title: format!("addressee: {}", ad.text) });
+            v.push(Ann {
+                start: ad.start,
+                end: ad.end,
+                layer: 1,
+                class: "adr".into(),
+                style: None,
+                title: format!("addressee: {}", ad.text),
+            });
         }
         for h in &q.hedges {
-            v.push(Ann { start: h.start, end: h.end, layer: 2, class: "hedge".into(), style: None, title: format!("hedge: {}", h.text) });
+            v.push(Ann {
+                start: h.start,
+                end: h.end,
+                layer: 2,
+                class: "hedge".into(),
+                style: None,
+                title: format!("hedge: {}", h.text),
+            });
         }
     }
     for t in &a.times {
@@ -402,10 +568,23 @@ fn layers_of(a: &ArticleDetail) -> Vec<Ann> {
         if !t.resolved {
             title.push_str(" (unresolved)");
         }
-        v.push(Ann { start: t.start, end: t.end, layer: 3, class: "time".into(), style: None, title });
+        v.push(Ann {
+            start: t.start,
+            end: t.end,
+            layer: 3,
+            class: "time".into(),
+            style: None,
+            title,
+        });
     }
     for e in &a.entities {
-        let roles: Vec<String> = e.roles.as_array().into_iter().flatten().filter_map(|r| r.get("text").and_then(|x| x.as_str()).map(str::to_string)).collect();
+        let roles: Vec<String> = e
+            .roles
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("text").and_then(|x| x.as_str()).map(str::to_string))
+            .collect();
         for m in &e.mentions {
             let mut title = format!("{}: {}", e.kind, e.name);
             if m.kind != "name" {
@@ -414,7 +593,14 @@ fn layers_of(a: &ArticleDetail) -> Vec<Ann> {
             if !roles.is_empty() {
                 let _ = write!(title, "; {}", roles.join("; "));
             }
-            v.push(Ann { start: m.start, end: m.end, layer: 4, class: format!("ent ent-{}", e.kind.to_lowercase()), style: None, title });
+            v.push(Ann {
+                start: m.start,
+                end: m.end,
+                layer: 4,
+                class: format!("ent ent-{}", e.kind.to_lowercase()),
+                style: None,
+                title,
+            });
         }
     }
     v.retain(|x| x.start < x.end);
@@ -441,7 +627,12 @@ fn render_text(text: &str, anns: &[Ann]) -> String {
         let mut active: Vec<&Ann> = anns.iter().filter(|a| a.start <= s && a.end >= e).collect();
         active.sort_by_key(|a| a.layer);
         for a in &active {
-            let _ = write!(out, "<span class=\"{}\" title=\"{}\"", esc(&a.class), esc(&a.title));
+            let _ = write!(
+                out,
+                "<span class=\"{}\" title=\"{}\"",
+                esc(&a.class),
+                esc(&a.title)
+            );
             if let Some(st) = &a.style {
                 let _ = write!(out, " style=\"{}\"", esc(st));
             }
@@ -457,21 +648,45 @@ fn render_text(text: &str, anns: &[Ann]) -> String {
 
 pub async fn article(State(st): State<AppState>, Path(id): Path<String>) -> PageResult {
     let id = path_id(&id).map_err(fail(&st))?;
-    let a = st.with_ledger(move |l| db::article(l, id)).await.map_err(fail(&st))?;
-    let Some(a) = a else { return Err(fail(&st)(ApiError::NotFound(format!("no article {id}")))) };
-    let title = a.article.title.clone().unwrap_or_else(|| a.article.doc_id.clone());
+    let a = st
+        .with_ledger(move |l| db::article(l, id))
+        .await
+        .map_err(fail(&st))?;
+    let Some(a) = a else {
+        return Err(fail(&st)(ApiError::NotFound(format!("no article {id}"))));
+    };
+    let title = a
+        .article
+        .title
+        .clone()
+        .unwrap_or_else(|| a.article.doc_id.clone());
     let mut b = format!("<h1>{}</h1><p class=\"meta\">", esc(&title));
-    let _ = write!(b, "{} · {} · <code>{}</code>", esc(&date(&a.article.published)), esc(a.article.outlet.as_deref().unwrap_or("unknown outlet")), esc(&a.article.doc_id));
+    let _ = write!(
+        b,
+        "{} · {} · <code>{}</code>",
+        esc(&date(&a.article.published)),
+        esc(a.article.outlet.as_deref().unwrap_or("unknown outlet")),
+        esc(&a.article.doc_id)
+    );
     if let Some(by) = &a.byline {
         let _ = write!(b, " · by {}", esc(by));
     }
     if let Some(u) = &a.article.url {
         if u.starts_with("http://") || u.starts_with("https://") {
-            let _ = write!(b, " · <a href=\"{}\" rel=\"nofollow noopener\">original</a>", esc(u));
+            let _ = write!(
+                b,
+                " · <a href=\"{}\" rel=\"nofollow noopener\">original</a>",
+                esc(u)
+            );
         }
     }
     if let (Some(o), Some(k)) = (&a.article.copy_of, &a.article.copy_kind) {
-        let _ = write!(b, " · <span class=\"copy\">{} copy of {}</span>", esc(k), esc(o));
+        let _ = write!(
+            b,
+            " · <span class=\"copy\">{} copy of {}</span>",
+            esc(k),
+            esc(o)
+        );
     }
     b.push_str("</p>");
     b.push_str(
@@ -481,10 +696,17 @@ pub async fn article(State(st): State<AppState>, Path(id): Path<String>) -> Page
          <span class=\"ent ent-gpe\">place</span>. Hover for details.</p>",
     );
     let anns = layers_of(&a);
-    let _ = write!(b, "<article class=\"text\" id=\"article-text\">{}</article>", render_text(&a.text, &anns));
+    let _ = write!(
+        b,
+        "<article class=\"text\" id=\"article-text\">{}</article>",
+        render_text(&a.text, &anns)
+    );
     b.push_str("<h2>Attributions</h2><table class=\"quotes\"><thead><tr><th>Who</th><th>Stance</th><th>Says</th><th>Claim</th></tr></thead><tbody>");
     for q in &a.attributions {
-        let who = q.speaker.clone().or_else(|| q.source.as_ref().map(|s| s.text.clone()));
+        let who = q
+            .speaker
+            .clone()
+            .or_else(|| q.source.as_ref().map(|s| s.text.clone()));
         let hedges: Vec<String> = q.hedges.iter().map(|h| h.text.clone()).collect();
         let _ = write!(
             b,
@@ -494,7 +716,9 @@ pub async fn article(State(st): State<AppState>, Path(id): Path<String>) -> Page
             stance_badge(&q.stance),
             hedges_html(&hedges),
             esc(&q.content),
-            q.claim.map(|c| format!("<a href=\"/claims/{c}\">#{c}</a>")).unwrap_or_default()
+            q.claim
+                .map(|c| format!("<a href=\"/claims/{c}\">#{c}</a>"))
+                .unwrap_or_default()
         );
     }
     b.push_str("</tbody></table>");
@@ -506,7 +730,10 @@ pub async fn speakers(State(st): State<AppState>, p: Result<Params, ApiError>) -
     let page = p.page().map_err(fail(&st))?;
     let name = p.str("name");
     let n2 = name.clone();
-    let list = st.with_ledger(move |l| db::speakers(l, n2.as_deref(), page)).await.map_err(fail(&st))?;
+    let list = st
+        .with_ledger(move |l| db::speakers(l, n2.as_deref(), page))
+        .await
+        .map_err(fail(&st))?;
     let base = match &name {
         Some(n) => format!("/speakers?name={}", enc(n)),
         None => "/speakers".into(),
@@ -520,17 +747,37 @@ pub async fn speakers(State(st): State<AppState>, p: Result<Params, ApiError>) -
     ok(&st, "Speakers", &b)
 }
 
+/// A quote with the sentence(s) around it and the quote's offsets in them.
+type InContext = (QuoteOut, String, Vec<[usize; 2]>);
+/// A speaker, the outlets quoting them, a page of their quotes, and those quotes in context.
+type SpeakerData = (
+    Option<db::SpeakerOut>,
+    Vec<(String, i64)>,
+    Paged<QuoteOut>,
+    Vec<InContext>,
+);
+
 /// A speaker's quotes on a timeline: grouped by month, then by day, oldest first.
-pub async fn speaker(State(st): State<AppState>, Path(id): Path<String>, p: Result<Params, ApiError>) -> PageResult {
+pub async fn speaker(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    p: Result<Params, ApiError>,
+) -> PageResult {
     let id = path_id(&id).map_err(fail(&st))?;
     let p = p.map_err(fail(&st))?;
     let page = p.page_with(db::MAX_LIMIT).map_err(fail(&st))?;
-    type Ctx = Vec<(QuoteOut, String, Vec<[usize; 2]>)>;
-    let r: (Option<db::SpeakerOut>, Vec<(String, i64)>, Paged<QuoteOut>, Ctx) = st
+    let r: SpeakerData = st
         .with_ledger(move |l| {
             let s = db::speaker(l, id)?;
             let outlets = db::speaker_outlets(l, id)?;
-            let qs = db::quotes(l, &QuoteQuery { agent: Some(id), ..Default::default() }, page)?;
+            let qs = db::quotes(
+                l,
+                &QuoteQuery {
+                    agent: Some(id),
+                    ..Default::default()
+                },
+                page,
+            )?;
             let mut ctx = vec![];
             for q in &qs.items {
                 let (t, spans) = db::context(l, q, 600)?;
@@ -541,25 +788,43 @@ pub async fn speaker(State(st): State<AppState>, Path(id): Path<String>, p: Resu
         .await
         .map_err(fail(&st))?;
     let (s, outlets, qs, ctx) = r;
-    let Some(s) = s else { return Err(fail(&st)(ApiError::NotFound(format!("no speaker {id}")))) };
+    let Some(s) = s else {
+        return Err(fail(&st)(ApiError::NotFound(format!("no speaker {id}"))));
+    };
     let mut b = format!("<h1 id=\"speaker-name\">{}</h1><p class=\"meta\">{} · {} quotes in {} articles · {} – {}</p>", esc(&s.name), esc(&s.kind), s.quotes, s.articles, esc(&date(&s.first)), esc(&date(&s.last)));
     if !s.roles.is_empty() {
-        let _ = write!(b, "<p class=\"roles\">Roles: {}</p>", esc(&s.roles.join("; ")));
+        let _ = write!(
+            b,
+            "<p class=\"roles\">Roles: {}</p>",
+            esc(&s.roles.join("; "))
+        );
     }
     b.push_str("<p class=\"outlets\">Quoted by: ");
-    let list: Vec<String> = outlets.iter().map(|(o, n)| format!("{} ({n})", esc(o))).collect();
+    let list: Vec<String> = outlets
+        .iter()
+        .map(|(o, n)| format!("{} ({n})", esc(o)))
+        .collect();
     b.push_str(&list.join(", "));
     b.push_str("</p><div class=\"timeline\">");
-    let mut months: BTreeMap<String, BTreeMap<String, Vec<&(QuoteOut, String, Vec<[usize; 2]>)>>> = BTreeMap::new();
+    // Month -> day -> quotes in context.
+    let mut months: BTreeMap<String, BTreeMap<String, Vec<&InContext>>> = BTreeMap::new();
     for c in &ctx {
         let d = date(&c.0.published);
-        let m: String = if d.len() >= 7 { d.chars().take(7).collect() } else { d.clone() };
+        let m: String = if d.len() >= 7 {
+            d.chars().take(7).collect()
+        } else {
+            d.clone()
+        };
         months.entry(m).or_default().entry(d).or_default().push(c);
     }
     for (m, days) in &months {
         let _ = write!(b, "<section class=\"month\"><h2>{}</h2>", esc(m));
         for (d, items) in days {
-            let _ = write!(b, "<div class=\"day\"><h3 class=\"when\">{}</h3><ul>", esc(d));
+            let _ = write!(
+                b,
+                "<div class=\"day\"><h3 class=\"when\">{}</h3><ul>",
+                esc(d)
+            );
             for (q, text, spans) in items.iter().map(|x| (&x.0, &x.1, &x.2)) {
                 let _ = write!(
                     b,
@@ -582,7 +847,13 @@ pub async fn speaker(State(st): State<AppState>, Path(id): Path<String>, p: Resu
     ok(&st, &s.name, &b)
 }
 
-fn claims_page(st: &AppState, title: &str, intro: &str, list: &Paged<db::ClaimOut>, base: &str) -> PageResult {
+fn claims_page(
+    st: &AppState,
+    title: &str,
+    intro: &str,
+    list: &Paged<db::ClaimOut>,
+    base: &str,
+) -> PageResult {
     let mut b = format!("<h1>{}</h1><p>{}</p>", esc(title), intro);
     if list.items.is_empty() {
         b.push_str("<p>None yet.</p>");
@@ -596,27 +867,63 @@ fn claims_page(st: &AppState, title: &str, intro: &str, list: &Paged<db::ClaimOu
 pub async fn claims(State(st): State<AppState>, p: Result<Params, ApiError>) -> PageResult {
     let p = p.map_err(fail(&st))?;
     let page = p.page().map_err(fail(&st))?;
-    let list = st.with_ledger(move |l| db::claims(l, false, page)).await.map_err(fail(&st))?;
-    claims_page(&st, "Claims", "Statements made in more than one place, or asserted and denied, grouped across articles.", &list, "/claims")
+    let list = st
+        .with_ledger(move |l| db::claims(l, false, page))
+        .await
+        .map_err(fail(&st))?;
+    claims_page(
+        &st,
+        "Claims",
+        "Statements made in more than one place, or asserted and denied, grouped across articles.",
+        &list,
+        "/claims",
+    )
 }
 
 pub async fn disputes(State(st): State<AppState>, p: Result<Params, ApiError>) -> PageResult {
     let p = p.map_err(fail(&st))?;
     let page = p.page().map_err(fail(&st))?;
-    let list = st.with_ledger(move |l| db::claims(l, true, page)).await.map_err(fail(&st))?;
-    claims_page(&st, "Disputes", "Claims that someone asserted or relayed and someone denied.", &list, "/disputes")
+    let list = st
+        .with_ledger(move |l| db::claims(l, true, page))
+        .await
+        .map_err(fail(&st))?;
+    claims_page(
+        &st,
+        "Disputes",
+        "Claims that someone asserted or relayed and someone denied.",
+        &list,
+        "/disputes",
+    )
 }
 
 /// A claim's timeline: who asserted, relayed, questioned or denied it, where and when.
-pub async fn claim(State(st): State<AppState>, Path(id): Path<String>, p: Result<Params, ApiError>) -> PageResult {
+pub async fn claim(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    p: Result<Params, ApiError>,
+) -> PageResult {
     let id = path_id(&id).map_err(fail(&st))?;
     let p = p.map_err(fail(&st))?;
     let page = p.page_with(db::MAX_LIMIT).map_err(fail(&st))?;
     let (c, entries) = st
-        .with_ledger(move |l| Ok((db::claim(l, id)?, db::quotes(l, &QuoteQuery { claim: Some(id), ..Default::default() }, page)?)))
+        .with_ledger(move |l| {
+            Ok((
+                db::claim(l, id)?,
+                db::quotes(
+                    l,
+                    &QuoteQuery {
+                        claim: Some(id),
+                        ..Default::default()
+                    },
+                    page,
+                )?,
+            ))
+        })
         .await
         .map_err(fail(&st))?;
-    let Some(c) = c else { return Err(fail(&st)(ApiError::NotFound(format!("no claim {id}")))) };
+    let Some(c) = c else {
+        return Err(fail(&st)(ApiError::NotFound(format!("no claim {id}"))));
+    };
     let mut b = format!(
         "<h1>Claim #{}{}</h1><blockquote class=\"claim-label\" id=\"claim-label\">{}</blockquote>\
          <p class=\"meta\">{} attributions in {} articles · <span class=\"stance st-asserts\">asserted {}</span> \
@@ -665,9 +972,14 @@ pub async fn search(State(st): State<AppState>, p: Result<Params, ApiError>) -> 
         "<h1>Search</h1><form class=\"big-search\" action=\"/search\" method=\"get\"><input id=\"q\" type=\"search\" name=\"q\" value=\"{}\" aria-label=\"Search quotes and articles\"><button id=\"search-go\" type=\"submit\">Search</button></form>",
         esc(q.as_deref().unwrap_or(""))
     );
-    let Some(q) = q else { return ok(&st, "Search", &b) };
+    let Some(q) = q else {
+        return ok(&st, "Search", &b);
+    };
     let q2 = q.clone();
-    let hits = st.with_ledger(move |l| db::search(l, &q2, page)).await.map_err(fail(&st))?;
+    let hits = st
+        .with_ledger(move |l| db::search(l, &q2, page))
+        .await
+        .map_err(fail(&st))?;
     let (quotes, arts): (Vec<_>, Vec<_>) = hits.iter().partition(|h| h.kind == "quote");
     let _ = write!(b, "<h2>Quotes ({})</h2>", quotes.len());
     if quotes.is_empty() {
@@ -675,12 +987,27 @@ pub async fn search(State(st): State<AppState>, p: Result<Params, ApiError>) -> 
     }
     b.push_str("<ul class=\"hits\" id=\"quote-hits\">");
     for h in &quotes {
-        let _ = write!(b, "<li class=\"hit\">{}: “{}” <span class=\"qmeta\">— {}</span></li>", speaker_link(h.speaker.as_deref(), h.agent), snippet_html(&h.snippet), article_link(h.article_id, h.title.as_deref(), &h.article));
+        let _ = write!(
+            b,
+            "<li class=\"hit\">{}: “{}” <span class=\"qmeta\">— {}</span></li>",
+            speaker_link(h.speaker.as_deref(), h.agent),
+            snippet_html(&h.snippet),
+            article_link(h.article_id, h.title.as_deref(), &h.article)
+        );
     }
     b.push_str("</ul>");
-    let _ = write!(b, "<h2>Articles ({})</h2><ul class=\"hits\" id=\"article-hits\">", arts.len());
+    let _ = write!(
+        b,
+        "<h2>Articles ({})</h2><ul class=\"hits\" id=\"article-hits\">",
+        arts.len()
+    );
     for h in &arts {
-        let _ = write!(b, "<li class=\"hit\">{}<br><span class=\"snippet\">{}</span></li>", article_link(h.article_id, h.title.as_deref(), &h.article), snippet_html(&h.snippet));
+        let _ = write!(
+            b,
+            "<li class=\"hit\">{}<br><span class=\"snippet\">{}</span></li>",
+            article_link(h.article_id, h.title.as_deref(), &h.article),
+            snippet_html(&h.snippet)
+        );
     }
     b.push_str("</ul>");
     if quotes.len() == page.limit || arts.len() == page.limit {
@@ -694,7 +1021,10 @@ pub async fn quotes(State(st): State<AppState>, p: Result<Params, ApiError>) -> 
     let p = p.map_err(fail(&st))?;
     let f = quote_query(&p).map_err(fail(&st))?;
     let page = p.page().map_err(fail(&st))?;
-    let list = st.with_ledger(move |l| db::quotes(l, &f, page)).await.map_err(fail(&st))?;
+    let list = st
+        .with_ledger(move |l| db::quotes(l, &f, page))
+        .await
+        .map_err(fail(&st))?;
     let mut b = String::from("<h1>Quotes</h1><table class=\"quotes\"><thead><tr><th>Date</th><th>Who</th><th>Stance</th><th>Says</th><th>Article</th></tr></thead><tbody>");
     for q in &list.items {
         let _ = write!(
@@ -710,8 +1040,16 @@ pub async fn quotes(State(st): State<AppState>, p: Result<Params, ApiError>) -> 
         );
     }
     b.push_str("</tbody></table>");
-    let keep: Vec<String> = p.0.iter().filter(|(k, _)| k != "offset" && k != "limit").map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
-    let base = if keep.is_empty() { "/quotes".to_string() } else { format!("/quotes?{}", keep.join("&")) };
+    let keep: Vec<String> =
+        p.0.iter()
+            .filter(|(k, _)| k != "offset" && k != "limit")
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+    let base = if keep.is_empty() {
+        "/quotes".to_string()
+    } else {
+        format!("/quotes?{}", keep.join("&"))
+    };
     b.push_str(&pager(&list, &base));
     ok(&st, "Quotes", &b)
 }
@@ -722,16 +1060,36 @@ mod tests {
 
     #[test]
     fn escapes_everything() {
-        assert_eq!(esc("<script>alert('x')</script> & \"y\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;");
-        assert_eq!(snippet_html("a \u{2}<b>\u{3} c"), "a <mark>&lt;b&gt;</mark> c");
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
+        assert_eq!(
+            snippet_html("a \u{2}<b>\u{3} c"),
+            "a <mark>&lt;b&gt;</mark> c"
+        );
         assert_eq!(enc("a b&c"), "a%20b%26c");
     }
 
     #[test]
     fn overlapping_layers_render_as_nested_pieces() {
         let anns = vec![
-            Ann { start: 0, end: 5, layer: 0, class: "q".into(), style: None, title: "quote".into() },
-            Ann { start: 3, end: 8, layer: 4, class: "ent".into(), style: None, title: "e<".into() },
+            Ann {
+                start: 0,
+                end: 5,
+                layer: 0,
+                class: "q".into(),
+                style: None,
+                title: "quote".into(),
+            },
+            Ann {
+                start: 3,
+                end: 8,
+                layer: 4,
+                class: "ent".into(),
+                style: None,
+                title: "e<".into(),
+            },
         ];
         let html = render_text("abcdefghé<", &anns);
         assert_eq!(
@@ -740,8 +1098,18 @@ mod tests {
              <span class=\"ent\" title=\"e&lt;\">fgh</span>é&lt;"
         );
         // Offsets past the end are clamped, not a panic.
-        let anns = vec![Ann { start: 2, end: 99, layer: 0, class: "q".into(), style: None, title: String::new() }];
+        let anns = vec![Ann {
+            start: 2,
+            end: 99,
+            layer: 0,
+            class: "q".into(),
+            style: None,
+            title: String::new(),
+        }];
         assert!(render_text("abc", &anns).ends_with("c</span>"));
-        assert_eq!(marked("héllo", &[[1, 3], [9, 12]]), "h<mark class=\"qc\">él</mark>lo");
+        assert_eq!(
+            marked("héllo", &[[1, 3], [9, 12]]),
+            "h<mark class=\"qc\">él</mark>lo"
+        );
     }
 }

@@ -71,7 +71,12 @@ pub struct Config {
 
 impl Config {
     pub fn new(db: impl Into<PathBuf>) -> Config {
-        Config { db: db.into(), token: None, max_body: DEFAULT_MAX_BODY, notice: None }
+        Config {
+            db: db.into(),
+            token: None,
+            max_body: DEFAULT_MAX_BODY,
+            notice: None,
+        }
     }
 }
 
@@ -92,7 +97,12 @@ const POOL_SIZE: usize = 8;
 
 impl AppState {
     pub fn new(config: Config) -> AppState {
-        AppState(Arc::new(Inner { config, pool: Mutex::new(vec![]), write: tokio::sync::Mutex::new(()), pipeline: OnceLock::new() }))
+        AppState(Arc::new(Inner {
+            config,
+            pool: Mutex::new(vec![]),
+            write: tokio::sync::Mutex::new(()),
+            pipeline: OnceLock::new(),
+        }))
     }
 
     pub fn config(&self) -> &Config {
@@ -161,14 +171,27 @@ pub const MAX_FAILURES: usize = 100;
 /// The analysis version recorded with each article: the program version and pipeline (the same
 /// form `onrecord ingest` writes, so articles are not re-analysed needlessly).
 pub fn analysis_version(p: &onrecord::Pipeline) -> String {
-    format!("onrecord {} [{}]", env!("CARGO_PKG_VERSION"), p.names().join(","))
+    format!(
+        "onrecord {} [{}]",
+        env!("CARGO_PKG_VERSION"),
+        p.names().join(",")
+    )
 }
 
 /// Ingests JSON Lines `text` into `ledger` with `pipeline`; `path` names the input in messages.
-pub fn ingest_text(ledger: &mut Ledger, pipeline: &onrecord::Pipeline, text: &str, path: &str) -> Result<IngestReport, ApiError> {
-    let reader = onrecord_ingest::jsonl::JsonlReader::new(std::io::Cursor::new(text.as_bytes()), path, path);
+pub fn ingest_text(
+    ledger: &mut Ledger,
+    pipeline: &onrecord::Pipeline,
+    text: &str,
+    path: &str,
+) -> Result<IngestReport, ApiError> {
+    let reader =
+        onrecord_ingest::jsonl::JsonlReader::new(std::io::Cursor::new(text.as_bytes()), path, path);
     let docs = reader.map(|r| r.map_err(|e| e.to_string()));
-    let opts = IngestOptions { analysis_version: analysis_version(pipeline), ..Default::default() };
+    let opts = IngestOptions {
+        analysis_version: analysis_version(pipeline),
+        ..Default::default()
+    };
     let analyse = |d: &mut onrecord::Document| pipeline.run(d).map_err(|e| e.to_string());
     let mut failures = vec![];
     let summary = ledger.ingest(docs, &analyse, &opts, &LexicalEncoder, &mut |e| {
@@ -226,7 +249,10 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
 /// Serves `config` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
     if !config.db.exists() {
-        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("no ledger at {}", config.db.display())));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no ledger at {}", config.db.display()),
+        ));
     }
     let app = router(AppState::new(config));
     axum::serve(listener, app)
@@ -240,9 +266,17 @@ pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io
 pub fn ingest_demo(db: &Path, files: &[PathBuf]) -> Result<IngestReport, ApiError> {
     let mut ledger = Ledger::open(db)?;
     let pipeline = onrecord::default_pipeline();
-    let mut report = ingest_text(&mut ledger, &pipeline, DEMO_CORPUS, "samples/wikinews-meantime.jsonl")?;
+    let mut report = ingest_text(
+        &mut ledger,
+        &pipeline,
+        DEMO_CORPUS,
+        "samples/wikinews-meantime.jsonl",
+    )?;
     if !files.is_empty() {
-        let opts = IngestOptions { analysis_version: analysis_version(&pipeline), ..Default::default() };
+        let opts = IngestOptions {
+            analysis_version: analysis_version(&pipeline),
+            ..Default::default()
+        };
         let analyse = |d: &mut onrecord::Document| pipeline.run(d).map_err(|e| e.to_string());
         let docs = onrecord_ingest::read_all(files).map(|r| r.map_err(|e| e.to_string()));
         let mut failures = vec![];

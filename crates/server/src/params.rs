@@ -22,7 +22,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 impl Params {
     pub fn parse(query: &str) -> Result<Params, ApiError> {
         let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-            &format!("/?{query}").parse().map_err(|_| ApiError::BadParameter("malformed query string".into()))?,
+            &format!("/?{query}")
+                .parse()
+                .map_err(|_| ApiError::BadParameter("malformed query string".into()))?,
         )
         .map_err(|e| ApiError::BadParameter(format!("malformed query string: {e}")))?;
         Ok(Params(pairs.0))
@@ -30,12 +32,23 @@ impl Params {
 
     /// A non-empty value, trimmed.
     pub fn str(&self, name: &str) -> Option<String> {
-        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty())
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 
     pub fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
         self.str(name)
-            .map(|v| v.parse::<i64>().map_err(|_| ApiError::BadParameter(format!("parameter '{name}' must be an integer, got '{v}'"))))
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    ApiError::BadParameter(format!(
+                        "parameter '{name}' must be an integer, got '{v}'"
+                    ))
+                })
+            })
             .transpose()
     }
 
@@ -43,7 +56,9 @@ impl Params {
         match self.str(name).as_deref() {
             None | Some("false" | "0" | "no") => Ok(false),
             Some("true" | "1" | "yes" | "on") => Ok(true),
-            Some(v) => Err(ApiError::BadParameter(format!("parameter '{name}' must be true or false, got '{v}'"))),
+            Some(v) => Err(ApiError::BadParameter(format!(
+                "parameter '{name}' must be true or false, got '{v}'"
+            ))),
         }
     }
 
@@ -51,18 +66,25 @@ impl Params {
     pub fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
         match self.str(name) {
             Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v)),
-            Some(v) => Err(ApiError::BadParameter(format!("parameter '{name}' must be one of {}, got '{v}'", allowed.join(", ")))),
+            Some(v) => Err(ApiError::BadParameter(format!(
+                "parameter '{name}' must be one of {}, got '{v}'",
+                allowed.join(", ")
+            ))),
             None => Ok(None),
         }
     }
 
     /// A date prefix: YYYY, YYYY-MM or YYYY-MM-DD.
     pub fn date(&self, name: &str) -> Result<Option<String>, ApiError> {
-        let Some(v) = self.str(name) else { return Ok(None) };
+        let Some(v) = self.str(name) else {
+            return Ok(None);
+        };
         if is_date_prefix(&v) {
             Ok(Some(v))
         } else {
-            Err(ApiError::BadParameter(format!("parameter '{name}' must be a date YYYY, YYYY-MM or YYYY-MM-DD, got '{v}'")))
+            Err(ApiError::BadParameter(format!(
+                "parameter '{name}' must be a date YYYY, YYYY-MM or YYYY-MM-DD, got '{v}'"
+            )))
         }
     }
 
@@ -76,14 +98,22 @@ impl Params {
             None => default_limit,
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => return Err(ApiError::BadParameter(format!("parameter 'limit' must be an integer from 1 to {MAX_LIMIT}, got '{v}'"))),
+                _ => {
+                    return Err(ApiError::BadParameter(format!(
+                        "parameter 'limit' must be an integer from 1 to {MAX_LIMIT}, got '{v}'"
+                    )))
+                }
             },
         };
         let offset = match self.str("offset") {
             None => 0,
             Some(v) => match v.parse::<u32>() {
                 Ok(n) => n as usize,
-                _ => return Err(ApiError::BadParameter(format!("parameter 'offset' must be a non-negative integer, got '{v}'"))),
+                _ => {
+                    return Err(ApiError::BadParameter(format!(
+                        "parameter 'offset' must be a non-negative integer, got '{v}'"
+                    )))
+                }
             },
         };
         Ok(Page { limit, offset })
@@ -92,7 +122,10 @@ impl Params {
     /// Rejects parameters not in `known` (a misspelt filter should not silently match everything).
     pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
         match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
-            Some((k, _)) => Err(ApiError::BadParameter(format!("unknown parameter '{k}' (known: {})", known.join(", ")))),
+            Some((k, _)) => Err(ApiError::BadParameter(format!(
+                "unknown parameter '{k}' (known: {})",
+                known.join(", ")
+            ))),
             None => Ok(()),
         }
     }
@@ -100,7 +133,8 @@ impl Params {
 
 fn is_date_prefix(v: &str) -> bool {
     let b = v.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     match b.len() {
         4 => digits(0..4),
         7 => digits(0..4) && b[4] == b'-' && digits(5..7),
@@ -111,7 +145,8 @@ fn is_date_prefix(v: &str) -> bool {
 
 /// A numeric path id, or a 400.
 pub fn path_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().map_err(|_| ApiError::BadParameter(format!("id must be an integer, got '{raw}'")))
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::BadParameter(format!("id must be an integer, got '{raw}'")))
 }
 
 #[cfg(test)]
@@ -130,7 +165,10 @@ mod tests {
         assert!(Params::parse("limit=100000").unwrap().page().is_err());
         assert!(Params::parse("offset=-1").unwrap().page().is_err());
         assert!(Params::parse("since=March").unwrap().date("since").is_err());
-        assert!(Params::parse("since=2008-3-1").unwrap().date("since").is_err());
+        assert!(Params::parse("since=2008-3-1")
+            .unwrap()
+            .date("since")
+            .is_err());
         assert!(p.only(&["limit", "offset"]).is_err());
     }
 }

@@ -14,9 +14,15 @@ fn app() -> Router {
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
-    let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let resp = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let s = resp.status();
-    let b = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap();
+    let b = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap();
     (s, String::from_utf8(b.to_vec()).unwrap())
 }
 
@@ -25,7 +31,10 @@ async fn page(app: &Router, uri: &str) -> String {
     assert_eq!(s, StatusCode::OK, "{uri}: {b}");
     assert!(b.starts_with("<!DOCTYPE html>"), "{uri}");
     // The UI writes no script of its own, so any <script or on...= handler came from data.
-    assert!(!b.to_lowercase().contains("<script"), "{uri}: unescaped <script>");
+    assert!(
+        !b.to_lowercase().contains("<script"),
+        "{uri}: unescaped <script>"
+    );
     assert!(!b.contains("<img"), "{uri}: unescaped <img>");
     assert!(!b.contains("<b>"), "{uri}: unescaped <b>");
     b
@@ -40,14 +49,33 @@ async fn json(app: &Router, uri: &str) -> Value {
 async fn article_markup_is_shown_as_text() {
     let app = app();
     let arts = json(&app, "/api/articles").await;
-    let xss = arts["items"].as_array().unwrap().iter().find(|a| a["doc_id"] == "xss-3").unwrap()["id"].as_i64().unwrap();
+    let xss = arts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["doc_id"] == "xss-3")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let b = page(&app, &format!("/articles/{xss}")).await;
-    assert!(b.contains("&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"), "{b}");
+    assert!(
+        b.contains("&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"),
+        "{b}"
+    );
     assert!(b.contains("&lt;img src=x onerror=alert(1)&gt;"), "{b}");
     assert!(b.contains("<title>&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Markup in news · onrecord</title>"), "{b}");
     assert!(b.contains("Evil &lt;b&gt;Outlet&lt;/b&gt;"));
     // Everywhere else the article's strings appear.
-    for uri in ["/", "/articles", "/search?q=script", "/search?q=%3Cscript%3E", "/search?q=paste", "/quotes?outlet=Evil", "/claims", "/speakers"] {
+    for uri in [
+        "/",
+        "/articles",
+        "/search?q=script",
+        "/search?q=%3Cscript%3E",
+        "/search?q=paste",
+        "/quotes?outlet=Evil",
+        "/claims",
+        "/speakers",
+    ] {
         page(&app, uri).await;
     }
     let sp = json(&app, "/api/speakers?name=Lopez").await;
@@ -55,7 +83,10 @@ async fn article_markup_is_shown_as_text() {
     assert!(b.contains("&lt;img src=x onerror=alert(1)&gt;"), "{b}");
     // A search term is echoed escaped.
     let b = page(&app, "/search?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E").await;
-    assert!(b.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""), "{b}");
+    assert!(
+        b.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""),
+        "{b}"
+    );
 }
 
 #[tokio::test]
@@ -63,7 +94,10 @@ async fn pages_show_the_ledger() {
     let app = app();
     let b = page(&app, "/").await;
     assert!(b.contains("id=\"count-articles\""), "{b}");
-    assert!(b.contains("<span class=\"n\">3</span><span class=\"k\">articles</span>"), "{b}");
+    assert!(
+        b.contains("<span class=\"n\">3</span><span class=\"k\">articles</span>"),
+        "{b}"
+    );
     assert!(b.contains("Jane Ruiz") && b.contains("disputed"), "{b}");
 
     let d = json(&app, "/api/disputes").await;
@@ -71,7 +105,16 @@ async fn pages_show_the_ledger() {
     let b = page(&app, "/disputes").await;
     assert!(b.contains(&format!("href=\"/claims/{cid}\"")), "{b}");
     let b = page(&app, &format!("/claims/{cid}")).await;
-    for want in ["Riverton Herald", "Valley Times", "st-denies", "st-asserts", "Tom Okafor", "Jane Ruiz", "2024-03-01", "2024-03-04"] {
+    for want in [
+        "Riverton Herald",
+        "Valley Times",
+        "st-denies",
+        "st-asserts",
+        "Tom Okafor",
+        "Jane Ruiz",
+        "2024-03-01",
+        "2024-03-04",
+    ] {
         assert!(b.contains(want), "claim page lacks {want}: {b}");
     }
     // Oldest first.
@@ -79,14 +122,37 @@ async fn pages_show_the_ledger() {
 
     let sp = json(&app, "/api/speakers?name=Ruiz").await;
     let b = page(&app, &format!("/speakers/{}", sp["items"][0]["id"])).await;
-    for want in ["Jane Ruiz", "Riverton Herald", "Valley Times", "2024-03", "<mark class=\"qc\">", "Mayor"] {
+    for want in [
+        "Jane Ruiz",
+        "Riverton Herald",
+        "Valley Times",
+        "2024-03",
+        "<mark class=\"qc\">",
+        "Mayor",
+    ] {
         assert!(b.contains(want), "speaker page lacks {want}: {b}");
     }
 
     let arts = json(&app, "/api/articles").await;
-    let id = arts["items"].as_array().unwrap().iter().find(|a| a["doc_id"] == "herald-1").unwrap()["id"].as_i64().unwrap();
+    let id = arts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["doc_id"] == "herald-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let b = page(&app, &format!("/articles/{id}")).await;
-    for want in ["class=\"q st-asserts\"", "class=\"q st-denies\"", "class=\"cue\"", "class=\"src sk-named\"", "class=\"time\"", "class=\"ent ent-person\"", "title=\"time (", "PERSON: Jane Ruiz"] {
+    for want in [
+        "class=\"q st-asserts\"",
+        "class=\"q st-denies\"",
+        "class=\"cue\"",
+        "class=\"src sk-named\"",
+        "class=\"time\"",
+        "class=\"ent ent-person\"",
+        "title=\"time (",
+        "PERSON: Jane Ruiz",
+    ] {
         assert!(b.contains(want), "article page lacks {want}: {b}");
     }
     let b = page(&app, "/search?q=bridge").await;
@@ -102,7 +168,10 @@ async fn pages_show_the_ledger() {
 
 #[tokio::test]
 async fn demo_notice_in_footer() {
-    let app = router(AppState::new(Config { notice: Some(onrecord_server::demo_notice()), ..Config::new(common::ledger_path()) }));
+    let app = router(AppState::new(Config {
+        notice: Some(onrecord_server::demo_notice()),
+        ..Config::new(common::ledger_path())
+    }));
     let b = page(&app, "/").await;
     assert!(b.contains("Wikinews") && b.contains("CC BY 4.0"), "{b}");
 }

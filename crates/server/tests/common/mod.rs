@@ -21,20 +21,26 @@ pub fn corpus_jsonl() -> String {
                "title": "<script>alert('title')</script> Markup in news",
                "text": "Markup in news\n\nA reader wrote <script>alert('xss')</script> in a comment, and the editor Maria Lopez said: \"Nobody should ever paste <img src=x onerror=alert(1)> into our pages.\"\n\nLopez said the site would filter such comments from June."}),
     ];
-    arts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("\n") + "\n"
+    arts.iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// The path of a ledger holding [`corpus_jsonl`], built once per test binary.
 pub fn ledger_path() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("onrecord-server-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("onrecord-server-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("test.db");
         let _ = std::fs::remove_file(&path);
         let mut l = Ledger::open(&path).unwrap();
         let pipeline = onrecord::default_pipeline();
-        let r = onrecord_server::ingest_text(&mut l, &pipeline, &corpus_jsonl(), "corpus.jsonl").unwrap();
+        let r = onrecord_server::ingest_text(&mut l, &pipeline, &corpus_jsonl(), "corpus.jsonl")
+            .unwrap();
         assert_eq!(r.summary.ingested, 3, "{r:?}");
         path
     })
@@ -43,7 +49,8 @@ pub fn ledger_path() -> PathBuf {
 
 /// A fresh empty-ish ledger path (for ingest tests that write).
 pub fn fresh_path(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("onrecord-server-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("onrecord-server-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.db"));
     let _ = std::fs::remove_file(&path);
