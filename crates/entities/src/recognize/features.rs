@@ -404,6 +404,8 @@ pub fn features(toks: &[Tok], i: usize, allcaps: bool, out: &mut Vec<u64>) {
     out.push(feat(33, (p1.class as u64) << 8 | cls, n1.class as u64));
     out.push(feat(34, p1.norm, t.shape));
     out.push(feat(35, t.shape, n1.norm));
+    // A capitalised "The" inside a sentence starts a title ("told The Independent").
+    out.push(feat(36, p1.form, (i == 1) as u64));
 }
 
 #[cfg(test)]

@@ -64,7 +64,15 @@ fn builtin_cues() -> &'static Arc<HashMap<String, EntityType>> {
         let m = t
             .map_lower()
             .into_iter()
-            .map(|(k, v)| (k, if v == "loc" { EntityType::Loc } else { EntityType::Event }))
+            .filter_map(|(k, v)| {
+                let t = match v.as_str() {
+                    "loc" => EntityType::Loc,
+                    "event" => EntityType::Event,
+                    "org" => EntityType::Org,
+                    _ => return None,
+                };
+                Some((k, t))
+            })
             .collect();
         Arc::new(m)
     })
@@ -225,21 +233,29 @@ impl Recognizer {
             [_] => r.start > 0 && the(&sent[r.start - 1]),
             _ => false,
         };
-        let cue = || {
-            toks.iter().find_map(|t| {
+        let cue = |want: EntityType| {
+            toks.iter().any(|t| {
                 let w = doc.slice(t.span);
                 let w = &w[..w.len() - possessive_len(w)];
-                self.cues.get(&w.to_lowercase()).copied()
+                self.cues.get(&w.to_lowercase()) == Some(&want)
+            })
+        };
+        let last_is_org = || {
+            toks.last().is_some_and(|t| {
+                let w = doc.slice(t.span);
+                let w = &w[..w.len() - possessive_len(w)];
+                self.cues.get(&w.trim_end_matches('.').to_lowercase()) == Some(&EntityType::Org)
             })
         };
         match class {
+            0 if toks.len() > 1 && last_is_org() => EntityType::Org,
             0 => EntityType::Person,
             1 => EntityType::Org,
             2 => {
                 let g = self.lex.kinds(doc.slice(span));
                 if g & features::G_GPE != 0 {
                     EntityType::Gpe
-                } else if g & features::G_LOC != 0 || cue() == Some(EntityType::Loc) {
+                } else if g & features::G_LOC != 0 || cue(EntityType::Loc) {
                     EntityType::Loc
                 } else if definite {
                     EntityType::Org
@@ -250,7 +266,7 @@ impl Recognizer {
             _ => {
                 if self.lex.kinds(doc.slice(span)) & features::G_NORP != 0 {
                     EntityType::Norp
-                } else if cue() == Some(EntityType::Event) {
+                } else if cue(EntityType::Event) {
                     EntityType::Event
                 } else {
                     EntityType::Misc
@@ -382,6 +398,7 @@ mod tests {
         assert_eq!(names("on the Black Sea", 2)[0].1, EntityType::Loc);
         assert_eq!(names("some Republicans", 3)[0].1, EntityType::Norp);
         assert_eq!(names("the World Cup", 3)[0].1, EntityType::Event);
+        assert_eq!(names("of the Military Committee", 0)[0].1, EntityType::Org);
     }
 
     #[test]
