@@ -245,6 +245,8 @@ const ARTICLE_TYPES: &[&str] = &[
 const PAGE_TYPES: &[&str] = &["webpage", "itempage", "collectionpage"];
 
 /// Metadata read from the page itself (and `hints`).
+// Fields are filled one by one because later ones (the URL date) depend on earlier ones.
+#[allow(clippy::field_reassign_with_default)]
 pub fn page_metadata(dom: &Html, hints: &HtmlHints) -> Metadata {
     let tags = MetaTags::read(dom);
     let ld = JsonLd::read(dom);
