@@ -34,3 +34,13 @@ print("| benchmark | precision | recall | F1 | exact | ms/page (extract, whole p
 print("|---|---|---|---|---|---|")
 print(f"| Zyte article extraction, {n} pages | {s['precision']:.3f} | {s['recall']:.3f} | **{s['f1']:.3f}** | {s['exact']:.3f} | {1000 * t / n:.1f} |")
 PY
+
+# The peer on the same pages in the same run: Python trafilatura (extract() calls only, one process).
+venv=$(bash benches/peers/setup.sh)
+ZYTE_HTML="$pages" "$venv/bin/python" benches/peers/run_trafilatura.py "$out/zyte.trafilatura.jsonl" 3 > "$out/zyte.trafilatura.timing.json"
+python3 "$shared/eval/score_extraction.py" "$out/zyte.trafilatura.jsonl" --gold "$gold" --json > "$out/zyte.trafilatura.score.json"
+python3 - "$out/zyte.trafilatura.score.json" "$out/zyte.trafilatura.timing.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); t = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+print(f"| Python trafilatura {t['trafilatura']} (extract only) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['exact']:.3f} | {t['ms_per_page']:.1f} |")
+PY
