@@ -155,12 +155,11 @@ pub fn tok_info(text: &str, t: &Token) -> Tok {
     let mut form = norm;
     let mut shape = norm;
     let (mut last_sc, mut run) = ('\0', 0);
-    let (mut upper, mut lower, mut digit, mut other) = (0, 0, 0, 0);
+    let (mut upper, mut lower, mut digit) = (0, 0, 0);
     let mut first_upper = false;
     let nchars = w.chars().count();
     let mut pre = norm;
-    let mut k = 0;
-    for c in w.chars() {
+    for (k, c) in w.chars().enumerate() {
         let n = norm_char(c);
         norm = hash::add(norm, n as u64);
         form = hash::add(form, if c.is_ascii_digit() { '0' } else { c } as u64);
@@ -174,7 +173,6 @@ pub fn tok_info(text: &str, t: &Token) -> Tok {
             digit += 1;
             'd'
         } else {
-            other += 1;
             n
         };
         if k == 0 {
@@ -194,7 +192,6 @@ pub fn tok_info(text: &str, t: &Token) -> Tok {
             pre = hash::add(pre, n as u64);
             tok.pre[k] = pre;
         }
-        k += 1;
     }
     // Suffixes: hash the last 1..4 normalised chars, last char first.
     let mut suf = 0x51_7cc1u64;
@@ -209,7 +206,6 @@ pub fn tok_info(text: &str, t: &Token) -> Tok {
     tok.norm = norm;
     tok.form = form;
     tok.shape = shape;
-    let _ = other;
     tok.class = match t.kind {
         TokenKind::QuoteMark => C_QUOTE,
         TokenKind::Punct => C_PUNCT,

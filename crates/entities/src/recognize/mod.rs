@@ -4,7 +4,13 @@
 //! MISC, Viterbi decoding under BILOU constraints) with hashed features: word, shape,
 //! affixes, a ±2 window, headline and sentence-start context, the word's casing elsewhere in the
 //! document, and gazetteers (`data/gazetteer-*.tsv`). It is trained on CoNLL-2003 by the
-//! `train-ner` binary; the weights are compiled in from `model/ner.bin`.
+//! `train-ner` binary; the weights are compiled in from `model/ner.bin`. To retrain (about 5 s,
+//! fixed seed, logs each epoch's dev F1):
+//!
+//! ```text
+//! cargo run --release -p onrecord-entities --bin train-ner -- --train ../shared/data/conll2003/train \
+//!     --dev ../shared/data/conll2003/dev --out crates/entities/model/ner.bin
+//! ```
 //!
 //! After tagging, each name is cleaned (no leading "the", no title words before a person's
 //! name, no possessive "’s"), a surname tagged as a person anywhere makes its other lone

@@ -389,6 +389,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn constraints() {
         assert!(allowed(None, tag(0, B)) && allowed(None, O) && !allowed(None, tag(0, I)));
         assert!(allowed(Some(tag(1, B)), tag(1, L)) && !allowed(Some(tag(1, B)), tag(2, L)));
