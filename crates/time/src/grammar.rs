@@ -4,7 +4,7 @@
 
 use onrecord_core::{TimexType, TokenKind};
 
-use crate::lexicon::{CalKind, Lexicon, NumWord, Tense};
+use crate::lexicon::{CalKind, Lexicon, NumWord, Role, Tense, WordInfo, UNKNOWN};
 use crate::resolve::{Dir, RelUnit, Val, YearRef};
 use crate::words::W;
 
@@ -43,22 +43,32 @@ impl<'a> Grammar<'a> {
         self.ws.get(i).map_or("", |w| w.lower.as_str())
     }
 
+    /// What the tables say about piece `i` (nothing past the end).
+    fn info(&self, i: usize) -> &'a WordInfo {
+        self.lex
+            .info(self.ws.get(i).map_or(UNKNOWN, |w| w.id))
+    }
+
+    fn has(&self, i: usize, role: Role) -> bool {
+        self.info(i).has(role)
+    }
+
+    /// Where the words `ids` (vocabulary ids) end when they start at piece `i`.
+    fn ids_at(&self, i: usize, ids: &[u32]) -> Option<usize> {
+        if ids.is_empty() {
+            return None;
+        }
+        let got = self.ws.get(i..i + ids.len())?;
+        got.iter()
+            .zip(ids)
+            .all(|(w, id)| w.id == *id)
+            .then_some(i + ids.len())
+    }
+
     fn is_punct(&self, i: usize) -> bool {
         self.ws
             .get(i)
             .is_some_and(|w| matches!(w.kind, TokenKind::Punct | TokenKind::QuoteMark))
-    }
-
-    fn words_at(&self, i: usize, words: &[String]) -> Option<usize> {
-        if words.is_empty() {
-            return None;
-        }
-        for (k, w) in words.iter().enumerate() {
-            if self.lw(i + k) != w {
-                return None;
-            }
-        }
-        Some(i + words.len())
     }
 
     /// Every time expression in the sentence, left to right, not overlapping.
@@ -134,15 +144,15 @@ impl<'a> Grammar<'a> {
             }
             _ => {}
         }
-        match self.lex.numbers.get(&w.lower)? {
+        match self.info(i).num? {
             NumWord::Cardinal(v) => {
-                let mut v = *v;
+                let mut v = v;
                 let mut e = i + 1;
                 // twenty-five
                 if let (Some(n), true) = (self.ws.get(e), (20.0..100.0).contains(&v)) {
                     if n.hyph {
-                        if let Some(NumWord::Cardinal(u)) = self.lex.numbers.get(&n.lower) {
-                            if *u < 10.0 {
+                        if let Some(NumWord::Cardinal(u)) = self.lex.info(n.id).num {
+                            if u < 10.0 {
                                 v += u;
                                 e += 1;
                             }
@@ -190,10 +200,8 @@ impl<'a> Grammar<'a> {
             return (1000..=2100).contains(&y).then_some((i + 1, y));
         }
         // '82 needs a preposition before it ("since '82"; "iLife '11" is a name).
-        let cue = i
-            .checked_sub(1)
-            .is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
-        if let Some(d) = l.strip_prefix('\'').filter(|_| cue) {
+        let cue = || i.checked_sub(1).is_some_and(|p| self.has(p, Role::MonthCue));
+        if let Some(d) = l.strip_prefix('\'').filter(|_| cue()) {
             if d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()) {
                 let yy: i32 = d.parse().ok()?;
                 return Some((i + 1, if yy <= 30 { 2000 + yy } else { 1900 + yy }));
@@ -203,7 +211,7 @@ impl<'a> Grammar<'a> {
     }
 
     fn cal(&self, i: usize) -> Option<&crate::lexicon::CalName> {
-        self.lex.calendar.get(self.ws.get(i)?.lower.as_str())
+        self.info(i).cal.as_ref()
     }
 
     /// A month name (capitalised), with the dot of an abbreviation: (end, month, abbr, ambiguous).
@@ -275,11 +283,14 @@ impl<'a> Grammar<'a> {
 
     fn phrase(&self, i: usize, in_mod: bool) -> Option<M> {
         let mut best: Option<(usize, &crate::lexicon::Phrase)> = None;
-        for p in &self.lex.phrases {
+        for &k in &self.info(i).phrases {
+            let Some(p) = self.lex.phrases.get(usize::from(k)) else {
+                continue;
+            };
             if p.modonly && !in_mod {
                 continue;
             }
-            if let Some(e) = self.words_at(i, &p.words) {
+            if let Some(e) = self.ids_at(i, &p.ids) {
                 if best.is_none_or(|(b, _)| e > b) {
                     // "now-cancelled", "soon-to-open": the first part of a compound word.
                     if self.ws.get(e).is_some_and(|w| w.hyph) {
@@ -288,7 +299,7 @@ impl<'a> Grammar<'a> {
                     if p.anchor
                         && !(e >= self.ws.len()
                             || self.is_punct(e)
-                            || self.lex.has("anchor_follow", self.lw(e)))
+                            || self.has(e, Role::AnchorFollow))
                     {
                         continue;
                     }
@@ -316,14 +327,17 @@ impl<'a> Grammar<'a> {
         };
         let w = &self.ws[p];
         w.kind == TokenKind::Number
-            || matches!(self.lex.numbers.get(&w.lower), Some(NumWord::Cardinal(_)))
-            || self.lex.has("set_rate", &w.lower)
+            || matches!(self.info(p).num, Some(NumWord::Cardinal(_)))
+            || self.has(p, Role::SetRate)
     }
 
     fn modified(&self, i: usize) -> Option<Cand> {
         let mut best: Option<Cand> = None;
-        for m in &self.lex.modifiers {
-            let Some(j) = self.words_at(i, &m.words) else {
+        for &k in &self.info(i).modifiers {
+            let Some(m) = self.lex.modifiers.get(usize::from(k)) else {
+                continue;
+            };
+            let Some(j) = self.ids_at(i, &m.ids) else {
                 continue;
             };
             let Some(inner) = self.best_at(j, true) else {
@@ -453,9 +467,7 @@ impl<'a> Grammar<'a> {
             return None;
         }
         if ambiguous {
-            let cue = i
-                .checked_sub(1)
-                .is_some_and(|p| self.lex.has("month_cue", &self.ws[p].lower));
+            let cue = i.checked_sub(1).is_some_and(|p| self.has(p, Role::MonthCue));
             if !cue {
                 return None;
             }
@@ -533,7 +545,7 @@ impl<'a> Grammar<'a> {
                     return None;
                 }
                 (i + 1, h, m, false)
-            } else if l.len() == 4 && self.lex.timezones.contains_key(self.lw(i + 1)) {
+            } else if l.len() == 4 && self.info(i + 1).timezone.is_some() {
                 let (h, m): (u32, u32) = (l.get(0..2)?.parse().ok()?, l.get(2..4)?.parse().ok()?);
                 if h > 24 || m > 59 {
                     return None;
@@ -567,7 +579,7 @@ impl<'a> Grammar<'a> {
             }
             (i + 1, h, m, false)
         };
-        match self.lex.meridiem.get(self.lw(e)).map(String::as_str) {
+        match self.info(e).meridiem.as_deref() {
             Some(mer) if hour <= 12 => {
                 if mer == "pm" && hour < 12 {
                     hour += 12;
@@ -580,7 +592,7 @@ impl<'a> Grammar<'a> {
             _ => {}
         }
         let mut zone = String::new();
-        if let Some(z) = self.lex.timezones.get(self.lw(e)) {
+        if let Some(z) = &self.info(e).timezone {
             zone = z.clone();
             e += 1;
         }
@@ -615,8 +627,8 @@ impl<'a> Grammar<'a> {
     }
 
     fn ordinal(&self, i: usize) -> Option<u32> {
-        match self.lex.numbers.get(self.lw(i)) {
-            Some(NumWord::Ordinal(n)) => Some(*n),
+        match self.info(i).num {
+            Some(NumWord::Ordinal(n)) => Some(n),
             _ => None,
         }
     }
@@ -747,7 +759,7 @@ impl<'a> Grammar<'a> {
                 Some((k, Num::Known(v))) => (k, Some(v)),
                 _ => (i + 1, None),
             };
-            let u = self.lex.units.get(self.lw(k))?;
+            let u = self.info(k).unit.as_ref()?;
             return Some((
                 k + 1,
                 TimexType::Set,
@@ -756,8 +768,11 @@ impl<'a> Grammar<'a> {
         }
         let mut j = i;
         let mut prefix = false;
-        for p in &self.lex.duration_prefixes {
-            if let Some(e) = self.words_at(i, p) {
+        for &p in &self.info(i).duration_prefixes {
+            let Some(p) = self.lex.duration_prefix_ids.get(usize::from(p)) else {
+                continue;
+            };
+            if let Some(e) = self.ids_at(i, p) {
                 if e > j {
                     j = e;
                     prefix = true;
@@ -773,19 +788,19 @@ impl<'a> Grammar<'a> {
         };
         // "the past few days": the prefix already holds the count.
         let vague_prefix = prefix && self.lw(j.saturating_sub(1)) == "few";
-        while self.lex.has("duration_filler", self.lw(k)) && k < j + 4 {
+        while self.has(k, Role::DurationFiller) && k < j + 4 {
             k += 1;
         }
         // "between 60 and 90 days": the first number shares the unit.
         if let Some(Num::Known(v)) = num.filter(|_| matches!(self.lw(k), "and" | "to" | "or")) {
             if let Some((k2, Num::Known(_))) = self.number(k + 1) {
-                if let Some(u) = self.lex.units.get(self.lw(k2)) {
+                if let Some(u) = &self.info(k2).unit {
                     return Some((k, TimexType::Duration, Val::Lit(period(u, Some(v)))));
                 }
             }
         }
         let unit_word = self.lw(k);
-        let u = self.lex.units.get(unit_word)?;
+        let u = self.info(k).unit.as_ref()?;
         let plural = unit_word.ends_with('s');
         let count = match num {
             Some(Num::Known(v)) => Some(v),
@@ -800,12 +815,14 @@ impl<'a> Grammar<'a> {
             None if past_prefix && !plural => Some(1.0),
             None if prefix && !plural => return None,
             None if plural => {
-                let prev = i.checked_sub(1).map_or("", |p| self.lw(p));
                 let compound = self
                     .ws
                     .get(k + 1)
                     .is_some_and(|w| w.hyph && w.lower == "long");
-                if !prefix && !compound && self.lex.has("no_bare_unit_after", prev) {
+                if !prefix
+                    && !compound
+                    && i.checked_sub(1).is_some_and(|p| self.has(p, Role::NoBareUnitAfter))
+                {
                     return None;
                 }
                 None
@@ -842,7 +859,9 @@ impl<'a> Grammar<'a> {
         let (e, y) = self.year_num(i)?;
         let hyph = self.ws.get(i).is_some_and(|w| w.hyph);
         if let Some(p) = i.checked_sub(1).and_then(|p| self.ws.get(p)) {
-            if self.lex.has("not_year_before", &p.lower) || (p.kind == TokenKind::Number && !hyph) {
+            if self.lex.info(p.id).has(Role::NotYearBefore)
+                || (p.kind == TokenKind::Number && !hyph)
+            {
                 return None;
             }
             // "A330-2000" is a model number.
@@ -853,8 +872,7 @@ impl<'a> Grammar<'a> {
                 return None;
             }
         }
-        let next = self.lw(e);
-        if self.lex.has("not_year_after", next) || self.lex.units.contains_key(next) {
+        if self.has(e, Role::NotYearAfter) || self.info(e).unit.is_some() {
             return None;
         }
         Some((e, TimexType::Date, Val::Lit(format!("{y:04}"))))
@@ -907,39 +925,63 @@ fn parse_value(s: &str) -> Option<Val> {
 /// How many pieces away a tense cue may be.
 const TENSE_WINDOW: usize = 10;
 
+/// A tense cue found at a piece: where it ends and the tense it gives (`None`: a cue that
+/// says nothing, which still hides the words it covers).
+pub type TenseHit = Option<(usize, Option<Tense>)>;
+
+/// The tense cue starting at each piece of the sentence (computed once, shared by all the
+/// expressions of the sentence).
+pub fn tense_hits(lex: &Lexicon, ws: &[W]) -> Vec<TenseHit> {
+    (0..ws.len()).map(|p| tense_hit(lex, ws, p)).collect()
+}
+
+fn tense_hit(lex: &Lexicon, ws: &[W], p: usize) -> TenseHit {
+    let w = &ws[p];
+    let mut hit: TenseHit = None;
+    for &k in &lex.info(w.id).tense {
+        let k = usize::from(k);
+        let (Some(ids), Some((_, t))) = (lex.tense_ids.get(k), lex.tense.get(k)) else {
+            continue;
+        };
+        let ok = ws
+            .get(p..p + ids.len())
+            .is_some_and(|got| got.iter().zip(ids).all(|(x, id)| x.id == *id));
+        if ok && hit.is_none_or(|(e, _)| p + ids.len() > e) {
+            hit = Some((p + ids.len(), *t));
+        }
+    }
+    let passive = p > 0 && lex.info(ws[p - 1].id).has(Role::PassiveAux);
+    if passive && matches!(hit, Some((_, Some(Tense::Past)))) {
+        hit = Some((p + 1, None));
+    }
+    if hit.is_none()
+        && !passive
+        && !w.cap
+        && w.lower.len() >= 5
+        && w.lower.ends_with("ed")
+        && w.lower.chars().all(|c| c.is_alphabetic())
+    {
+        hit = Some((p + 1, Some(Tense::Past)));
+    }
+    hit
+}
+
 /// The tense nearest to pieces `start..end`: the closest cue word in the sentence (ties go left).
+#[cfg(test)]
 pub fn tense_near(lex: &Lexicon, ws: &[W], start: usize, end: usize) -> Option<Tense> {
+    tense_near_in(&tense_hits(lex, ws), start, end)
+}
+
+/// [`tense_near`] over the cues found by [`tense_hits`].
+pub fn tense_near_in(hits: &[TenseHit], start: usize, end: usize) -> Option<Tense> {
     let mut best: Option<(usize, Tense)> = None;
     let mut p = 0;
-    while p < ws.len() {
+    while p < hits.len() {
         if p >= start && p < end {
             p = end;
             continue;
         }
-        let mut hit: Option<(usize, Option<Tense>)> = None;
-        for (words, t) in &lex.tense {
-            let ok = words
-                .iter()
-                .enumerate()
-                .all(|(k, w)| ws.get(p + k).is_some_and(|x| &x.lower == w));
-            if ok && hit.is_none_or(|(e, _)| p + words.len() > e) {
-                hit = Some((p + words.len(), *t));
-            }
-        }
-        let w = &ws[p];
-        let passive = p > 0 && lex.has("passive_aux", &ws[p - 1].lower);
-        if passive && matches!(hit, Some((_, Some(Tense::Past)))) {
-            hit = Some((p + 1, None));
-        }
-        if hit.is_none()
-            && !passive
-            && !w.cap
-            && w.lower.len() >= 5
-            && w.lower.ends_with("ed")
-            && w.lower.chars().all(|c| c.is_alphabetic())
-        {
-            hit = Some((p + 1, Some(Tense::Past)));
-        }
+        let hit = hits[p];
         if let Some((e, Some(t))) = hit {
             let d = if e <= start {
                 start - e
@@ -965,7 +1007,7 @@ mod tests {
     fn find(t: &str) -> Vec<(String, TimexType, Val, Option<String>)> {
         let lex = Lexicon::builtin();
         let toks = tokenize(t, Span::new(0, t.len()));
-        let ws = pieces(t, &toks);
+        let ws = pieces(t, &toks, &lex);
         Grammar::new(&lex, &ws)
             .find()
             .into_iter()
@@ -1090,7 +1132,7 @@ mod tests {
         let lex = Lexicon::builtin();
         let t = |s: &str, w: &str| {
             let toks = tokenize(s, Span::new(0, s.len()));
-            let ws = pieces(s, &toks);
+            let ws = pieces(s, &toks, &lex);
             let i = ws.iter().position(|x| x.lower == w).unwrap();
             tense_near(&lex, &ws, i, i + 1)
         };

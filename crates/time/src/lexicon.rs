@@ -47,6 +47,8 @@ pub struct Unit {
 #[derive(Debug, Clone)]
 pub struct Modifier {
     pub words: Vec<String>,
+    /// `words` as vocabulary ids.
+    pub ids: Vec<u32>,
     pub value: String,
     pub on_date: bool,
     pub on_duration: bool,
@@ -55,6 +57,8 @@ pub struct Modifier {
 #[derive(Debug, Clone)]
 pub struct Phrase {
     pub words: Vec<String>,
+    /// `words` as vocabulary ids.
+    pub ids: Vec<u32>,
     pub kind: String,
     pub value: String,
     pub modonly: bool,
@@ -66,6 +70,77 @@ pub struct Phrase {
 pub enum Tense {
     Past,
     Future,
+}
+
+/// The context.tsv roles the grammar asks about, as bits of [`WordInfo::roles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    MonthCue,
+    AnchorFollow,
+    SetRate,
+    DurationFiller,
+    NoBareUnitAfter,
+    NotYearBefore,
+    NotYearAfter,
+    PassiveAux,
+}
+
+impl Role {
+    const ALL: [Role; 8] = [
+        Role::MonthCue,
+        Role::AnchorFollow,
+        Role::SetRate,
+        Role::DurationFiller,
+        Role::NoBareUnitAfter,
+        Role::NotYearBefore,
+        Role::NotYearAfter,
+        Role::PassiveAux,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Role::MonthCue => "month_cue",
+            Role::AnchorFollow => "anchor_follow",
+            Role::SetRate => "set_rate",
+            Role::DurationFiller => "duration_filler",
+            Role::NoBareUnitAfter => "no_bare_unit_after",
+            Role::NotYearBefore => "not_year_before",
+            Role::NotYearAfter => "not_year_after",
+            Role::PassiveAux => "passive_aux",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// Id of a word in no table.
+pub const UNKNOWN: u32 = 0;
+
+/// Everything the tables say about one word, gathered so that the grammar looks a piece up
+/// once per sentence (one hash) instead of once per rule and table.
+#[derive(Debug, Clone, Default)]
+pub struct WordInfo {
+    pub cal: Option<CalName>,
+    pub num: Option<NumWord>,
+    pub unit: Option<Unit>,
+    pub timezone: Option<String>,
+    pub meridiem: Option<String>,
+    /// Bits of [`Role`].
+    pub roles: u16,
+    /// Indices of the phrases, modifiers, tense cues and duration prefixes that start with
+    /// this word, in table order (so "first longest match wins" is unchanged).
+    pub phrases: Vec<u16>,
+    pub modifiers: Vec<u16>,
+    pub tense: Vec<u16>,
+    pub duration_prefixes: Vec<u16>,
+}
+
+impl WordInfo {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles & role.bit() != 0
+    }
 }
 
 /// All tables, parsed.
@@ -84,6 +159,12 @@ pub struct Lexicon {
     /// timezone word -> value suffix ("Z" or "").
     pub timezones: HashMap<String, String>,
     pub meridiem: HashMap<String, String>,
+    /// Lower-case word -> id into `info` (id 0 is [`UNKNOWN`]).
+    vocab: HashMap<String, u32>,
+    info: Vec<WordInfo>,
+    /// `tense` and `duration_prefixes` words as ids.
+    pub tense_ids: Vec<Vec<u32>>,
+    pub duration_prefix_ids: Vec<Vec<u32>>,
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -169,6 +250,7 @@ impl Lexicon {
                 let applies = field(r, 2);
                 Modifier {
                     words: words(&r[0]),
+                    ids: Vec::new(),
                     value: field(r, 1),
                     on_date: applies != "duration",
                     on_duration: applies != "date",
@@ -182,6 +264,7 @@ impl Lexicon {
                 let flags = field(r, 3);
                 Phrase {
                     words: words(&r[0]),
+                    ids: Vec::new(),
                     kind: field(r, 1),
                     value: field(r, 2),
                     modonly: flags.contains("modonly"),
@@ -220,7 +303,7 @@ impl Lexicon {
                 _ => context.entry(role).or_default().push(w),
             }
         }
-        Lexicon {
+        let mut lex = Lexicon {
             calendar,
             numbers,
             units,
@@ -231,10 +314,99 @@ impl Lexicon {
             duration_prefixes,
             timezones,
             meridiem,
+            vocab: HashMap::new(),
+            info: vec![WordInfo::default()],
+            tense_ids: Vec::new(),
+            duration_prefix_ids: Vec::new(),
+        };
+        lex.build_vocab();
+        lex
+    }
+
+    fn intern(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.vocab.get(w) {
+            return id;
+        }
+        let id = self.info.len() as u32;
+        self.vocab.insert(w.to_string(), id);
+        self.info.push(WordInfo::default());
+        id
+    }
+
+    fn intern_all(&mut self, ws: &[String]) -> Vec<u32> {
+        ws.iter().map(|w| self.intern(w)).collect()
+    }
+
+    /// Gathers the tables into `vocab` / `info`, the grammar's fast view of them.
+    fn build_vocab(&mut self) {
+        for (w, c) in self.calendar.clone() {
+            let id = self.intern(&w);
+            self.info[id as usize].cal = Some(c);
+        }
+        for (w, n) in self.numbers.clone() {
+            let id = self.intern(&w);
+            self.info[id as usize].num = Some(n);
+        }
+        for (w, u) in self.units.clone() {
+            let id = self.intern(&w);
+            self.info[id as usize].unit = Some(u);
+        }
+        for (w, z) in self.timezones.clone() {
+            let id = self.intern(&w);
+            self.info[id as usize].timezone = Some(z);
+        }
+        for (w, m) in self.meridiem.clone() {
+            let id = self.intern(&w);
+            self.info[id as usize].meridiem = Some(m);
+        }
+        for role in Role::ALL {
+            for w in self.context.get(role.name()).cloned().unwrap_or_default() {
+                let id = self.intern(&w);
+                self.info[id as usize].roles |= role.bit();
+            }
+        }
+        for k in 0..self.phrases.len() {
+            let ids = self.intern_all(&self.phrases[k].words.clone());
+            if let Some(&first) = ids.first() {
+                self.info[first as usize].phrases.push(k as u16);
+            }
+            self.phrases[k].ids = ids;
+        }
+        for k in 0..self.modifiers.len() {
+            let ids = self.intern_all(&self.modifiers[k].words.clone());
+            if let Some(&first) = ids.first() {
+                self.info[first as usize].modifiers.push(k as u16);
+            }
+            self.modifiers[k].ids = ids;
+        }
+        for k in 0..self.tense.len() {
+            let ids = self.intern_all(&self.tense[k].0.clone());
+            if let Some(&first) = ids.first() {
+                self.info[first as usize].tense.push(k as u16);
+            }
+            self.tense_ids.push(ids);
+        }
+        for k in 0..self.duration_prefixes.len() {
+            let ids = self.intern_all(&self.duration_prefixes[k].clone());
+            if let Some(&first) = ids.first() {
+                self.info[first as usize].duration_prefixes.push(k as u16);
+            }
+            self.duration_prefix_ids.push(ids);
         }
     }
 
+    /// The vocabulary id of a lower-case word ([`UNKNOWN`] when no table has it).
+    pub fn id(&self, word: &str) -> u32 {
+        self.vocab.get(word).copied().unwrap_or(UNKNOWN)
+    }
+
+    /// What the tables say about word `id`.
+    pub fn info(&self, id: u32) -> &WordInfo {
+        self.info.get(id as usize).unwrap_or(&self.info[0])
+    }
+
     /// True when `word` (lower case) has `role` in context.tsv.
+    #[cfg(test)]
     pub fn has(&self, role: &str, word: &str) -> bool {
         self.context
             .get(role)

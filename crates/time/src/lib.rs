@@ -14,7 +14,7 @@ mod words;
 use chrono::NaiveDate;
 use onrecord_core::{Component, Document, Error, Span, Timex, TimexType};
 
-use crate::grammar::{tense_near, Cand, Grammar};
+use crate::grammar::{tense_hits, tense_near_in, Cand, Grammar};
 use crate::lexicon::Lexicon;
 use crate::resolve::{resolve, Ctx, Val};
 
@@ -49,8 +49,12 @@ impl TimeTagger {
             let Some(tokens) = doc.tokens.get(s.tokens.clone()) else {
                 continue;
             };
-            let ws = words::pieces(&doc.text, tokens);
+            let ws = words::pieces(&doc.text, tokens, &self.lex);
             let cands = Grammar::new(&self.lex, &ws).find();
+            if cands.is_empty() {
+                continue;
+            }
+            let mut hits = None;
             let mut found: Vec<(usize, Timex, Option<NaiveDate>)> = Vec::new();
             let mut clocks = Vec::new();
             for (ci, c) in cands.iter().enumerate() {
@@ -60,7 +64,11 @@ impl TimeTagger {
                 }
                 let ctx = Ctx {
                     anchor,
-                    tense: tense_near(&self.lex, &ws, c.start, c.end),
+                    tense: tense_near_in(
+                        hits.get_or_insert_with(|| tense_hits(&self.lex, &ws)),
+                        c.start,
+                        c.end,
+                    ),
                     reference,
                 };
                 let r = resolve(&c.val, &ctx);

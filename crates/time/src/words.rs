@@ -3,10 +3,14 @@
 
 use onrecord_core::{Span, Token, TokenKind};
 
+use crate::lexicon::Lexicon;
+
 /// One piece of a token.
 #[derive(Debug, Clone)]
 pub struct W {
     pub lower: String,
+    /// Vocabulary id of `lower` in the lexicon (`lexicon::UNKNOWN` for most words).
+    pub id: u32,
     pub span: Span,
     pub kind: TokenKind,
     /// Starts with an upper-case letter.
@@ -20,6 +24,10 @@ fn is_hyphen(c: char) -> bool {
 }
 
 fn norm(s: &str) -> String {
+    // Most tokens are ASCII: one allocation, no Unicode case tables.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.to_lowercase()
         .replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'")
 }
@@ -35,7 +43,7 @@ fn iso_like(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
-fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: bool) {
+fn push_piece(out: &mut Vec<W>, lex: &Lexicon, text: &str, span: Span, kind: TokenKind, hyph: bool) {
     let s = span.text(text);
     let lower = norm(s);
     let cap = s.chars().next().is_some_and(char::is_uppercase);
@@ -43,8 +51,10 @@ fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: b
     if kind == TokenKind::Word && lower.len() > 2 && lower.ends_with("'s") {
         if let Some((pos, _)) = s.char_indices().rev().nth(1) {
             let base = Span::new(span.start, span.start + pos);
+            let lower = norm(base.text(text));
             out.push(W {
-                lower: norm(base.text(text)),
+                id: lex.id(&lower),
+                lower,
                 span: base,
                 kind,
                 cap,
@@ -52,6 +62,7 @@ fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: b
             });
             out.push(W {
                 lower: "'s".into(),
+                id: lex.id("'s"),
                 span: Span::new(base.end, span.end),
                 kind,
                 cap: false,
@@ -61,6 +72,7 @@ fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: b
         }
     }
     out.push(W {
+        id: lex.id(&lower),
         lower,
         span,
         kind,
@@ -70,12 +82,12 @@ fn push_piece(out: &mut Vec<W>, text: &str, span: Span, kind: TokenKind, hyph: b
 }
 
 /// Splits the tokens of one sentence into pieces.
-pub fn pieces(text: &str, tokens: &[Token]) -> Vec<W> {
+pub fn pieces(text: &str, tokens: &[Token], lex: &Lexicon) -> Vec<W> {
     let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
         let s = t.span.text(text);
         if t.kind != TokenKind::Word || iso_like(s) || !s.chars().any(is_hyphen) {
-            push_piece(&mut out, text, t.span, t.kind, false);
+            push_piece(&mut out, lex, text, t.span, t.kind, false);
             continue;
         }
         let mut start = 0;
@@ -89,7 +101,7 @@ pub fn pieces(text: &str, tokens: &[Token]) -> Vec<W> {
                     } else {
                         TokenKind::Word
                     };
-                    push_piece(&mut out, text, piece, kind, !first);
+                    push_piece(&mut out, lex, text, piece, kind, !first);
                     first = false;
                 }
                 start = i + c.len_utf8();
@@ -106,7 +118,7 @@ mod tests {
 
     fn lows(t: &str) -> Vec<(String, bool)> {
         let toks = tokenize(t, Span::new(0, t.len()));
-        pieces(t, &toks)
+        pieces(t, &toks, &Lexicon::builtin())
             .into_iter()
             .map(|w| (w.lower, w.hyph))
             .collect()
