@@ -112,7 +112,6 @@ fn seed_report() {
 }
 
 #[test]
-#[ignore = "needs the trained tagger (crates/entities/src/recognize); the stub gives untyped, mis-cut names"]
 fn seed_strict() {
     if let Some(o) = check() {
         assert!(o.problems.is_empty(), "{} problems:\n{}", o.problems.len(), o.problems.join("\n"));
