@@ -34,6 +34,13 @@ pub struct Grammar<'a> {
 
 type M = (usize, TimexType, Val);
 
+/// Words the rules test by spelling where an expression may start ("the 11th of", "last
+/// Monday", "every week"); they join the vocabulary so that [`Grammar::may_start`] sees them.
+pub const GRAMMAR_WORDS: &[&str] = &[
+    "the", "last", "next", "this", "past", "coming", "noon", "midnight", "every", "each", "a",
+    "an",
+];
+
 impl<'a> Grammar<'a> {
     pub fn new(lex: &'a Lexicon, ws: &'a [W]) -> Self {
         Grammar { lex, ws }
@@ -87,7 +94,30 @@ impl<'a> Grammar<'a> {
         out
     }
 
+    /// Whether any rule could match at piece `i`: a word of the tables or of the grammar
+    /// ([`GRAMMAR_WORDS`]), a number, or a token shaped like a year, day, clock time, decade,
+    /// quarter or ISO date. Most pieces are none of these, and skip the rules.
+    fn may_start(&self, i: usize) -> bool {
+        let Some(w) = self.ws.get(i) else {
+            return false;
+        };
+        let b = w.lower.as_bytes();
+        w.id != UNKNOWN
+            || w.kind == TokenKind::Number
+            || matches!(b.first(), Some(b'0'..=b'9' | b'\'' | b':'))
+            || (b.len() == 2 && b[0] == b'q')
+            || (b.len() == 10 && b[4] == b'-')
+    }
+
     fn best_at(&self, i: usize, in_mod: bool) -> Option<Cand> {
+        if !self.may_start(i) {
+            return None;
+        }
+        self.rules_at(i, in_mod)
+    }
+
+    /// The longest match of any rule at `i`.
+    fn rules_at(&self, i: usize, in_mod: bool) -> Option<Cand> {
         let mut best: Option<Cand> = None;
         let mut consider = |c: Option<Cand>| {
             if let Some(c) = c {
@@ -1125,6 +1155,36 @@ mod tests {
         );
         assert_eq!(f[5].0, "1990s");
         assert_eq!(f[5].2, Val::Lit("199".into()));
+    }
+
+    /// The gate never hides a match: wherever it says no, no rule matches either.
+    fn check_gate(t: &str) {
+        let lex = Lexicon::builtin();
+        let toks = tokenize(t, Span::new(0, t.len()));
+        let ws = pieces(t, &toks, &lex);
+        let g = Grammar::new(&lex, &ws);
+        for i in 0..=ws.len() {
+            if !g.may_start(i) {
+                for in_mod in [false, true] {
+                    assert_eq!(g.rules_at(i, in_mod), None, "{t:?} at piece {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gate_hides_no_match() {
+        for t in [
+            "He left on March 3, 2008 and Sept. 11 and 11 December, the 11th of May 2009.",
+            "It opened 2008-03-01 and on 7/8/07 in November 2006, +200-03-01, 12:30pm, :30pm.",
+            "at 10am, 10:30 p.m. 1600 GMT, noon, midnight Monday, Q3 2009, the first quarter.",
+            "every week, each Monday, twice a year, a few days, the past decade, several years.",
+            "the 1990s, '90s, the '80s, since '82, mid-2011, decades-long, now-cancelled.",
+            "recently, the end of the year, later this month, early next week, last spring.",
+            "another two months, additional days, some weeks ago, three days ago, yesterday's.",
+        ] {
+            check_gate(t);
+        }
     }
 
     #[test]

@@ -339,6 +339,9 @@ impl Lexicon {
 
     /// Gathers the tables into `vocab` / `info`, the grammar's fast view of them.
     fn build_vocab(&mut self) {
+        for w in crate::grammar::GRAMMAR_WORDS {
+            self.intern(w);
+        }
         for (w, c) in self.calendar.clone() {
             let id = self.intern(&w);
             self.info[id as usize].cal = Some(c);
