@@ -136,6 +136,14 @@ impl<'a> Finder<'a> {
 
     /// The noun phrase ending at token `j`, walking left no further than `lo`.
     fn np_left(&self, j: usize, lo: usize) -> Option<(usize, usize)> {
+        // "Sen. Claire McCaskill (D-Mo.)": a short parenthetical after the name belongs to it.
+        if self.txt(j) == ")" {
+            let open = (j.saturating_sub(12).max(lo)..j)
+                .rev()
+                .find(|&k| self.txt(k) == "(")?;
+            let (a, _) = self.np_left(open.checked_sub(1)?, lo)?;
+            return Some((a, j));
+        }
         let mut k = j + 1;
         while k > lo && j + 1 - k < MAX_NP && self.np_token(k - 1) {
             k -= 1;
@@ -145,6 +153,26 @@ impl<'a> Finder<'a> {
             k += 1;
         }
         (k <= j && self.is_wordlike(j)).then_some((k, j))
+    }
+
+    /// "X, a title, said": the phrase before the appositive whose closing comma is `ju`.
+    fn appositive_source(&self, ju: usize, lo: usize) -> Option<(usize, usize)> {
+        let k = (lo..ju).rev().find(|&k| {
+            // A possessive apostrophe ("the nurses' union") is no quote boundary.
+            self.txt(k) == ","
+                || (self.kind(k) == Some(TokenKind::QuoteMark) && self.region_of[k].is_some())
+        })?;
+        if self.txt(k) != "," || ju - k < 2 || ju - k > 30 || k <= lo {
+            return None;
+        }
+        // An appositive is a noun phrase, not a clause ("…, which is weak, …").
+        let first = self.low[k + 1].as_str();
+        // "X, and Y, said" is a coordinated source; "and" is the one stop word let through.
+        let clause = first != "and" && self.lex.is(first, Grammar::Stop);
+        if clause || self.lex.source_words.get(first) == Some(&WordKind::Pronoun) {
+            return None;
+        }
+        self.np_left(k - 1, lo)
     }
 
     /// The noun phrase starting at token `p`, before `hi`.
@@ -315,12 +343,26 @@ impl<'a> Finder<'a> {
         };
         let mut source: Option<(usize, usize)> = None;
         let mut inverted = false;
-        if prev_break {
+        // "X, a title, said …": the phrase before the appositive, when there is one.
+        let appositive = (j >= lo as isize && self.txt(j as usize) == ",")
+            .then(|| self.appositive_source(j as usize, lo))
+            .flatten();
+        let after_quote = j > lo as isize && self.is_quote_close(j as usize - 1).is_some();
+        if prev_break && (appositive.is_none() || after_quote) {
             if let Some((a, b)) = self.np_right(after, hi) {
                 let ends = b + 1 >= hi
                     || matches!(self.txt(b + 1), "," | "." | "!" | "?" | ";")
                     || self.is_quote_open(b + 1).is_some();
-                if ends && self.starts_np(a) && !self.lex.cues.contains_key(&self.low[a]) {
+                // "…, said he." but not "said he fully supports …".
+                let pronoun = matches!(
+                    self.lex.source_words.get(&self.low[a]),
+                    Some(WordKind::Pronoun)
+                );
+                if ends
+                    && (!pronoun || a == b)
+                    && self.starts_np(a)
+                    && !self.lex.cues.contains_key(&self.low[a])
+                {
                     source = Some((a, b));
                     inverted = true;
                     p = b + 1;
@@ -338,15 +380,7 @@ impl<'a> Finder<'a> {
         if source.is_none() && !participle && j >= lo as isize {
             let ju = j as usize;
             if self.txt(ju) == "," {
-                // "X, a title, said": the phrase before the appositive.
-                let k = (lo..ju)
-                    .rev()
-                    .find(|&k| self.txt(k) == "," || self.kind(k) == Some(TokenKind::QuoteMark));
-                if let Some(k) =
-                    k.filter(|&k| self.txt(k) == "," && ju - k >= 2 && ju - k <= 16 && k > lo)
-                {
-                    source = self.np_left(k - 1, lo);
-                }
+                source = appositive;
             } else if matches!(self.low[ju].as_str(), "who" | "which") {
                 source = Some((ju, ju));
             } else if self.low[ju] == "and" {
@@ -593,6 +627,19 @@ impl<'a> Finder<'a> {
         Some(self.finish_indirect(f))
     }
 
+    fn cue_phrase_at(&self, i: usize) -> Option<(usize, Cue)> {
+        self.lex
+            .cue_phrases
+            .iter()
+            .find(|(words, _)| {
+                words
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| self.low.get(i + k) == Some(w) && self.region_of[i + k].is_none())
+            })
+            .map(|(words, cue)| (words.len(), *cue))
+    }
+
     fn hedge_at(&self, i: usize) -> Option<(usize, HedgeKind)> {
         for (words, kind) in &self.lex.hedges {
             if words
@@ -633,10 +680,24 @@ impl<'a> Finder<'a> {
                     continue;
                 }
                 let infinitive = i > 0 && matches!(self.low[i - 1].as_str(), "to");
+                // Multi-word cues first ("called for", "pointed out").
+                if let Some((n, cue)) = self
+                    .cue_phrase_at(i)
+                    .filter(|_| !infinitive && !self.is_cap(i))
+                {
+                    let prev = found[first_in_sentence..].last().cloned();
+                    if let Some(f) = self.try_cue(si, i, i + n - 1, cue, prev.as_ref()) {
+                        found.push(f);
+                    }
+                    i += n;
+                    continue;
+                }
                 // Headlines capitalise every word; a capitalised cue is too often a name or noun.
                 let capitalised = self.is_cap(i);
                 // "the claims", "his remarks": a noun, not a reporting verb.
-                let noun = i > toks.start && DETERMINERS.contains(&self.low[i - 1].as_str());
+                let noun = i > toks.start
+                    && (DETERMINERS.contains(&self.low[i - 1].as_str())
+                        || self.lex.is(&self.low[i - 1], Grammar::Quant));
                 let capitalised = capitalised || noun;
                 if let Some(&cue) = self
                     .lex

@@ -51,6 +51,8 @@ pub enum Grammar {
 #[derive(Debug)]
 pub struct Lexicon {
     pub cues: HashMap<String, Cue>,
+    /// Multi-word cues ("called for", "pointed out") as token sequences, longest first.
+    pub cue_phrases: Vec<(Vec<String>, Cue)>,
     /// Hedge phrases as token sequences, longest first.
     pub hedges: Vec<(Vec<String>, HedgeKind)>,
     pub source_words: HashMap<String, WordKind>,
@@ -68,6 +70,7 @@ impl Lexicon {
     /// The built-in tables (checked by the unit tests, so parsing cannot fail at run time).
     pub fn builtin() -> Lexicon {
         let mut cues = HashMap::new();
+        let mut cue_phrases = Vec::new();
         for r in Table::builtin("cues", CUES, 3).rows {
             let class = match r[1].as_str() {
                 "denial" => CueClass::Denial,
@@ -76,14 +79,18 @@ impl Lexicon {
                 "document" => CueClass::Document,
                 _ => CueClass::Speech,
             };
-            cues.insert(
-                r[0].to_lowercase(),
-                Cue {
-                    class,
-                    addressee: r[2] == "yes",
-                },
-            );
+            let cue = Cue {
+                class,
+                addressee: r[2] == "yes",
+            };
+            let key = r[0].to_lowercase();
+            if key.contains(' ') {
+                cue_phrases.push((key.split_whitespace().map(str::to_string).collect(), cue));
+            } else {
+                cues.insert(key, cue);
+            }
         }
+        cue_phrases.sort_by_key(|(w, _): &(Vec<String>, Cue)| std::cmp::Reverse(w.len()));
         let mut hedges: Vec<(Vec<String>, HedgeKind)> = Table::builtin("hedges", HEDGES, 2)
             .rows
             .iter()
@@ -132,6 +139,7 @@ impl Lexicon {
             .collect();
         Lexicon {
             cues,
+            cue_phrases,
             hedges,
             source_words,
             grammar,
@@ -165,6 +173,7 @@ mod tests {
             Some(CueClass::Denial)
         );
         assert!(l.cues.get("told").is_some_and(|c| c.addressee));
+        assert!(l.cue_phrases.iter().any(|(w, _)| w == &["called", "for"]));
         assert!(l.is("has", Grammar::Skip));
         assert_eq!(l.source_words.get("sources"), Some(&WordKind::Anonymous));
         assert!(l.hedges.iter().any(|h| h.0 == ["according", "to"]));

@@ -219,6 +219,41 @@ mod tests {
     }
 
     #[test]
+    fn multi_word_cue() {
+        let (d, a) = run("The union called for a full inquiry into the collapse.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].cue), "called for");
+        assert_eq!(s(&d, a[0].source), "The union");
+        assert_eq!(content(&d, &a[0]), "a full inquiry into the collapse");
+    }
+
+    #[test]
+    fn parenthetical_after_source_name() {
+        let (d, a) = run("Sen. Ann Kroll (D-Ore.) said the bill would pass.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "Sen. Ann Kroll (D-Ore.)");
+        assert_eq!(content(&d, &a[0]), "the bill would pass");
+    }
+
+    #[test]
+    fn appositive_source_beats_inverted_reading() {
+        let (d, a) =
+            run("Rita Moss, the head of the nurses' union, said he never saw the letters.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "Rita Moss");
+        assert_eq!(content(&d, &a[0]), "he never saw the letters");
+        // A pronoun after an inverted cue is a source only on its own ("…, said he.").
+        let (d, a) = run("The plan is dead, said he.");
+        assert_eq!(s(&d, a[0].source), "he");
+    }
+
+    #[test]
+    fn noun_after_quantifier_is_not_a_cue() {
+        let (_, a) = run("It was one of several calls the mayor took that night.");
+        assert!(a.is_empty(), "{a:?}");
+    }
+
+    #[test]
     fn no_panic_on_odd_text() {
         for t in [
             "",
