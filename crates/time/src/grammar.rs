@@ -29,7 +29,7 @@ enum Num {
 
 pub struct Grammar<'a> {
     lex: &'a Lexicon,
-    ws: &'a [W],
+    ws: &'a [W<'a>],
 }
 
 type M = (usize, TimexType, Val);
@@ -42,12 +42,12 @@ pub const GRAMMAR_WORDS: &[&str] = &[
 ];
 
 impl<'a> Grammar<'a> {
-    pub fn new(lex: &'a Lexicon, ws: &'a [W]) -> Self {
+    pub fn new(lex: &'a Lexicon, ws: &'a [W<'a>]) -> Self {
         Grammar { lex, ws }
     }
 
     fn lw(&self, i: usize) -> &str {
-        self.ws.get(i).map_or("", |w| w.lower.as_str())
+        self.ws.get(i).map_or("", |w| w.lower.as_ref())
     }
 
     /// What the tables say about piece `i` (nothing past the end).
@@ -94,15 +94,16 @@ impl<'a> Grammar<'a> {
         out
     }
 
-    /// Whether any rule could match at piece `i`: a word of the tables or of the grammar
-    /// ([`GRAMMAR_WORDS`]), a number, or a token shaped like a year, day, clock time, decade,
-    /// quarter or ISO date. Most pieces are none of these, and skip the rules.
+    /// Whether any rule could match at piece `i`: a word that can start one (calendar name,
+    /// number, unit, first word of a phrase / modifier / duration prefix, [`GRAMMAR_WORDS`]), a
+    /// number, or a token shaped like a year, day, clock time, decade, quarter or ISO date.
+    /// Most pieces are none of these, and skip the rules.
     fn may_start(&self, i: usize) -> bool {
         let Some(w) = self.ws.get(i) else {
             return false;
         };
         let b = w.lower.as_bytes();
-        w.id != UNKNOWN
+        self.lex.info(w.id).starts
             || w.kind == TokenKind::Number
             || matches!(b.first(), Some(b'0'..=b'9' | b'\'' | b':'))
             || (b.len() == 2 && b[0] == b'q')
@@ -161,7 +162,7 @@ impl<'a> Grammar<'a> {
             let v: f64 = w.lower.replace(',', "").parse().ok()?;
             return v.is_finite().then_some((i + 1, Num::Known(v)));
         }
-        match w.lower.as_str() {
+        match w.lower.as_ref() {
             "a" | "an" => {
                 if self.lw(i + 1) == "few" {
                     return Some((i + 2, Num::Vague));
@@ -224,7 +225,7 @@ impl<'a> Grammar<'a> {
     /// A year: `2008`, `'82`.
     fn year_num(&self, i: usize) -> Option<(usize, i32)> {
         let w = self.ws.get(i)?;
-        let l = w.lower.as_str();
+        let l = w.lower.as_ref();
         if w.kind == TokenKind::Number && l.len() == 4 && l.chars().all(|c| c.is_ascii_digit()) {
             let y: i32 = l.parse().ok()?;
             return (1000..=2100).contains(&y).then_some((i + 1, y));
@@ -393,7 +394,7 @@ impl<'a> Grammar<'a> {
 
     fn date(&self, i: usize) -> Option<M> {
         let w = self.ws.get(i)?;
-        let l = w.lower.as_str();
+        let l = w.lower.as_ref();
         // 2008-03-01
         if l.len() == 10 && l.as_bytes().get(4) == Some(&b'-') {
             let d = chrono::NaiveDate::parse_from_str(l, "%Y-%m-%d").ok()?;
@@ -563,7 +564,7 @@ impl<'a> Grammar<'a> {
 
     fn clock(&self, i: usize) -> Option<M> {
         let w = self.ws.get(i)?;
-        let l = w.lower.as_str();
+        let l = w.lower.as_ref();
         let (mut e, mut hour, minute, needs_marker) = if l == "noon" {
             (i + 1, 12, 0, false)
         } else if l == "midnight" {

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use onrecord_core::lexicon::Table;
 
 /// A calendar name: month, weekday, season or part of day.
@@ -129,6 +131,8 @@ pub struct WordInfo {
     pub meridiem: Option<String>,
     /// Bits of [`Role`].
     pub roles: u16,
+    /// Some rule may start at this word (see `Grammar::may_start`).
+    pub starts: bool,
     /// Indices of the phrases, modifiers, tense cues and duration prefixes that start with
     /// this word, in table order (so "first longest match wins" is unchanged).
     pub phrases: Vec<u16>,
@@ -160,7 +164,9 @@ pub struct Lexicon {
     pub timezones: HashMap<String, String>,
     pub meridiem: HashMap<String, String>,
     /// Lower-case word -> id into `info` (id 0 is [`UNKNOWN`]).
-    vocab: HashMap<String, u32>,
+    vocab: FxHashMap<String, u32>,
+    /// Longest word in `vocab`, in bytes (longer pieces skip the lookup).
+    max_len: usize,
     info: Vec<WordInfo>,
     /// `tense` and `duration_prefixes` words as ids.
     pub tense_ids: Vec<Vec<u32>>,
@@ -314,7 +320,8 @@ impl Lexicon {
             duration_prefixes,
             timezones,
             meridiem,
-            vocab: HashMap::new(),
+            vocab: FxHashMap::default(),
+            max_len: 0,
             info: vec![WordInfo::default()],
             tense_ids: Vec::new(),
             duration_prefix_ids: Vec::new(),
@@ -329,6 +336,7 @@ impl Lexicon {
         }
         let id = self.info.len() as u32;
         self.vocab.insert(w.to_string(), id);
+        self.max_len = self.max_len.max(w.len());
         self.info.push(WordInfo::default());
         id
     }
@@ -340,7 +348,8 @@ impl Lexicon {
     /// Gathers the tables into `vocab` / `info`, the grammar's fast view of them.
     fn build_vocab(&mut self) {
         for w in crate::grammar::GRAMMAR_WORDS {
-            self.intern(w);
+            let id = self.intern(w);
+            self.info[id as usize].starts = true;
         }
         for (w, c) in self.calendar.clone() {
             let id = self.intern(&w);
@@ -382,6 +391,16 @@ impl Lexicon {
             }
             self.modifiers[k].ids = ids;
         }
+        // Where a rule may start: a calendar name, number or unit word, the first word of a
+        // phrase, modifier or duration prefix, or a duration filler ("additional days").
+        for inf in &mut self.info {
+            inf.starts |= inf.cal.is_some()
+                || inf.num.is_some()
+                || inf.unit.is_some()
+                || !inf.phrases.is_empty()
+                || !inf.modifiers.is_empty()
+                || inf.has(Role::DurationFiller);
+        }
         for k in 0..self.tense.len() {
             let ids = self.intern_all(&self.tense[k].0.clone());
             if let Some(&first) = ids.first() {
@@ -396,10 +415,18 @@ impl Lexicon {
             }
             self.duration_prefix_ids.push(ids);
         }
+        for p in &self.duration_prefix_ids {
+            if let Some(&first) = p.first() {
+                self.info[first as usize].starts = true;
+            }
+        }
     }
 
     /// The vocabulary id of a lower-case word ([`UNKNOWN`] when no table has it).
     pub fn id(&self, word: &str) -> u32 {
+        if word.len() > self.max_len {
+            return UNKNOWN;
+        }
         self.vocab.get(word).copied().unwrap_or(UNKNOWN)
     }
 

@@ -45,11 +45,12 @@ impl TimeTagger {
         let mut out: Vec<Timex> = Vec::new();
         // The last full date mentioned, for "the day".
         let mut reference: Option<NaiveDate> = None;
+        let mut ws = Vec::new();
         for s in &doc.sentences {
             let Some(tokens) = doc.tokens.get(s.tokens.clone()) else {
                 continue;
             };
-            let ws = words::pieces(&doc.text, tokens, &self.lex);
+            words::pieces_into(&doc.text, tokens, &self.lex, &mut ws);
             let cands = Grammar::new(&self.lex, &ws).find();
             if cands.is_empty() {
                 continue;

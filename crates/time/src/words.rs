@@ -1,14 +1,17 @@
 //! The tagger's view of a sentence: core tokens, with hyphenated words split into pieces
 //! ("fifty-year" -> "fifty" "year") and possessives split off ("today's" -> "today" "'s").
 
+use std::borrow::Cow;
+
 use onrecord_core::{Span, Token, TokenKind};
 
 use crate::lexicon::Lexicon;
 
 /// One piece of a token.
 #[derive(Debug, Clone)]
-pub struct W {
-    pub lower: String,
+pub struct W<'t> {
+    /// Lower case, curly apostrophes straightened; borrowed from the text when it already is.
+    pub lower: Cow<'t, str>,
     /// Vocabulary id of `lower` in the lexicon (`lexicon::UNKNOWN` for most words).
     pub id: u32,
     pub span: Span,
@@ -23,13 +26,18 @@ fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{2011}')
 }
 
-fn norm(s: &str) -> String {
-    // Most tokens are ASCII: one allocation, no Unicode case tables.
+fn norm(s: &str) -> Cow<'_, str> {
+    // Most tokens are ASCII, and most of those lower case already: no allocation.
     if s.is_ascii() {
-        return s.to_ascii_lowercase();
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(s.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(s);
     }
-    s.to_lowercase()
-        .replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'")
+    Cow::Owned(
+        s.to_lowercase()
+            .replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'"),
+    )
 }
 
 /// `2008-03-01` and the like stay whole.
@@ -43,7 +51,10 @@ fn iso_like(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
-fn push_piece(out: &mut Vec<W>, lex: &Lexicon, text: &str, span: Span, kind: TokenKind, hyph: bool) {
+fn push_piece<'t>(
+    out: &mut Vec<W<'t>>,
+    lex: &Lexicon,
+    text: &'t str, span: Span, kind: TokenKind, hyph: bool) {
     let s = span.text(text);
     let lower = norm(s);
     let cap = s.chars().next().is_some_and(char::is_uppercase);
@@ -61,7 +72,7 @@ fn push_piece(out: &mut Vec<W>, lex: &Lexicon, text: &str, span: Span, kind: Tok
                 hyph,
             });
             out.push(W {
-                lower: "'s".into(),
+                lower: Cow::Borrowed("'s"),
                 id: lex.id("'s"),
                 span: Span::new(base.end, span.end),
                 kind,
@@ -82,12 +93,20 @@ fn push_piece(out: &mut Vec<W>, lex: &Lexicon, text: &str, span: Span, kind: Tok
 }
 
 /// Splits the tokens of one sentence into pieces.
-pub fn pieces(text: &str, tokens: &[Token], lex: &Lexicon) -> Vec<W> {
+#[cfg(test)]
+pub fn pieces<'t>(text: &'t str, tokens: &[Token], lex: &Lexicon) -> Vec<W<'t>> {
     let mut out = Vec::with_capacity(tokens.len());
+    pieces_into(text, tokens, lex, &mut out);
+    out
+}
+
+/// [`pieces`] into `out` (cleared first), to reuse its buffer from sentence to sentence.
+pub fn pieces_into<'t>(text: &'t str, tokens: &[Token], lex: &Lexicon, out: &mut Vec<W<'t>>) {
+    out.clear();
     for t in tokens {
         let s = t.span.text(text);
         if t.kind != TokenKind::Word || iso_like(s) || !s.chars().any(is_hyphen) {
-            push_piece(&mut out, lex, text, t.span, t.kind, false);
+            push_piece(out, lex, text, t.span, t.kind, false);
             continue;
         }
         let mut start = 0;
@@ -101,14 +120,13 @@ pub fn pieces(text: &str, tokens: &[Token], lex: &Lexicon) -> Vec<W> {
                     } else {
                         TokenKind::Word
                     };
-                    push_piece(&mut out, lex, text, piece, kind, !first);
+                    push_piece(out, lex, text, piece, kind, !first);
                     first = false;
                 }
                 start = i + c.len_utf8();
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -120,7 +138,7 @@ mod tests {
         let toks = tokenize(t, Span::new(0, t.len()));
         pieces(t, &toks, &Lexicon::builtin())
             .into_iter()
-            .map(|w| (w.lower, w.hyph))
+            .map(|w| (w.lower.into_owned(), w.hyph))
             .collect()
     }
 
