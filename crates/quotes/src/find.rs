@@ -251,7 +251,20 @@ impl<'a> Finder<'a> {
                 break;
             }
             // "denied X and said Y": the second cue starts its own attribution.
-            if k > a && self.low[k] == "and" && self.region_of[k].is_none() {
+            // "…, adding that …": a participle cue starts its own attribution.
+            if k > a
+                && self.txt(k) == ","
+                && self.region_of[k].is_none()
+                && self
+                    .low
+                    .get(k + 1)
+                    .is_some_and(|w| w.ends_with("ing") && self.lex.cues.contains_key(w.as_str()))
+            {
+                e = k;
+                break;
+            }
+            if k > a && matches!(self.low[k].as_str(), "and" | "but") && self.region_of[k].is_none()
+            {
                 let mut n = k + 1;
                 while n < hi && self.lex.is(&self.low[n], Grammar::Skip) {
                     n += 1;

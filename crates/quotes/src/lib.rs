@@ -248,6 +248,14 @@ mod tests {
     }
 
     #[test]
+    fn participle_cue_ends_the_content() {
+        let (d, a) = run("She said that the vote was fair, adding that the count was slow.");
+        assert_eq!(content(&d, &a[0]), "that the vote was fair");
+        let (d, a) = run("He said he respects her but said the plan is wrong.");
+        assert_eq!(content(&d, &a[0]), "he respects her");
+    }
+
+    #[test]
     fn noun_after_quantifier_is_not_a_cue() {
         let (_, a) = run("It was one of several calls the mayor took that night.");
         assert!(a.is_empty(), "{a:?}");
