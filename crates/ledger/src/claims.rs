@@ -21,9 +21,13 @@ pub trait ClaimEncoder: Send + Sync {
     fn encode(&self, texts: &[&str]) -> Result<Option<Vec<Vec<f32>>>>;
     /// Content similarity above which two claims (with the entity/time bonus) are the same.
     fn threshold(&self) -> f32 {
-        0.45
+        LEXICAL_THRESHOLD
     }
 }
+
+/// The combined similarity two claims compared by word overlap must reach (also used for a
+/// pair compared lexically because one of them has no vector).
+pub const LEXICAL_THRESHOLD: f32 = 0.45;
 
 /// Word overlap only.
 #[derive(Debug, Default, Clone, Copy)]
@@ -81,9 +85,29 @@ pub fn claim_similarity(a: &ClaimKey, b: &ClaimKey, content: f32) -> f32 {
     0.6 * content + 0.25 * ents + 0.15 * time
 }
 
-/// Clusters claims; returns the cluster index of each input, clusters numbered from 0 in order
-/// of their first member.
+/// True when a claim has enough content to be compared with others (and to be encoded).
+pub fn comparable(c: &ClaimInput) -> bool {
+    c.key.stems.len() >= MIN_STEMS
+}
+
+/// Clusters claims, encoding the comparable ones with `encoder`; returns the cluster index of
+/// each input, clusters numbered from 0 in order of their first member.
 pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<usize>> {
+    let eligible: Vec<usize> = (0..inputs.len()).filter(|&i| comparable(&inputs[i])).collect();
+    let texts: Vec<&str> = eligible.iter().map(|&i| inputs[i].text.as_str()).collect();
+    let vectors = encoder.encode(&texts)?.map(|v| {
+        let mut out: Vec<Option<Vec<f32>>> = vec![None; inputs.len()];
+        for (&i, x) in eligible.iter().zip(v) {
+            out[i] = Some(x);
+        }
+        out
+    });
+    Ok(cluster_with_vectors(inputs, vectors.as_deref(), encoder.threshold()))
+}
+
+/// Clusters claims given their vectors (aligned with `inputs`; `None` for all means lexical,
+/// a missing vector means that claim is compared lexically).
+pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<f32>>]>, threshold: f32) -> Vec<usize> {
     let n = inputs.len();
     let mut dsu = Dsu::new(n);
     let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
@@ -109,11 +133,10 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
         prev = Some(i);
     }
 
-    let eligible: Vec<usize> = (0..n).filter(|&i| inputs[i].key.stems.len() >= MIN_STEMS).collect();
-    let texts: Vec<&str> = eligible.iter().map(|&i| inputs[i].text.as_str()).collect();
-    let vectors = encoder.encode(&texts)?;
-    let vec_of: HashMap<usize, usize> = eligible.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    // Candidate pairs share at least two tokens (stems or entities).
+    let eligible: Vec<usize> = (0..n).filter(|&i| comparable(&inputs[i])).collect();
+    let vec_of = |i: usize| vectors.and_then(|v| v.get(i)).and_then(|x| x.as_deref());
+    // Candidate pairs share at least two tokens (stems or entities); one when both have
+    // vectors, since a paraphrase shares fewer words.
     let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
     for &i in &eligible {
         let k = &inputs[i].key;
@@ -124,7 +147,6 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
             postings.entry(format!("e:{e}")).or_default().push(i);
         }
     }
-    let threshold = encoder.threshold();
     let mut counts: HashMap<usize, u32> = HashMap::new();
     for &i in &eligible {
         counts.clear();
@@ -138,23 +160,17 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
             }
         }
         for (&j, &shared) in &counts {
-            if shared < 2 {
-                continue;
-            }
             let (a, b) = (&inputs[i].key, &inputs[j].key);
-            let content = match &vectors {
-                Some(v) => match (vec_of.get(&i).and_then(|&x| v.get(x)), vec_of.get(&j).and_then(|&x| v.get(x))) {
-                    (Some(x), Some(y)) => cosine(x, y),
-                    _ => jaccard(&a.stems, &b.stems),
-                },
-                None => {
-                    if intersection(&a.stems, &b.stems) < 2 {
+            let (content, needed) = match (vec_of(i), vec_of(j)) {
+                (Some(x), Some(y)) => (cosine(x, y), threshold),
+                _ => {
+                    if shared < 2 || intersection(&a.stems, &b.stems) < 2 {
                         continue;
                     }
-                    jaccard(&a.stems, &b.stems)
+                    (jaccard(&a.stems, &b.stems), if vectors.is_some() { LEXICAL_THRESHOLD } else { threshold })
                 }
             };
-            if claim_similarity(a, b, content) >= threshold {
+            if claim_similarity(a, b, content) >= needed {
                 dsu.union(i, j);
             }
         }
@@ -166,7 +182,7 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
         let next = numbering.len();
         out.push(*numbering.entry(r).or_insert(next));
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -26,9 +26,14 @@ pub mod schema;
 pub mod speakers;
 mod store;
 pub mod text;
+pub mod vectors;
+#[cfg(feature = "embeddings")]
+pub mod minilm;
 
 pub use claims::{ClaimEncoder, LexicalEncoder};
 pub use error::{LedgerError, Result};
+#[cfg(feature = "embeddings")]
+pub use minilm::MiniLmEncoder;
 pub use prepare::Stance;
 pub use store::{Event, IngestOptions, IngestSummary, LinkSummary};
 

@@ -141,6 +141,16 @@ CREATE TABLE claims (
 );
 
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#, r#"
+-- Claim vectors from a sentence encoder, computed once per attribution so re-linking does not
+-- re-encode old claims. Deleted with their attribution (re-analysis gives new attributions).
+CREATE TABLE claim_vectors (
+    attribution_id INTEGER PRIMARY KEY REFERENCES attributions(id) ON DELETE CASCADE,
+    model          TEXT NOT NULL,            -- the encoder's name; another model's vector is redone
+    dim            INTEGER NOT NULL,
+    vec            BLOB NOT NULL             -- dim f32, little-endian
+);
+CREATE INDEX claim_vectors_model ON claim_vectors(model);
 "#];
 
 /// The schema version this program writes.

@@ -52,6 +52,8 @@ pub struct LinkSummary {
     pub agents: u64,
     pub claims: u64,
     pub disputed: u64,
+    /// Claim texts encoded by this linking (those without a stored vector for the encoder).
+    pub claims_encoded: u64,
 }
 
 /// Reported while ingesting.
@@ -249,8 +251,10 @@ impl Ledger {
 
     /// Rebuilds the cross-article tables (copies, agents, claims) in one transaction.
     pub fn link(&mut self, encoder: &dyn ClaimEncoder) -> Result<LinkSummary> {
+        // Vectors first, committed as they are made: old claims keep theirs.
+        let encoded = self.update_claim_vectors(encoder)?;
         let tx = self.conn.transaction()?;
-        let mut sum = LinkSummary::default();
+        let mut sum = LinkSummary { claims_encoded: encoded, ..Default::default() };
 
         // Copies.
         let arts: Vec<CopyInput> = {
@@ -345,7 +349,8 @@ impl Ledger {
             }
             v
         };
-        let cl = claims::cluster(&inputs, encoder)?;
+        let vectors = crate::vectors::load_aligned(&tx, encoder.name(), &inputs)?;
+        let cl = claims::cluster_with_vectors(&inputs, vectors.as_deref(), encoder.threshold());
         tx.execute("DELETE FROM claims", [])?;
         let n_clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
         let mut members: Vec<Vec<usize>> = vec![vec![]; n_clusters];

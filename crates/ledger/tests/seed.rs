@@ -1,10 +1,27 @@
 //! The seed article's dispute, read from its gold file: every denier named there denies a claim
 //! cluster that someone also asserts or reports. Skips when ../shared is absent.
 
+use onrecord_ledger::claims::ClaimEncoder;
 use onrecord_ledger::{IngestOptions, Ledger, LexicalEncoder};
 
 #[test]
 fn seed_dispute_from_gold() {
+    seed_dispute(&LexicalEncoder);
+}
+
+/// The same dispute with claims clustered by MiniLM vectors.
+#[cfg(feature = "embeddings")]
+#[test]
+fn seed_dispute_with_minilm() {
+    use onrecord_ledger::MiniLmEncoder;
+    if !MiniLmEncoder::model_present() {
+        eprintln!("skipping: no MiniLM model (run scripts/fetch-models.sh)");
+        return;
+    }
+    seed_dispute(&MiniLmEncoder::load_default().expect("model present but failed to load"));
+}
+
+fn seed_dispute(encoder: &dyn ClaimEncoder) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/seed");
     let (Ok(input), Ok(gold)) = (std::fs::read_to_string(format!("{root}/kremlin-call.input.jsonl")), std::fs::read_to_string(format!("{root}/kremlin-call.gold.json"))) else {
         eprintln!("skipping: ../shared/corpus/seed not found");
@@ -19,7 +36,7 @@ fn seed_dispute_from_gold() {
     let pipeline = onrecord::default_pipeline();
     let analyse = |d: &mut onrecord::Document| pipeline.run(d).map_err(|e| e.to_string());
     let mut l = Ledger::open_in_memory().unwrap();
-    l.ingest(std::iter::once(Ok(doc)), &analyse, &IngestOptions::default(), &LexicalEncoder, &mut |_| {}).unwrap();
+    l.ingest(std::iter::once(Ok(doc)), &analyse, &IngestOptions::default(), encoder, &mut |_| {}).unwrap();
     let n: i64 = l.conn().query_row("SELECT count(*) FROM attributions", [], |r| r.get(0)).unwrap();
     if n == 0 {
         eprintln!("skipping: the default pipeline finds no attributions yet");
