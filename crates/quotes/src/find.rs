@@ -995,6 +995,7 @@ impl<'a> Finder<'a> {
             };
             speakers.push((speaker, conf.min(f.confidence + 0.1), kind));
         }
+        self.resolve_indefinite_documents(&found, &mut speakers);
         for (i, f) in found.iter().enumerate() {
             let (mut speaker, mut conf, mut kind) = speakers[i];
             let mut source = f.source;
@@ -1048,6 +1049,38 @@ impl<'a> Finder<'a> {
             });
         }
         out
+    }
+
+    /// "A new report says ..." names no outlet; when the next sentences credit exactly one
+    /// organisation as the recipient of what sources said ("... told The Washington Post"), the
+    /// report is that outlet's.
+    fn resolve_indefinite_documents(&self, found: &[Found], speakers: &mut [(Option<usize>, f32, SourceKind)]) {
+        let doc = self.doc;
+        for (i, f) in found.iter().enumerate() {
+            if speakers[i].0.is_some() || speakers[i].2 != SourceKind::Document {
+                continue;
+            }
+            let Some((a, _)) = f.source_toks else { continue };
+            if !matches!(self.low[a].as_str(), "a" | "an") {
+                continue;
+            }
+            let Some(sent) = self.sent_of.get(f.cue_tok).copied() else { continue };
+            let mut outlets: Vec<usize> = found
+                .iter()
+                .filter(|g| {
+                    self.sent_of.get(g.cue_tok).is_some_and(|&t| t > sent && t <= sent + 2)
+                })
+                .filter_map(|g| g.addressee.and_then(|ad| self.resolve(ad)))
+                .map(|(e, _)| e)
+                .filter(|&e| doc.entities.get(e).is_some_and(|x| x.kind == onrecord_core::EntityType::Org))
+                .collect();
+            outlets.sort_unstable();
+            outlets.dedup();
+            if let [only] = outlets[..] {
+                speakers[i].0 = Some(only);
+                speakers[i].1 = 0.5;
+            }
+        }
     }
 
     /// The attribution a continuation inherits from: the last one with a source before it.

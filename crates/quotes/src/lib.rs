@@ -149,6 +149,27 @@ mod tests {
     }
 
     #[test]
+    fn indefinite_report_is_the_outlet_told_next() {
+        let text = "The plant will close in May, a new report says.\nWorkers were told on Friday, people familiar with the plan told The Daily Ledger.";
+        let mut doc = Document::new("t", text);
+        TextLayer::new().process(&mut doc).unwrap();
+        let at = text.find("The Daily Ledger").unwrap();
+        let span = onrecord_core::Span::new(at, at + "The Daily Ledger".len());
+        doc.entities.push(onrecord_core::Entity {
+            name: span,
+            kind: onrecord_core::EntityType::Org,
+            roles: vec![],
+            mentions: vec![onrecord_core::Mention { span, kind: onrecord_core::MentionKind::Name }],
+        });
+        AttributionLayer::new().process(&mut doc).unwrap();
+        let a = &doc.attributions;
+        assert_eq!(s(&doc, a[0].source), "a new report");
+        assert_eq!(a[0].speaker, Some(0));
+        assert_eq!(a[1].source_kind, SourceKind::Anonymous);
+        assert_eq!(a[1].speaker, None);
+    }
+
+    #[test]
     fn denial_and_coordination() {
         let (d, a) = run("The ministry denied the claims and said the tests were safe.");
         assert_eq!(a.len(), 2);
