@@ -37,8 +37,7 @@ type M = (usize, TimexType, Val);
 /// Words the rules test by spelling where an expression may start ("the 11th of", "last
 /// Monday", "every week"); they join the vocabulary so that [`Grammar::may_start`] sees them.
 pub const GRAMMAR_WORDS: &[&str] = &[
-    "the", "last", "next", "this", "past", "coming", "noon", "midnight", "every", "each", "a",
-    "an",
+    "the", "last", "next", "this", "past", "coming", "noon", "midnight", "every", "each", "a", "an",
 ];
 
 impl<'a> Grammar<'a> {
@@ -52,8 +51,7 @@ impl<'a> Grammar<'a> {
 
     /// What the tables say about piece `i` (nothing past the end).
     fn info(&self, i: usize) -> &'a WordInfo {
-        self.lex
-            .info(self.ws.get(i).map_or(UNKNOWN, |w| w.id))
+        self.lex.info(self.ws.get(i).map_or(UNKNOWN, |w| w.id))
     }
 
     fn has(&self, i: usize, role: Role) -> bool {
@@ -231,7 +229,10 @@ impl<'a> Grammar<'a> {
             return (1000..=2100).contains(&y).then_some((i + 1, y));
         }
         // '82 needs a preposition before it ("since '82"; "iLife '11" is a name).
-        let cue = || i.checked_sub(1).is_some_and(|p| self.has(p, Role::MonthCue));
+        let cue = || {
+            i.checked_sub(1)
+                .is_some_and(|p| self.has(p, Role::MonthCue))
+        };
         if let Some(d) = l.strip_prefix('\'').filter(|_| cue()) {
             if d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()) {
                 let yy: i32 = d.parse().ok()?;
@@ -498,7 +499,9 @@ impl<'a> Grammar<'a> {
             return None;
         }
         if ambiguous {
-            let cue = i.checked_sub(1).is_some_and(|p| self.has(p, Role::MonthCue));
+            let cue = i
+                .checked_sub(1)
+                .is_some_and(|p| self.has(p, Role::MonthCue));
             if !cue {
                 return None;
             }
@@ -852,7 +855,8 @@ impl<'a> Grammar<'a> {
                     .is_some_and(|w| w.hyph && w.lower == "long");
                 if !prefix
                     && !compound
-                    && i.checked_sub(1).is_some_and(|p| self.has(p, Role::NoBareUnitAfter))
+                    && i.checked_sub(1)
+                        .is_some_and(|p| self.has(p, Role::NoBareUnitAfter))
                 {
                     return None;
                 }
@@ -1031,14 +1035,22 @@ pub fn tense_near_in(hits: &[TenseHit], start: usize, end: usize) -> Option<Tens
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::words::pieces;
+    use crate::words::{pieces, Text};
     use onrecord_core::text::tokenize;
     use onrecord_core::Span;
 
     fn find(t: &str) -> Vec<(String, TimexType, Val, Option<String>)> {
         let lex = Lexicon::builtin();
         let toks = tokenize(t, Span::new(0, t.len()));
-        let ws = pieces(t, &toks, &lex);
+        let low = t.to_ascii_lowercase();
+        let ws = pieces(
+            Text {
+                text: t,
+                lower: &low,
+            },
+            &toks,
+            &lex,
+        );
         Grammar::new(&lex, &ws)
             .find()
             .into_iter()
@@ -1162,7 +1174,15 @@ mod tests {
     fn check_gate(t: &str) {
         let lex = Lexicon::builtin();
         let toks = tokenize(t, Span::new(0, t.len()));
-        let ws = pieces(t, &toks, &lex);
+        let low = t.to_ascii_lowercase();
+        let ws = pieces(
+            Text {
+                text: t,
+                lower: &low,
+            },
+            &toks,
+            &lex,
+        );
         let g = Grammar::new(&lex, &ws);
         for i in 0..=ws.len() {
             if !g.may_start(i) {
@@ -1193,7 +1213,15 @@ mod tests {
         let lex = Lexicon::builtin();
         let t = |s: &str, w: &str| {
             let toks = tokenize(s, Span::new(0, s.len()));
-            let ws = pieces(s, &toks, &lex);
+            let low = s.to_ascii_lowercase();
+            let ws = pieces(
+                Text {
+                    text: s,
+                    lower: &low,
+                },
+                &toks,
+                &lex,
+            );
             let i = ws.iter().position(|x| x.lower == w).unwrap();
             tense_near(&lex, &ws, i, i + 1)
         };

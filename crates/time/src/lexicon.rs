@@ -165,8 +165,9 @@ pub struct Lexicon {
     pub meridiem: HashMap<String, String>,
     /// Lower-case word -> id into `info` (id 0 is [`UNKNOWN`]).
     vocab: FxHashMap<String, u32>,
-    /// Longest word in `vocab`, in bytes (longer pieces skip the lookup).
-    max_len: usize,
+    /// By first byte, bit `min(len, 63)` set when some vocabulary word has that first byte
+    /// and byte length: most pieces fail this test and skip hashing.
+    first_len: [u64; 256],
     info: Vec<WordInfo>,
     /// `tense` and `duration_prefixes` words as ids.
     pub tense_ids: Vec<Vec<u32>>,
@@ -321,7 +322,7 @@ impl Lexicon {
             timezones,
             meridiem,
             vocab: FxHashMap::default(),
-            max_len: 0,
+            first_len: [0; 256],
             info: vec![WordInfo::default()],
             tense_ids: Vec::new(),
             duration_prefix_ids: Vec::new(),
@@ -336,7 +337,9 @@ impl Lexicon {
         }
         let id = self.info.len() as u32;
         self.vocab.insert(w.to_string(), id);
-        self.max_len = self.max_len.max(w.len());
+        if let Some(&b) = w.as_bytes().first() {
+            self.first_len[usize::from(b)] |= 1 << w.len().min(63);
+        }
         self.info.push(WordInfo::default());
         id
     }
@@ -424,7 +427,10 @@ impl Lexicon {
 
     /// The vocabulary id of a lower-case word ([`UNKNOWN`] when no table has it).
     pub fn id(&self, word: &str) -> u32 {
-        if word.len() > self.max_len {
+        let Some(&b) = word.as_bytes().first() else {
+            return UNKNOWN;
+        };
+        if self.first_len[usize::from(b)] & (1 << word.len().min(63)) == 0 {
             return UNKNOWN;
         }
         self.vocab.get(word).copied().unwrap_or(UNKNOWN)

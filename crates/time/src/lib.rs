@@ -46,11 +46,17 @@ impl TimeTagger {
         // The last full date mentioned, for "the day".
         let mut reference: Option<NaiveDate> = None;
         let mut ws = Vec::new();
+        // Lower-cased once per document; ASCII pieces borrow from it.
+        let lower = doc.text.to_ascii_lowercase();
+        let text = words::Text {
+            text: &doc.text,
+            lower: &lower,
+        };
         for s in &doc.sentences {
             let Some(tokens) = doc.tokens.get(s.tokens.clone()) else {
                 continue;
             };
-            words::pieces_into(&doc.text, tokens, &self.lex, &mut ws);
+            words::pieces_into(text, tokens, &self.lex, &mut ws);
             let cands = Grammar::new(&self.lex, &ws).find();
             if cands.is_empty() {
                 continue;

@@ -27,13 +27,6 @@ fn is_hyphen(c: char) -> bool {
 }
 
 fn norm(s: &str) -> Cow<'_, str> {
-    // Most tokens are ASCII, and most of those lower case already: no allocation.
-    if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Cow::Owned(s.to_ascii_lowercase());
-        }
-        return Cow::Borrowed(s);
-    }
     Cow::Owned(
         s.to_lowercase()
             .replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'"),
@@ -51,18 +44,42 @@ fn iso_like(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
+/// A document's text with its ASCII-lower-cased copy (same bytes offsets), from which the
+/// pieces of ASCII tokens borrow their lower case instead of allocating it.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'t> {
+    pub text: &'t str,
+    pub lower: &'t str,
+}
+
+impl<'t> Text<'t> {
+    /// `s` is the span's text in `text`; ASCII spans borrow from `lower`.
+    fn lower_of(&self, span: Span, s: &'t str) -> Cow<'t, str> {
+        if s.is_ascii() {
+            if let Some(l) = self.lower.get(span.start..span.end) {
+                return Cow::Borrowed(l);
+            }
+        }
+        norm(s)
+    }
+}
+
 fn push_piece<'t>(
     out: &mut Vec<W<'t>>,
     lex: &Lexicon,
-    text: &'t str, span: Span, kind: TokenKind, hyph: bool) {
-    let s = span.text(text);
-    let lower = norm(s);
+    text: Text<'t>,
+    span: Span,
+    kind: TokenKind,
+    hyph: bool,
+) {
+    let s = span.text(text.text);
+    let lower = text.lower_of(span, s);
     let cap = s.chars().next().is_some_and(char::is_uppercase);
     // A possessive 's is its own piece, so "today's" holds "today".
     if kind == TokenKind::Word && lower.len() > 2 && lower.ends_with("'s") {
         if let Some((pos, _)) = s.char_indices().rev().nth(1) {
             let base = Span::new(span.start, span.start + pos);
-            let lower = norm(base.text(text));
+            let lower = text.lower_of(base, base.text(text.text));
             out.push(W {
                 id: lex.id(&lower),
                 lower,
@@ -94,17 +111,17 @@ fn push_piece<'t>(
 
 /// Splits the tokens of one sentence into pieces.
 #[cfg(test)]
-pub fn pieces<'t>(text: &'t str, tokens: &[Token], lex: &Lexicon) -> Vec<W<'t>> {
+pub fn pieces<'t>(text: Text<'t>, tokens: &[Token], lex: &Lexicon) -> Vec<W<'t>> {
     let mut out = Vec::with_capacity(tokens.len());
     pieces_into(text, tokens, lex, &mut out);
     out
 }
 
 /// [`pieces`] into `out` (cleared first), to reuse its buffer from sentence to sentence.
-pub fn pieces_into<'t>(text: &'t str, tokens: &[Token], lex: &Lexicon, out: &mut Vec<W<'t>>) {
+pub fn pieces_into<'t>(text: Text<'t>, tokens: &[Token], lex: &Lexicon, out: &mut Vec<W<'t>>) {
     out.clear();
     for t in tokens {
-        let s = t.span.text(text);
+        let s = t.span.text(text.text);
         if t.kind != TokenKind::Word || iso_like(s) || !s.chars().any(is_hyphen) {
             push_piece(out, lex, text, t.span, t.kind, false);
             continue;
@@ -115,7 +132,7 @@ pub fn pieces_into<'t>(text: &'t str, tokens: &[Token], lex: &Lexicon, out: &mut
             if is_hyphen(c) {
                 if i > start {
                     let piece = Span::new(t.span.start + start, t.span.start + i);
-                    let kind = if piece.text(text).chars().all(|c| c.is_ascii_digit()) {
+                    let kind = if piece.text(text.text).chars().all(|c| c.is_ascii_digit()) {
                         TokenKind::Number
                     } else {
                         TokenKind::Word
@@ -136,7 +153,12 @@ mod tests {
 
     fn lows(t: &str) -> Vec<(String, bool)> {
         let toks = tokenize(t, Span::new(0, t.len()));
-        pieces(t, &toks, &Lexicon::builtin())
+        let low = t.to_ascii_lowercase();
+        let text = Text {
+            text: t,
+            lower: &low,
+        };
+        pieces(text, &toks, &Lexicon::builtin())
             .into_iter()
             .map(|w| (w.lower.into_owned(), w.hyph))
             .collect()
