@@ -77,9 +77,9 @@ mod with_model {
         d
     }
 
-    const P1: &str = "the company plans to cut 2,000 jobs by the end of the year";
-    const P2: &str = "the firm intends to lay off two thousand workers before the year is out";
-    const U: &str = "the company reported record profits for the quarter";
+    const P1: &str = "the senator will not seek re-election next year";
+    const P2: &str = "the senator has decided against running for another term next year";
+    const U: &str = "the senator voted against the defence budget";
 
     fn first_two() -> Vec<Document> {
         vec![
@@ -115,7 +115,7 @@ mod with_model {
         assert_eq!(stored, 3);
 
         assert_eq!(claim_of(&l, P1), claim_of(&l, P2), "paraphrases from two articles should share a claim");
-        assert_ne!(claim_of(&l, P1), claim_of(&l, U), "an unrelated claim about the same company should not join");
+        assert_ne!(claim_of(&l, P1), claim_of(&l, U), "an unrelated claim about the same senator should not join");
 
         // Re-ingesting stored articles and re-linking encode nothing.
         ingest(&mut l, first_two(), &enc);
