@@ -10,7 +10,8 @@ use clap::ValueEnum;
 use onrecord::Document;
 use onrecord_ledger::export::ExportFormat;
 use onrecord_ledger::query::{QuoteFilter, QuoteRow};
-use onrecord_ledger::{Event, IngestOptions, IngestSummary, Ledger, LexicalEncoder};
+use onrecord_ledger::claims::ClaimEncoder;
+use onrecord_ledger::{Event, IngestOptions, IngestSummary, Ledger, LexicalEncoder, MiniLmEncoder};
 
 #[derive(clap::Args, Clone)]
 pub struct Db {
@@ -53,6 +54,9 @@ pub struct IngestArgs {
     /// Do not rebuild copies, speakers and claims at the end.
     #[arg(long)]
     no_link: bool,
+    /// How claims are clustered (default: MiniLM when the model is fetched, else lexical).
+    #[arg(long, value_enum)]
+    claims: Option<ClaimsMode>,
     /// Print the run summary as JSON.
     #[arg(long)]
     json: bool,
@@ -66,6 +70,9 @@ pub struct ReanalyzeArgs {
     /// Re-analyse every article, whatever its version.
     #[arg(long)]
     all: bool,
+    /// How claims are clustered (default: MiniLM when the model is fetched, else lexical).
+    #[arg(long, value_enum)]
+    claims: Option<ClaimsMode>,
     #[arg(long, default_value_t = 128)]
     batch: usize,
     #[arg(long)]
@@ -171,6 +178,30 @@ pub struct ExportArgs {
     output: Option<PathBuf>,
 }
 
+/// How claims are compared when clustering.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ClaimsMode {
+    /// Word overlap, entities and dates.
+    Lexical,
+    /// all-MiniLM-L6-v2 sentence embeddings, entities and dates (needs scripts/fetch-models.sh).
+    Minilm,
+}
+
+/// The claim encoder for `mode`; without one, MiniLM when its model is present, else lexical
+/// with a note saying how to get MiniLM.
+fn claim_encoder(mode: Option<ClaimsMode>) -> anyhow::Result<Box<dyn ClaimEncoder>> {
+    let minilm = || -> anyhow::Result<Box<dyn ClaimEncoder>> { Ok(Box::new(MiniLmEncoder::load_default().context("loading the MiniLM claim encoder")?)) };
+    match mode {
+        Some(ClaimsMode::Lexical) => Ok(Box::new(LexicalEncoder)),
+        Some(ClaimsMode::Minilm) => minilm(),
+        None if MiniLmEncoder::model_present() => minilm(),
+        None => {
+            eprintln!("claims clustered lexically: run scripts/fetch-models.sh for MiniLM");
+            Ok(Box::new(LexicalEncoder))
+        }
+    }
+}
+
 /// The analysis version recorded with each article: the program version and pipeline.
 fn analysis_version(p: &onrecord::Pipeline) -> String {
     format!("onrecord {} [{}]", env!("CARGO_PKG_VERSION"), p.names().join(","))
@@ -236,7 +267,8 @@ pub fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let analyse = |d: &mut Document| pipeline.run(d).map_err(|e| e.to_string());
     let docs = onrecord_ingest::read_all(&inputs).map(|r| r.map_err(|e| e.to_string()));
     let pool = pool(args.threads)?;
-    let sum = pool.install(|| run_with_progress(|ev| ledger.ingest(docs, &analyse, &opts, &LexicalEncoder, ev)))?;
+    let encoder = claim_encoder(args.claims)?;
+    let sum = pool.install(|| run_with_progress(|ev| ledger.ingest(docs, &analyse, &opts, encoder.as_ref(), ev)))?;
     report(&sum, args.json)
 }
 
@@ -246,7 +278,8 @@ pub fn reanalyze(args: ReanalyzeArgs) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions { batch: args.batch, analysis_version: analysis_version(&pipeline), ..Default::default() };
     let analyse = |d: &mut Document| pipeline.run(d).map_err(|e| e.to_string());
     let pool = pool(args.threads)?;
-    let sum = pool.install(|| run_with_progress(|ev| ledger.reanalyze(&analyse, &opts, args.all, &LexicalEncoder, ev)))?;
+    let encoder = claim_encoder(args.claims)?;
+    let sum = pool.install(|| run_with_progress(|ev| ledger.reanalyze(&analyse, &opts, args.all, encoder.as_ref(), ev)))?;
     report(&sum, args.json)
 }
 
