@@ -63,7 +63,7 @@ fn kill_nine_loses_nothing_and_rerun_completes() {
     let bin = env!("CARGO_BIN_EXE_onrecord");
     let ingest = || {
         Command::new(bin)
-            .args(["ingest", "--batch", "20", "--db"])
+            .args(["ingest", "--claims", "lexical", "--batch", "20", "--db"])
             .arg(&db)
             .arg(&corpus)
             .stdout(Stdio::null())
@@ -102,7 +102,7 @@ fn kill_nine_loses_nothing_and_rerun_completes() {
     let counts = Ledger::open(&db).unwrap().counts().unwrap();
 
     // A third run finds everything present and changes nothing.
-    let out = Command::new(bin).args(["ingest", "--json", "--db"]).arg(&db).arg(&corpus).output().unwrap();
+    let out = Command::new(bin).args(["ingest", "--claims", "lexical", "--json", "--db"]).arg(&db).arg(&corpus).output().unwrap();
     assert!(out.status.success());
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["already_present"], N as u64);
