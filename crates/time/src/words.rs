@@ -33,6 +33,11 @@ fn norm(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// Ends in `'s` / `'S` (ASCII bytes).
+fn possessive(b: &[u8]) -> bool {
+    matches!(b, [.., b'\'', b's' | b'S'])
+}
+
 /// `2008-03-01` and the like stay whole.
 fn iso_like(s: &str) -> bool {
     let b = s.as_bytes();
@@ -122,6 +127,22 @@ pub fn pieces_into<'t>(text: Text<'t>, tokens: &[Token], lex: &Lexicon, out: &mu
     out.clear();
     for t in tokens {
         let s = t.span.text(text.text);
+        // Fast path for the common ASCII token without hyphen or possessive: the same piece
+        // `push_piece` makes, without decoding chars.
+        let b = s.as_bytes();
+        if s.is_ascii() && !(t.kind == TokenKind::Word && (b.contains(&b'-') || possessive(b))) {
+            if let Some(lower) = text.lower.get(t.span.start..t.span.end) {
+                out.push(W {
+                    id: lex.id(lower),
+                    lower: Cow::Borrowed(lower),
+                    span: t.span,
+                    kind: t.kind,
+                    cap: b.first().is_some_and(u8::is_ascii_uppercase),
+                    hyph: false,
+                });
+                continue;
+            }
+        }
         if t.kind != TokenKind::Word || iso_like(s) || !s.chars().any(is_hyphen) {
             push_piece(out, lex, text, t.span, t.kind, false);
             continue;
@@ -184,6 +205,9 @@ mod tests {
             ]
         );
         assert!(p[2].1 && !p[1].1);
+        let p = lows("TODAY'S news, Monday's");
+        let words: Vec<&str> = p.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(words, ["today", "'s", "news", ",", "monday", "'s"]);
         let p = lows("mid-2011");
         assert_eq!(p.len(), 2);
     }
