@@ -164,6 +164,8 @@ pub enum Format {
     Csv,
     /// schema.org Claim objects with their Quotation appearances (ClaimReview-compatible).
     Jsonld,
+    /// One typed row per quote in an Apache Parquet file (Snappy); best with `-o FILE`.
+    Parquet,
 }
 
 /// Export every quote, streamed.
@@ -434,9 +436,23 @@ pub fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Parquet needs an owned, `Send` writer, so it has its own path.
+fn export_parquet(ledger: &Ledger, output: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let n = match output {
+        Some(p) => {
+            let f = std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
+            ledger.export_parquet(BufWriter::new(f))?
+        }
+        None => ledger.export_parquet(BufWriter::new(std::io::stdout()))?,
+    };
+    eprintln!("onrecord: exported {n} record(s)");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let ledger = args.db.open_existing()?;
     let format = match args.format {
+        Format::Parquet => return export_parquet(&ledger, args.output.as_deref()),
         Format::Jsonl => ExportFormat::Jsonl,
         Format::Csv => ExportFormat::Csv,
         Format::Jsonld => ExportFormat::JsonLd,

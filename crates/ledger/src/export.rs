@@ -1,4 +1,4 @@
-//! Streaming export of every quote: JSON Lines, CSV, or JSON-LD (schema.org `Claim`s whose
+//! Streaming export of every quote: JSON Lines, CSV, Parquet (`parquet_export.rs`), or JSON-LD (schema.org `Claim`s whose
 //! appearances are `Quotation`s, the shape `ClaimReview.itemReviewed` expects).
 
 use std::io::Write;

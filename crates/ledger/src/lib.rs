@@ -20,6 +20,7 @@ pub mod claims;
 pub mod copies;
 mod error;
 pub mod export;
+mod parquet_export;
 pub mod prepare;
 pub mod query;
 pub mod schema;

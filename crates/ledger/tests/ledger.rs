@@ -234,6 +234,26 @@ fn exports_stream_every_quote() {
 }
 
 #[test]
+fn parquet_export_reads_back_with_typed_columns() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, corpus());
+    let mut buf = vec![];
+    assert_eq!(l.export_parquet(&mut buf).unwrap(), 5);
+    let reader = SerializedFileReader::new(bytes::Bytes::from(buf)).unwrap();
+    let meta = reader.metadata();
+    assert_eq!(meta.file_metadata().num_rows(), 5);
+    let schema = meta.file_metadata().schema_descr();
+    let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(names[..3], ["id", "article", "outlet"]);
+    assert!(names.contains(&"stance") && names.contains(&"claim"));
+    let rows: Vec<_> = reader.get_row_iter(None).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows.len(), 5);
+    let first = rows[0].to_string();
+    assert!(first.contains("content:") && first.contains("stance:"), "{first}");
+}
+
+#[test]
 fn stored_offsets_are_code_points() {
     let t = "“Ça va,” said Zoë Étienne. Zoë Étienne said the café will reopen on Monday after repairs.";
     let mut l = Ledger::open_in_memory().unwrap();
