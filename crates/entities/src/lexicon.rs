@@ -1,7 +1,8 @@
 //! The linguistic knowledge of the entity layer, read from the tables in `data/`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use onrecord_core::lexicon::Table;
 
@@ -72,7 +73,7 @@ pub struct OrgWord {
 #[derive(Debug, Default)]
 pub struct Lexicon {
     roles: HashMap<String, RoleWord>,
-    modifiers: std::collections::HashSet<String>,
+    modifiers: FxHashSet<String>,
     pronouns: HashMap<String, Pronoun>,
     func: HashMap<String, Vec<FuncClass>>,
     orgs: HashMap<String, OrgWord>,
@@ -88,6 +89,36 @@ const GIVEN_NAMES: &str = include_str!("../data/given_names.tsv");
 /// Lower-cases a word and makes its apostrophes plain, so table keys match any spelling.
 pub fn norm(word: &str) -> String {
     word.chars().map(|c| if onrecord_core::text::is_apostrophe(c) { '\'' } else { c }).flat_map(char::to_lowercase).collect()
+}
+
+/// Calls `f` with [`norm`]`(word)` built in a stack buffer: lookups run on every token, and
+/// a String per lookup was most of the entity layer's allocation. Long words fall back to `norm`.
+#[inline]
+pub fn with_norm<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 48];
+    if word.len() > buf.len() {
+        return f(&norm(word));
+    }
+    if word.is_ascii() {
+        // ASCII: lower case byte by byte; the only ASCII apostrophe is already plain.
+        for (d, s) in buf.iter_mut().zip(word.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        return match std::str::from_utf8(&buf[..word.len()]) {
+            Ok(s) => f(s),
+            Err(_) => f(&norm(word)),
+        };
+    }
+    let mut len = 0;
+    for c in word.chars().map(|c| if onrecord_core::text::is_apostrophe(c) { '\'' } else { c }).flat_map(char::to_lowercase) {
+        let Some(slot) = buf.get_mut(len..len + c.len_utf8()) else { return f(&norm(word)) };
+        c.encode_utf8(slot);
+        len += c.len_utf8();
+    }
+    match std::str::from_utf8(&buf[..len]) {
+        Ok(s) => f(s),
+        Err(_) => f(&norm(word)),
+    }
 }
 
 impl Lexicon {
@@ -152,24 +183,25 @@ impl Lexicon {
     /// The role word a token spells, trying "-elect"/"ex-" forms on their base
     /// ("president-elect" is in the table; "governor-designate" is found as "governor").
     pub fn role(&self, word: &str) -> Option<&RoleWord> {
-        let w = norm(word);
-        if let Some(r) = self.roles.get(&w) {
-            return Some(r);
-        }
-        let bare = w.trim_end_matches('.');
-        if let Some(r) = self.roles.get(bare) {
-            return Some(r);
-        }
-        for (pre, post) in [("", "-elect"), ("", "-designate"), ("ex-", ""), ("co-", ""), ("vice-", "")] {
-            if let Some(base) = bare.strip_prefix(pre).and_then(|b| b.strip_suffix(post)) {
-                if base.len() < bare.len() {
-                    if let Some(r) = self.roles.get(base) {
-                        return Some(r);
+        with_norm(word, |w| {
+            if let Some(r) = self.roles.get(w) {
+                return Some(r);
+            }
+            let bare = w.trim_end_matches('.');
+            if let Some(r) = self.roles.get(bare) {
+                return Some(r);
+            }
+            for (pre, post) in [("", "-elect"), ("", "-designate"), ("ex-", ""), ("co-", ""), ("vice-", "")] {
+                if let Some(base) = bare.strip_prefix(pre).and_then(|b| b.strip_suffix(post)) {
+                    if base.len() < bare.len() {
+                        if let Some(r) = self.roles.get(base) {
+                            return Some(r);
+                        }
                     }
                 }
             }
-        }
-        None
+            None
+        })
     }
 
     /// A role word that is a real role (not an honorific).
@@ -178,24 +210,23 @@ impl Lexicon {
     }
 
     pub fn is_modifier(&self, word: &str) -> bool {
-        self.modifiers.contains(&norm(word))
+        with_norm(word, |w| self.modifiers.contains(w))
     }
 
     pub fn pronoun(&self, word: &str) -> Option<Pronoun> {
-        self.pronouns.get(&norm(word)).copied()
+        with_norm(word, |w| self.pronouns.get(w).copied())
     }
 
     pub fn is(&self, word: &str, class: FuncClass) -> bool {
-        self.func.get(&norm(word)).is_some_and(|c| c.contains(&class))
+        with_norm(word, |w| self.func.get(w).is_some_and(|c| c.contains(&class)))
     }
 
     pub fn org_word(&self, word: &str) -> Option<&OrgWord> {
-        let w = norm(word);
-        self.orgs.get(&w).or_else(|| self.orgs.get(w.trim_end_matches('.')))
+        with_norm(word, |w| self.orgs.get(w).or_else(|| self.orgs.get(w.trim_end_matches('.'))))
     }
 
     pub fn given_name(&self, word: &str) -> Option<Gender> {
-        self.given.get(&norm(word)).copied()
+        with_norm(word, |w| self.given.get(w).copied())
     }
 }
 
@@ -222,5 +253,15 @@ mod tests {
         assert!(l.org_word("Inc.").is_some_and(|o| o.suffix));
         assert!(l.org_word("company").is_some_and(|o| o.noun));
         assert_eq!(l.given_name("Mary"), Some(Gender::Female));
+    }
+
+    #[test]
+    fn stack_norm_matches_norm() {
+        let long = "x".repeat(60);
+        for w in ["", "He", "O’Neill", "ÉLYSÉE", "İstanbul", "DON'T", "ǅemal", long.as_str(), "ẞ", "Ⅻ"] {
+            assert_eq!(with_norm(w, str::to_string), norm(w), "{w}");
+        }
+        let wide = "É".repeat(23); // fits in bytes only before lower-casing
+        assert_eq!(with_norm(&wide, str::to_string), norm(&wide));
     }
 }
