@@ -264,23 +264,7 @@ pub fn viterbi(
     }
     back.push([0; NT]);
     for e in &emissions[1..] {
-        let mut next = [NEG; NT];
-        let mut bp = [0u8; NT];
-        for t in 0..NT {
-            let (preds, np) = &PREDS[t];
-            for &p in &preds[..*np] {
-                let p = p as usize;
-                if cur[p] == NEG {
-                    continue;
-                }
-                let s = cur[p] + trans[p][t];
-                if s > next[t] {
-                    next[t] = s;
-                    bp[t] = p as u8;
-                }
-            }
-            next[t] += e[t];
-        }
+        let (next, bp) = step(&cur, trans, e);
         cur = next;
         back.push(bp);
     }
@@ -300,7 +284,53 @@ pub fn viterbi(
     }
 }
 
+/// Tags after which a name may start or the text go on outside one: O and every L and U, in
+/// tag order (the order decides ties, as in a scan over all tags).
+const CLOSED: [usize; 9] = [O, tag(0, L), tag(0, U), tag(1, L), tag(1, U), tag(2, L), tag(2, U), tag(3, L), tag(3, U)];
+/// Tags that may follow only those: O and every B and U.
+const OPENING: [usize; 9] = [O, tag(0, B), tag(0, U), tag(1, B), tag(1, U), tag(2, B), tag(2, U), tag(3, B), tag(3, U)];
+
+/// One Viterbi step: best score and back-pointer of each tag given the previous scores.
+///
+/// The BILOU constraints leave nine predecessors for O/B/U and two (B or I of the same class)
+/// for I/L, so the loops are written out for that shape: a third of the scan over all pairs,
+/// and no test for unreachable states (-inf plus a weight stays -inf and never wins).
+#[inline]
+fn step(cur: &[f32; NT], trans: &[[f32; NT]; NT], e: &[f32; NT]) -> ([f32; NT], [u8; NT]) {
+    let mut next = [f32::NEG_INFINITY; NT];
+    let mut bp = [0u8; NT];
+    for t in OPENING {
+        let (mut best, mut arg) = (f32::NEG_INFINITY, 0u8);
+        for p in CLOSED {
+            let s = cur[p] + trans[p][t];
+            if s > best {
+                best = s;
+                arg = p as u8;
+            }
+        }
+        next[t] = best + e[t];
+        bp[t] = arg;
+    }
+    for c in 0..CLASSES.len() {
+        let (b, i) = (tag(c, B), tag(c, I));
+        for t in [i, tag(c, L)] {
+            let (sb, si) = (cur[b] + trans[b][t], cur[i] + trans[i][t]);
+            let (best, arg) = if si > sb && si > f32::NEG_INFINITY {
+                (si, i)
+            } else if sb > f32::NEG_INFINITY {
+                (sb, b)
+            } else {
+                (f32::NEG_INFINITY, 0)
+            };
+            next[t] = best + e[t];
+            bp[t] = arg as u8;
+        }
+    }
+    (next, bp)
+}
+
 /// `ALLOWED[prev][cur]`, precomputed.
+#[cfg(test)]
 const ALLOWED: [[bool; NT]; NT] = {
     let mut a = [[false; NT]; NT];
     let mut p = 0;
@@ -321,7 +351,8 @@ const ALLOWED: [[bool; NT]; NT] = {
     a
 };
 
-/// For each tag, the tags that may precede it (and how many): Viterbi visits only those.
+/// For each tag, the tags that may precede it (and how many): the scan `step` is checked against.
+#[cfg(test)]
 const PREDS: [([u8; NT], usize); NT] = {
     let mut out = [([0u8; NT], 0usize); NT];
     let mut c = 0;
@@ -415,6 +446,66 @@ mod tests {
         viterbi(&e, &z, &[0.0; NT], &[0.0; NT], &mut back, &mut out);
         assert_eq!(out, vec![tag(0, B), tag(0, L), O]);
         assert_eq!(spans(&out), vec![(0..2, 0)]);
+    }
+
+    /// The scan over every allowed pair that `step` replaces.
+    fn step_reference(cur: &[f32; NT], trans: &[[f32; NT]; NT], e: &[f32; NT]) -> ([f32; NT], [u8; NT]) {
+        let mut next = [f32::NEG_INFINITY; NT];
+        let mut bp = [0u8; NT];
+        for t in 0..NT {
+            let (preds, np) = &PREDS[t];
+            for &p in &preds[..*np] {
+                let p = p as usize;
+                if cur[p] == f32::NEG_INFINITY {
+                    continue;
+                }
+                let s = cur[p] + trans[p][t];
+                if s > next[t] {
+                    next[t] = s;
+                    bp[t] = p as u8;
+                }
+            }
+            next[t] += e[t];
+        }
+        (next, bp)
+    }
+
+    #[test]
+    fn unrolled_step_matches_the_scan() {
+        for t in 0..NT {
+            let mut want: Vec<usize> = (0..NT).filter(|&p| ALLOWED[p][t]).collect();
+            want.sort();
+            let got: Vec<usize> = if OPENING.contains(&t) { CLOSED.to_vec() } else { vec![t - (t - 1) % 4 + B, t - (t - 1) % 4 + I] };
+            assert_eq!(got, want, "predecessors of {t}");
+        }
+        // A small fixed-seed generator; ties (repeated values) and -inf states included.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut r = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ((x % 7) as f32 - 3.0) * 0.5
+        };
+        for round in 0..2000 {
+            let mut cur = [0f32; NT];
+            let mut trans = [[0f32; NT]; NT];
+            let mut e = [0f32; NT];
+            for v in cur.iter_mut().chain(e.iter_mut()).chain(trans.iter_mut().flatten()) {
+                *v = r();
+            }
+            for (k, v) in cur.iter_mut().enumerate() {
+                if (k + round) % 3 == 0 {
+                    *v = f32::NEG_INFINITY;
+                }
+            }
+            if round % 50 == 0 {
+                cur = [f32::NEG_INFINITY; NT];
+            }
+            let (a, ab) = step(&cur, &trans, &e);
+            let (b, bb) = step_reference(&cur, &trans, &e);
+            assert_eq!(ab, bb, "round {round}");
+            assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "round {round}");
+        }
     }
 
     #[test]
