@@ -69,8 +69,32 @@ const REQUIRED: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors
 pub struct Encoder {
     model: BertModel,
     tokenizer: Tokenizer,
+    /// The same vocabulary without truncation or padding: token states cover a whole article.
+    raw_tokenizer: Tokenizer,
     device: Device,
 }
+
+/// Last-layer hidden states of every wordpiece of a text (no [CLS]/[SEP]).
+#[derive(Debug, Clone, Default)]
+pub struct TokenStates {
+    /// Byte range of each wordpiece in the text.
+    pub offsets: Vec<(usize, usize)>,
+    /// `offsets.len() * DIM` floats, row-major.
+    pub states: Vec<f32>,
+}
+
+impl TokenStates {
+    /// The state of wordpiece `i` ([`DIM`] floats), or `None` past the end.
+    pub fn row(&self, i: usize) -> Option<&[f32]> {
+        self.states.get(i * DIM..(i + 1) * DIM)
+    }
+}
+
+/// Wordpieces per window for token states, leaving room for [CLS] and [SEP].
+const WINDOW: usize = MAX_TOKENS - 2;
+/// Wordpieces shared by neighbouring windows; each piece takes its state from the window where
+/// it has the most context, so only the middle of an overlap is kept from either side.
+const OVERLAP: usize = 64;
 
 impl Encoder {
     /// Loads the model from `dir` (see [`default_model_dir`]).
@@ -89,6 +113,11 @@ impl Encoder {
 
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let mut raw_tokenizer = tokenizer.clone();
+        raw_tokenizer.with_padding(None);
+        raw_tokenizer
+            .with_truncation(None)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         // The shipped tokenizer.json pads every input to 128: pad to the longest in the batch
         // instead, and truncate at the model's sentence-transformers limit.
         tokenizer
@@ -102,7 +131,7 @@ impl Encoder {
         // which holds for a model directory written once by the fetch script.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? };
         let model = BertModel::load(vb, &config)?;
-        Ok(Encoder { model, tokenizer, device })
+        Ok(Encoder { model, tokenizer, raw_tokenizer, device })
     }
 
     /// Loads the model from [`default_model_dir`].
@@ -124,6 +153,64 @@ impl Encoder {
             }
         }
         Ok(out)
+    }
+
+    /// Hidden states of every wordpiece of `text`, in overlapping windows of up to
+    /// [`MAX_TOKENS`] pieces (for token taggers; the model is frozen).
+    pub fn token_states(&self, text: &str) -> Result<TokenStates, EmbedError> {
+        let enc = self
+            .raw_tokenizer
+            .encode(text, false)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let ids = enc.get_ids();
+        let offsets: Vec<(usize, usize)> = enc.get_offsets().to_vec();
+        let n = ids.len();
+        let mut states = vec![0f32; n * DIM];
+        if n == 0 {
+            return Ok(TokenStates { offsets, states });
+        }
+        let cls = self.raw_tokenizer.token_to_id("[CLS]").unwrap_or(101);
+        let sep = self.raw_tokenizer.token_to_id("[SEP]").unwrap_or(102);
+        // Window starts: stride WINDOW - OVERLAP, the last window flush with the end.
+        let stride = WINDOW - OVERLAP;
+        let mut starts = vec![0usize];
+        while starts.last().map_or(false, |&s| s + WINDOW < n) {
+            let next = (starts[starts.len() - 1] + stride).min(n.saturating_sub(WINDOW));
+            starts.push(next);
+        }
+        let len = WINDOW.min(n) + 2;
+        for group in starts.chunks(BATCH / 4) {
+            let mut batch_ids = Vec::with_capacity(group.len() * len);
+            let mut mask = Vec::with_capacity(group.len() * len);
+            for &s in group {
+                let e = (s + WINDOW).min(n);
+                batch_ids.push(cls);
+                batch_ids.extend_from_slice(&ids[s..e]);
+                batch_ids.push(sep);
+                mask.extend(std::iter::repeat_n(1u32, e - s + 2));
+                let pad = len - (e - s + 2);
+                batch_ids.extend(std::iter::repeat_n(0u32, pad));
+                mask.extend(std::iter::repeat_n(0u32, pad));
+            }
+            let b = group.len();
+            let t_ids = Tensor::from_vec(batch_ids, (b, len), &self.device)?;
+            let t_mask = Tensor::from_vec(mask, (b, len), &self.device)?;
+            let types = t_ids.zeros_like()?;
+            let hidden = self.model.forward(&t_ids, &types, Some(&t_mask))?.to_vec3::<f32>()?;
+            for (&s, h) in group.iter().zip(hidden) {
+                let e = (s + WINDOW).min(n);
+                // Keep piece p from this window when it lies in the window's own share:
+                // from the middle of the overlap with the previous window to the middle of the next.
+                let lo = if s == 0 { 0 } else { s + OVERLAP / 2 };
+                let hi = if e == n { n } else { e - OVERLAP / 2 };
+                for p in lo.max(s)..hi.min(e) {
+                    if let Some(row) = h.get(p - s + 1) {
+                        states[p * DIM..(p + 1) * DIM].copy_from_slice(&row[..DIM.min(row.len())]);
+                    }
+                }
+            }
+        }
+        Ok(TokenStates { offsets, states })
     }
 
     fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {

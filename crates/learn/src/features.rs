@@ -1,0 +1,94 @@
+//! Per-token features: the frozen MiniLM state of each text-layer token plus cheap flags from
+//! the rule pipeline (quote regions, cue words, entity mentions, the rules' own attributions).
+
+use onrecord_core::{Document, MentionKind, Span, TokenKind};
+use onrecord_embed::{Encoder, TokenStates, DIM};
+use onrecord_quotes::Lexicon;
+
+use crate::LearnError;
+
+/// Number of extra (non-MiniLM) features per token.
+pub const EXTRA: usize = 12;
+/// Width of one token's feature row.
+pub const WIDTH: usize = DIM + EXTRA;
+
+/// The MiniLM part of the features: for each text-layer token, the mean state of the
+/// wordpieces that overlap it (zeros for a token no wordpiece covers).
+pub fn token_states(enc: &Encoder, doc: &Document) -> Result<Vec<f32>, LearnError> {
+    let st = enc.token_states(&doc.text)?;
+    Ok(pool(&st, doc))
+}
+
+fn pool(st: &TokenStates, doc: &Document) -> Vec<f32> {
+    let mut out = vec![0f32; doc.tokens.len() * DIM];
+    let mut p = 0usize;
+    for (t, tok) in doc.tokens.iter().enumerate() {
+        // Pieces are in text order: skip those that end before this token.
+        while st.offsets.get(p).is_some_and(|&(_, e)| e <= tok.span.start) {
+            p += 1;
+        }
+        let mut n = 0f32;
+        let row = &mut out[t * DIM..(t + 1) * DIM];
+        let mut q = p;
+        while let Some(&(s, _)) = st.offsets.get(q) {
+            if s >= tok.span.end {
+                break;
+            }
+            if let Some(v) = st.row(q) {
+                for (o, x) in row.iter_mut().zip(v) {
+                    *o += x;
+                }
+                n += 1.0;
+            }
+            q += 1;
+        }
+        if n > 1.0 {
+            row.iter_mut().for_each(|o| *o /= n);
+        }
+    }
+    out
+}
+
+/// The extra features, `EXTRA` per token. `doc` must have been through the rule pipeline.
+pub fn extras(doc: &Document, lex: &Lexicon) -> Vec<f32> {
+    let n = doc.tokens.len();
+    let mut out = vec![0f32; n * EXTRA];
+    let mut mark = |spans: &mut dyn Iterator<Item = Span>, k: usize| {
+        for s in spans {
+            for t in doc.tokens_in(s) {
+                if let Some(v) = out.get_mut(t * EXTRA + k) {
+                    *v = 1.0;
+                }
+            }
+        }
+    };
+    mark(&mut doc.quote_regions.iter().map(|q| q.inner()), 0);
+    mark(&mut doc.entities.iter().flat_map(|e| e.mentions.iter()).filter(|m| m.kind == MentionKind::Name).map(|m| m.span), 6);
+    mark(&mut doc.entities.iter().flat_map(|e| e.mentions.iter()).filter(|m| m.kind != MentionKind::Name).map(|m| m.span), 7);
+    mark(&mut doc.attributions.iter().flat_map(|a| a.content.iter().copied()), 9);
+    mark(&mut doc.attributions.iter().filter_map(|a| a.source), 10);
+    mark(&mut doc.attributions.iter().filter_map(|a| a.cue), 11);
+    let first: std::collections::HashSet<usize> = doc.sentences.iter().map(|s| s.tokens.start).collect();
+    for (t, tok) in doc.tokens.iter().enumerate() {
+        let w = doc.slice(tok.span);
+        let lower = w.to_lowercase();
+        let row = &mut out[t * EXTRA..(t + 1) * EXTRA];
+        row[1] = f32::from(u8::from(tok.kind == TokenKind::QuoteMark));
+        row[2] = f32::from(u8::from(lex.cues.contains_key(&lower)));
+        row[3] = f32::from(u8::from(w.chars().next().is_some_and(char::is_uppercase)));
+        row[4] = f32::from(u8::from(tok.kind == TokenKind::Punct));
+        row[5] = f32::from(u8::from(first.contains(&t)));
+        row[8] = f32::from(u8::from(lex.source_words.contains_key(&lower)));
+    }
+    out
+}
+
+/// Full feature rows (`WIDTH` per token): MiniLM states then extras.
+pub fn rows(states: &[f32], extras: &[f32], n: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(n * WIDTH);
+    for t in 0..n {
+        out.extend_from_slice(states.get(t * DIM..(t + 1) * DIM).unwrap_or(&[0f32; DIM]));
+        out.extend_from_slice(extras.get(t * EXTRA..(t + 1) * EXTRA).unwrap_or(&[0f32; EXTRA]));
+    }
+    out
+}

@@ -1,0 +1,330 @@
+//! onrecord-learn: the learned attribution tier.
+//!
+//! A small head ([`model::Head`]) tags each text-layer token as source, cue or content (BIO)
+//! from the frozen all-MiniLM-L6-v2 state of the token and a few flags from the rule pipeline
+//! ([`features`]). Tags are decoded with constrained Viterbi ([`decode`]), grouped into
+//! attributions (one content span with the nearest cue and source in its paragraph), and
+//! combined with the rules' attributions by [`LearnedAttributionLayer`]. Training is in
+//! [`train`] (`onrecord-learn train attribution ...`).
+
+pub mod decode;
+pub mod features;
+pub mod gold;
+pub mod model;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+
+use onrecord_core::{Attribution, Component, Document, Error, MentionKind, Polarity, QuoteKind, SourceKind, Span};
+use onrecord_embed::Encoder;
+use onrecord_quotes::lexicon::WordKind;
+use onrecord_quotes::Lexicon;
+
+/// O, B/I-source, B/I-cue, B/I-content.
+pub const NLABELS: usize = 7;
+pub const LABEL_NAMES: [&str; NLABELS] = ["O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON"];
+/// File name of the head's weights inside the model directory.
+pub const HEAD_FILE: &str = "attribution-head.safetensors";
+/// The committed model directory, relative to this crate.
+pub fn default_head_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("model")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LearnError {
+    #[error(transparent)]
+    Embed(#[from] onrecord_embed::EmbedError),
+    #[error("tensor: {0}")]
+    Candle(#[from] candle_core::Error),
+    #[error("head model: {0}")]
+    Model(String),
+    #[error("{0}")]
+    Data(String),
+    #[error("io {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// The kind of a tagged span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Source,
+    Cue,
+    Content,
+}
+
+/// How learned attributions join the rules' ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Keep every rule attribution; add a learned one only where no rule content overlaps it.
+    AddToRules,
+    /// Learned attributions replace the rules', borrowing a rule source where the tagger found none.
+    Replace,
+}
+
+/// Encoder + head + the rules' lexicon: everything tagging needs.
+pub struct Tagger {
+    pub encoder: Encoder,
+    pub head: model::Head,
+    pub lex: Lexicon,
+}
+
+impl Tagger {
+    /// Loads the base model from `model_dir` and the head from `head_dir`.
+    pub fn load(model_dir: &Path, head_dir: &Path) -> Result<Tagger, LearnError> {
+        let encoder = Encoder::load(model_dir)?;
+        let head_path = head_dir.join(HEAD_FILE);
+        if !head_path.is_file() {
+            return Err(LearnError::Model(format!(
+                "no trained head at {} (run `onrecord-learn train attribution`)",
+                head_path.display()
+            )));
+        }
+        let head = model::Head::load(&head_path)?;
+        Ok(Tagger { encoder, head, lex: Lexicon::builtin() })
+    }
+
+    /// Loads from the default places (see `onrecord_embed::default_model_dir`, [`default_head_dir`]).
+    pub fn load_default() -> Result<Tagger, LearnError> {
+        Tagger::load(&onrecord_embed::default_model_dir(), &default_head_dir())
+    }
+
+    /// Per-token label ids for a document that has been through the rule pipeline.
+    pub fn tag(&self, doc: &Document) -> Result<Vec<usize>, LearnError> {
+        let n = doc.tokens.len();
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let states = features::token_states(&self.encoder, doc)?;
+        let extras = features::extras(doc, &self.lex);
+        let rows = features::rows(&states, &extras, n);
+        let x = candle_core::Tensor::from_vec(rows, (1, n, features::WIDTH), &candle_core::Device::Cpu)?;
+        let logits = self.head.forward(&x)?;
+        let lp = candle_nn::ops::log_softmax(&logits, candle_core::D::Minus1)?
+            .squeeze(0)?
+            .to_vec2::<f32>()?;
+        Ok(decode::viterbi(&lp))
+    }
+}
+
+/// Groups labels into spans (byte spans from the first to the last token of each).
+pub fn spans(doc: &Document, labels: &[usize]) -> Vec<(Part, Span, std::ops::Range<usize>)> {
+    let mut out: Vec<(Part, Span, std::ops::Range<usize>)> = Vec::new();
+    for (t, &l) in labels.iter().enumerate() {
+        let Some(tok) = doc.tokens.get(t) else { break };
+        let part = match l {
+            1 | 2 => Part::Source,
+            3 | 4 => Part::Cue,
+            5 | 6 => Part::Content,
+            _ => continue,
+        };
+        let begins = matches!(l, 1 | 3 | 5);
+        match out.last_mut() {
+            Some((p, s, r)) if !begins && *p == part && r.end == t => {
+                s.end = tok.span.end;
+                r.end = t + 1;
+            }
+            _ => out.push((part, tok.span, t..t + 1)),
+        }
+    }
+    out
+}
+
+fn token_distance(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> usize {
+    if a.end <= b.start {
+        b.start - a.end
+    } else if b.end <= a.start {
+        a.start - b.end
+    } else {
+        0
+    }
+}
+
+/// Turns tagged spans into attributions: each content span takes the nearest cue in its
+/// paragraph, and the source nearest to that cue (or to the content when there is no cue).
+pub fn attributions(doc: &Document, labels: &[usize], lex: &Lexicon) -> Vec<Attribution> {
+    let sp = spans(doc, labels);
+    let para = |s: Span| doc.paragraph_at(s.start);
+    let nearest = |part: Part, anchor: &std::ops::Range<usize>, p: Option<usize>| {
+        sp.iter()
+            .filter(|(k, s, _)| *k == part && para(*s) == p)
+            .min_by_key(|(_, _, r)| token_distance(r, anchor))
+            .map(|(_, s, r)| (*s, r.clone()))
+    };
+    let mut out = Vec::new();
+    for (k, content, range) in &sp {
+        if *k != Part::Content {
+            continue;
+        }
+        let p = para(*content);
+        let cue = nearest(Part::Cue, range, p);
+        let anchor = cue.as_ref().map_or(range.clone(), |(_, r)| r.clone());
+        let source = nearest(Part::Source, &anchor, p).map(|(s, _)| s);
+        out.push(build(doc, *content, cue.map(|(s, _)| s), source, lex));
+    }
+    out
+}
+
+fn build(doc: &Document, content: Span, cue: Option<Span>, source: Option<Span>, lex: &Lexicon) -> Attribution {
+    let inside_quote = doc.quote_regions.iter().any(|q| q.span.contains(content) || content.contains(q.span) && q.span.len() * 10 >= content.len() * 9);
+    let has_quote = doc.quote_regions.iter().any(|q| content.contains(q.open));
+    let kind = if inside_quote {
+        QuoteKind::Direct
+    } else if has_quote {
+        QuoteKind::Mixed
+    } else {
+        QuoteKind::Indirect
+    };
+    let speaker = source.and_then(|s| onrecord_entities::entity_at(doc, s));
+    let source_kind = source.map_or(SourceKind::Named, |s| {
+        let pronoun = doc
+            .entities
+            .iter()
+            .flat_map(|e| e.mentions.iter())
+            .any(|m| m.kind == MentionKind::Pronoun && m.span.start <= s.start && s.end <= m.span.end);
+        let head = doc.slice(s).split_whitespace().last().unwrap_or("").to_lowercase();
+        match lex.source_words.get(&head) {
+            _ if pronoun => SourceKind::Pronoun,
+            Some(WordKind::Pronoun) => SourceKind::Pronoun,
+            Some(WordKind::Anonymous) if speaker.is_none() => SourceKind::Anonymous,
+            Some(WordKind::Group) if speaker.is_none() => SourceKind::UnnamedGroup,
+            Some(WordKind::Document) if speaker.is_none() => SourceKind::Document,
+            _ => SourceKind::Named,
+        }
+    });
+    Attribution {
+        kind,
+        content: vec![content],
+        cue,
+        source,
+        source_kind,
+        speaker,
+        confidence: if speaker.is_some() { 0.6 } else { 0.3 },
+        addressee: None,
+        hedges: Vec::new(),
+        polarity: Polarity::Asserts,
+        time: None,
+    }
+}
+
+fn overlaps(a: Span, b: Span) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// Joins learned attributions with the rules' (already in `doc.attributions`).
+pub fn combine(doc: &Document, learned: Vec<Attribution>, how: Combine) -> Vec<Attribution> {
+    let rules = &doc.attributions;
+    let rule_overlap = |a: &Attribution| {
+        rules
+            .iter()
+            .find(|r| r.content.iter().any(|&rc| a.content.iter().any(|&lc| overlaps(rc, lc))))
+    };
+    // The rules veto a short learned "content" that is just a quoted phrase they chose not to
+    // attribute (scare quotes, titles).
+    let vetoed = |a: &Attribution| {
+        a.kind == QuoteKind::Direct
+            && rule_overlap(a).is_none()
+            && a.content.iter().map(|&c| doc.tokens_in(c).len()).sum::<usize>() < 6
+    };
+    match how {
+        Combine::AddToRules => {
+            let mut out = rules.clone();
+            out.extend(learned.into_iter().filter(|a| rule_overlap(a).is_none() && !vetoed(a)));
+            out.sort_by_key(|a| a.content.first().map_or(0, |s| s.start));
+            out
+        }
+        Combine::Replace => learned
+            .into_iter()
+            .filter(|a| !vetoed(a))
+            .map(|mut a| {
+                if let Some(r) = rule_overlap(&a) {
+                    if a.source.is_none() || a.speaker.is_none() && r.speaker.is_some() && r.source.is_some_and(|rs| a.source.is_some_and(|ls| overlaps(rs, ls))) {
+                        a.source = r.source;
+                        a.source_kind = r.source_kind;
+                        a.speaker = r.speaker;
+                        a.confidence = r.confidence;
+                    }
+                    if a.cue.is_none() {
+                        a.cue = r.cue;
+                    }
+                    a.polarity = r.polarity;
+                    a.hedges = r.hedges.clone();
+                    a.addressee = r.addressee;
+                    a.time = r.time;
+                }
+                a
+            })
+            .collect(),
+    }
+}
+
+/// The learned attribution component. Run after the rule `AttributionLayer` (whose output it
+/// uses as features and combines with).
+pub struct LearnedAttributionLayer {
+    tagger: Tagger,
+    how: Combine,
+}
+
+impl LearnedAttributionLayer {
+    pub fn new(tagger: Tagger, how: Combine) -> Self {
+        LearnedAttributionLayer { tagger, how }
+    }
+}
+
+impl Component for LearnedAttributionLayer {
+    fn name(&self) -> &'static str {
+        "learned-quotes"
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<(), Error> {
+        // A model failure on one document leaves the rules' attributions in place.
+        let labels = match self.tagger.tag(doc) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("warning: {}: learned tagger failed, keeping rule attributions: {e}", doc.id);
+                return Ok(());
+            }
+        };
+        let learned = attributions(doc, &labels, &self.tagger.lex);
+        doc.attributions = combine(doc, learned, self.how);
+        Ok(())
+    }
+}
+
+/// The rule pipeline the learned tier runs on: text, entities, times, rule attributions.
+pub fn rule_pipeline() -> onrecord_core::Pipeline {
+    onrecord_core::Pipeline::new()
+        .with(onrecord_core::text::TextLayer::new())
+        .with(onrecord_entities::EntityLayer::new())
+        .with(onrecord_time::TimeTagger::new())
+        .with(onrecord_quotes::AttributionLayer::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onrecord_core::text::TextLayer;
+
+    #[test]
+    fn spans_group_bio() {
+        let mut doc = Document::new("t", "Officials said the plan failed badly.");
+        TextLayer::new().process(&mut doc).unwrap();
+        // Officials said the plan failed badly .
+        let labels = [1, 3, 5, 6, 6, 6, 0];
+        let sp = spans(&doc, &labels);
+        assert_eq!(sp.len(), 3);
+        assert_eq!(doc.slice(sp[2].1), "the plan failed badly");
+        let atts = attributions(&doc, &labels, &Lexicon::builtin());
+        assert_eq!(atts.len(), 1);
+        assert_eq!(atts[0].source.map(|s| doc.slice(s)), Some("Officials"));
+        assert_eq!(atts[0].cue.map(|s| doc.slice(s)), Some("said"));
+        assert_eq!(atts[0].kind, QuoteKind::Indirect);
+    }
+
+    #[test]
+    fn empty_and_short_labels_do_not_panic() {
+        let mut doc = Document::new("t", "Hi.");
+        TextLayer::new().process(&mut doc).unwrap();
+        assert!(attributions(&doc, &[], &Lexicon::builtin()).is_empty());
+        assert!(attributions(&doc, &[6, 6, 6, 6, 6], &Lexicon::builtin()).len() <= 1);
+    }
+}

@@ -1,0 +1,153 @@
+//! The tagging head: a projection of each token's features, three residual context layers that
+//! mix each token with its neighbours at distance 1, 2 and 4, and a linear layer to BIO logits.
+//! Built from plain tensor ops (narrow/cat/matmul) so candle's autograd covers all of it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor, Var, D};
+
+use crate::features::WIDTH;
+use crate::{LearnError, NLABELS};
+
+/// Hidden width of the head.
+pub const HIDDEN: usize = 128;
+/// Distances of the context layers.
+const DILATIONS: [usize; 3] = [1, 2, 4];
+
+/// A small deterministic generator (xorshift64*) so training is reproducible without
+/// depending on candle's unseeded CPU random numbers.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in [-1, 1).
+    pub fn unit(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
+    }
+}
+
+/// The head's parameters, by name.
+pub struct Head {
+    pub params: Vec<(String, Var)>,
+}
+
+fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var, LearnError> {
+    params
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .ok_or_else(|| LearnError::Model(format!("missing weight {name}")))
+}
+
+fn shapes() -> Vec<(String, Vec<usize>)> {
+    let mut v = vec![("proj.w".to_string(), vec![WIDTH, HIDDEN]), ("proj.b".to_string(), vec![HIDDEN])];
+    for i in 0..DILATIONS.len() {
+        v.push((format!("ctx{i}.w"), vec![3 * HIDDEN, HIDDEN]));
+        v.push((format!("ctx{i}.b"), vec![HIDDEN]));
+    }
+    v.push(("out.w".to_string(), vec![HIDDEN, NLABELS]));
+    v.push(("out.b".to_string(), vec![NLABELS]));
+    v
+}
+
+impl Head {
+    /// Fresh weights: uniform in ±1/sqrt(fan_in), biases zero.
+    pub fn init(seed: u64) -> Result<Head, LearnError> {
+        let mut rng = Rng::new(seed);
+        let mut params = Vec::new();
+        for (name, shape) in shapes() {
+            let n: usize = shape.iter().product();
+            let data: Vec<f32> = if shape.len() == 1 {
+                vec![0.0; n]
+            } else {
+                let bound = 1.0 / (shape[0] as f32).sqrt();
+                (0..n).map(|_| rng.unit() * bound).collect()
+            };
+            let t = Tensor::from_vec(data, shape.as_slice(), &Device::Cpu)?;
+            params.push((name, Var::from_tensor(&t)?));
+        }
+        Ok(Head { params })
+    }
+
+    pub fn load(path: &Path) -> Result<Head, LearnError> {
+        let map = candle_core::safetensors::load(path, &Device::Cpu)
+            .map_err(|e| LearnError::Model(format!("{}: {e}", path.display())))?;
+        let mut params = Vec::new();
+        for (name, shape) in shapes() {
+            let t = map
+                .get(&name)
+                .ok_or_else(|| LearnError::Model(format!("{}: missing weight {name}", path.display())))?
+                .to_dtype(DType::F32)?;
+            if t.dims() != shape.as_slice() {
+                return Err(LearnError::Model(format!("{}: {name} has shape {:?}", path.display(), t.dims())));
+            }
+            params.push((name, Var::from_tensor(&t)?));
+        }
+        Ok(Head { params })
+    }
+
+    /// Saves the weights as f16 safetensors (half the size; the head is tolerant of it).
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
+        let mut map = HashMap::new();
+        for (n, v) in &self.params {
+            map.insert(n.clone(), v.as_tensor().to_dtype(DType::F16)?);
+        }
+        candle_core::safetensors::save(&map, path)?;
+        Ok(())
+    }
+
+    pub fn vars(&self) -> Vec<Var> {
+        self.params.iter().map(|(_, v)| v.clone()).collect()
+    }
+
+    /// Logits `(batch, len, NLABELS)` for features `(batch, len, WIDTH)`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor, LearnError> {
+        let p = &self.params;
+        let h = linear(x, get(p, "proj.w")?, get(p, "proj.b")?)?.gelu()?;
+        let mut h = h;
+        for (i, &d) in DILATIONS.iter().enumerate() {
+            let ctx = Tensor::cat(&[&shift(&h, d as isize)?, &h, &shift(&h, -(d as isize))?], D::Minus1)?;
+            let upd = linear(&ctx, get(p, &format!("ctx{i}.w"))?, get(p, &format!("ctx{i}.b"))?)?.gelu()?;
+            h = (h + upd)?;
+        }
+        Ok(linear(&h, get(p, "out.w")?, get(p, "out.b")?)?)
+    }
+}
+
+fn linear(x: &Tensor, w: &Var, b: &Var) -> candle_core::Result<Tensor> {
+    x.broadcast_matmul(w.as_tensor())?.broadcast_add(b.as_tensor())
+}
+
+/// `out[t] = h[t - d]` along the sequence axis, zeros where that falls outside.
+fn shift(h: &Tensor, d: isize) -> candle_core::Result<Tensor> {
+    let (b, len, w) = h.dims3()?;
+    let k = d.unsigned_abs().min(len);
+    if k == 0 {
+        return Ok(h.clone());
+    }
+    let zeros = Tensor::zeros((b, k, w), h.dtype(), h.device())?;
+    if d > 0 {
+        Tensor::cat(&[&zeros, &h.narrow(1, 0, len - k)?], 1)
+    } else {
+        Tensor::cat(&[&h.narrow(1, k, len - k)?, &zeros], 1)
+    }
+}

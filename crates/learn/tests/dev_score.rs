@@ -1,0 +1,48 @@
+//! The committed head with the fetched MiniLM on PolNeAR dev: attribution F1 must stay within
+//! 0.02 of the figure recorded in BENCHMARKS.md. Skips with a message when the base model,
+//! the head or ../shared is absent.
+
+use std::io::Write;
+use std::path::Path;
+
+use onrecord_core::interchange::{to_json, OutputOptions};
+use onrecord_learn::{Combine, LearnedAttributionLayer, Tagger};
+
+/// PolNeAR dev attribution F1 of the learned tier (`--combine add`), as recorded in BENCHMARKS.md.
+const RECORDED_ATTRIBUTION_F1: f64 = 0.0;
+
+#[test]
+fn dev_attribution_f1_holds() {
+    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/polnear/dev.gold.jsonl");
+    if !gold.is_file() {
+        eprintln!("SKIP: {} absent (shared data not mounted)", gold.display());
+        return;
+    }
+    let model = onrecord_embed::default_model_dir();
+    if !onrecord_embed::model_present(&model) {
+        eprintln!("SKIP: no MiniLM model in {} (run scripts/fetch-models.sh)", model.display());
+        return;
+    }
+    let tagger = match Tagger::load_default() {
+        Ok(t) => t,
+        Err(e) => panic!("base model present but the learned tier failed to load: {e}"),
+    };
+    let mut pipeline = onrecord_learn::rule_pipeline();
+    pipeline.push(Box::new(LearnedAttributionLayer::new(tagger, Combine::AddToRules)));
+    let pred = std::env::temp_dir().join(format!("onrecord-learn-dev-{}.jsonl", std::process::id()));
+    let mut out = std::fs::File::create(&pred).expect("temp file");
+    for d in onrecord_ingest::read_all(&[gold.clone()]) {
+        let mut doc = d.expect("readable dev document");
+        pipeline.run(&mut doc).expect("pipeline");
+        writeln!(out, "{}", to_json(&doc, OutputOptions::default())).expect("write");
+    }
+    drop(out);
+    let report = onrecord_eval::score_quotes(&gold, &pred, &onrecord_eval::QuoteOptions::default()).expect("score");
+    let _ = std::fs::remove_file(&pred);
+    eprintln!("dev attribution F1 {:.3}, content F1 {:.3}", report.attribution_f1, report.content_f1);
+    assert!(
+        report.attribution_f1 >= RECORDED_ATTRIBUTION_F1 - 0.02,
+        "attribution F1 {:.3} fell below the recorded {RECORDED_ATTRIBUTION_F1:.3}",
+        report.attribution_f1
+    );
+}
