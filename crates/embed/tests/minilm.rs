@@ -60,3 +60,22 @@ fn speed_is_reported() {
     enc.encode(&refs).expect("encode");
     eprintln!("MiniLM: 64 short sentences in {:.2} s", t.elapsed().as_secs_f64());
 }
+
+#[test]
+fn token_states_cover_long_texts() {
+    let Some(enc) = encoder() else { return };
+    let short = "The minister said the talks had failed.";
+    let long: String = std::iter::repeat_n(S[0], 60).collect::<Vec<_>>().join(" ");
+    let st = enc.token_states(&long).expect("token states");
+    assert!(st.offsets.len() > 600, "{} pieces", st.offsets.len());
+    assert_eq!(st.states.len(), st.offsets.len() * DIM);
+    // Every piece gets a state from some window, and offsets are byte ranges in order.
+    for i in 0..st.offsets.len() {
+        let row = st.row(i).expect("row");
+        assert!(row.iter().any(|&x| x != 0.0), "piece {i} has no state");
+    }
+    assert!(st.offsets.windows(2).all(|w| w[0].1 <= w[1].0));
+    let s = enc.token_states(short).expect("short");
+    assert_eq!(&short[s.offsets[1].0..s.offsets[1].1], "minister");
+    assert!(enc.token_states("").expect("empty").offsets.is_empty());
+}
