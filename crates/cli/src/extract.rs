@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use onrecord::interchange::{to_json, OutputOptions};
-use onrecord::Document;
+use onrecord_ingest::Pending;
 use rayon::prelude::*;
 
 use crate::OutputFormat;
@@ -31,44 +31,49 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Add the learned attribution tier (MiniLM + trained head) to the rules, when the model
+    /// and head are present; otherwise say so and use the rules alone.
+    #[arg(long)]
+    learned: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { inputs, format, tokens, threads } = args;
+    let Args { inputs, format, tokens, threads, learned } = args;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
     let inputs = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs };
-    let pipeline = onrecord::default_pipeline();
+    let mut pipeline = onrecord::default_pipeline();
+    if learned {
+        match onrecord_learn::Tagger::load_default() {
+            Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(
+                t,
+                onrecord_learn::Combine::AddToRules,
+            ))),
+            Err(e) => eprintln!("onrecord: --learned unavailable ({e}); using the rule tier"),
+        }
+    }
     let opts = OutputOptions { tokens };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = 0usize;
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
-    let mut docs = onrecord_ingest::read_all(&inputs).peekable();
-    while docs.peek().is_some() {
+    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
+    // HTML pages come unparsed: parsing them is as costly as analysing them, so it runs in the
+    // parallel stage with the analysis; results and errors still come out in input order.
+    let mut items = onrecord_ingest::read_all_pending(&inputs).peekable();
+    while items.peek().is_some() {
         batch.clear();
-        for item in docs.by_ref() {
-            match item {
-                Ok(d) => batch.push(d),
-                Err(e) => {
-                    failed += 1;
-                    eprintln!("error: {}: {e}", e.id.as_deref().unwrap_or("?"));
-                }
-            }
-            if batch.len() == BATCH {
-                break;
-            }
-        }
+        batch.extend(items.by_ref().take(BATCH));
         let rendered: Vec<Result<String, String>> = pool.install(|| {
             batch
-                .par_iter_mut()
-                .map(|doc| {
-                    pipeline.run(doc).map_err(|e| format!("error: {}: {e}", doc.id))?;
+                .par_drain(..)
+                .map(|item| {
+                    let mut doc = item.finish().map_err(|e| format!("error: {}: {e}", e.id.as_deref().unwrap_or("?")))?;
+                    pipeline.run(&mut doc).map_err(|e| format!("error: {}: {e}", doc.id))?;
                     Ok(match format {
-                        OutputFormat::Jsonl => to_json(doc, opts).to_string(),
-                        OutputFormat::Pretty => crate::pretty::render(doc),
+                        OutputFormat::Jsonl => to_json(&doc, opts).to_string(),
+                        OutputFormat::Pretty => crate::pretty::render(&doc),
                     })
                 })
                 .collect()
