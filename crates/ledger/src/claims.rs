@@ -146,8 +146,23 @@ pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<
         prev = Some(i);
     }
 
-    let eligible: Vec<usize> = (0..n).filter(|&i| comparable(&inputs[i])).collect();
     let vec_of = |i: usize| vectors.and_then(|v| v.get(i)).and_then(|x| x.as_deref());
+    // Claims with the same key (and, with vectors, the same text) are the same claim: join them
+    // at once and compare only one of each, so repeated wire copies cost nothing extra.
+    let mut eligible: Vec<usize> = vec![];
+    {
+        let mut first: HashMap<(&ClaimKey, &str), usize> = HashMap::new();
+        for i in (0..n).filter(|&i| comparable(&inputs[i])) {
+            let text = if vec_of(i).is_some() { inputs[i].text.as_str() } else { "" };
+            match first.entry((&inputs[i].key, text)) {
+                std::collections::hash_map::Entry::Occupied(e) => dsu.union(*e.get(), i),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    eligible.push(i);
+                }
+            }
+        }
+    }
     // Candidate pairs share at least two tokens (stems or entities); one when both have
     // vectors, since a paraphrase shares fewer words.
     let mut postings: HashMap<String, Vec<usize>> = HashMap::new();

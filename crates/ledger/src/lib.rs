@@ -16,6 +16,7 @@
 //! assert_eq!(s.ingested, 1);
 //! ```
 
+pub mod browse;
 pub mod claims;
 pub mod copies;
 mod error;

@@ -37,7 +37,7 @@ impl Stance {
 }
 
 /// The lexical features of a claim, stored as JSON so linking can run without re-analysis.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClaimKey {
     /// Stems of content words, sorted.
     #[serde(rename = "s")]

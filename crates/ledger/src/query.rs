@@ -133,7 +133,7 @@ pub fn fts_query(text: &str) -> String {
     text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
 }
 
-fn claim_row(r: &Row) -> rusqlite::Result<ClaimRow> {
+pub(crate) fn claim_row(r: &Row) -> rusqlite::Result<ClaimRow> {
     Ok(ClaimRow {
         id: r.get(0)?,
         label: r.get(1)?,
@@ -148,7 +148,7 @@ fn claim_row(r: &Row) -> rusqlite::Result<ClaimRow> {
     })
 }
 
-const CLAIM_SELECT: &str = "SELECT id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen FROM claims";
+pub(crate) const CLAIM_SELECT: &str = "SELECT id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen FROM claims";
 
 impl Ledger {
     /// Quotes matching the filter, oldest article first, in text order; `f` sees each row.

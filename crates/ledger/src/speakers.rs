@@ -16,6 +16,8 @@ pub struct EntityInput {
     pub kind: String,
     /// Role texts and affiliations, lowercase words.
     pub roles: Vec<String>,
+    /// How many stored entities this input stands for (identical name, kind and roles).
+    pub count: usize,
 }
 
 pub struct Agent {
@@ -31,13 +33,15 @@ pub struct Resolution {
     pub entity_agent: HashMap<i64, usize>,
     /// Raw name key -> resolved key, for every key seen.
     pub key_map: HashMap<String, String>,
+    /// Resolved key -> index into `agents`.
+    index: HashMap<String, usize>,
 }
 
 impl Resolution {
     /// The agent index for a raw name key (surname-only keys resolved as for entities).
     pub fn agent_of_key(&self, raw: &str) -> Option<usize> {
         let k = self.key_map.get(raw).map(String::as_str).unwrap_or(raw);
-        self.agents.iter().position(|a| a.key == k)
+        self.index.get(k).copied()
     }
 }
 
@@ -64,8 +68,8 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
             continue;
         }
         let acc = accs.entry(key.clone()).or_insert_with(new_acc);
-        *acc.kinds.entry(e.kind.clone()).or_default() += 1;
-        *acc.names.entry(e.name.clone()).or_default() += 1;
+        *acc.kinds.entry(e.kind.clone()).or_default() += e.count.max(1);
+        *acc.names.entry(e.name.clone()).or_default() += e.count.max(1);
         for r in &e.roles {
             if !acc.roles.contains(r) && acc.roles.len() < 20 {
                 acc.roles.push(r.clone());
@@ -151,7 +155,7 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
         .into_iter()
         .filter_map(|(id, k)| key_map.get(&k).and_then(|t| index.get(t)).map(|&ai| (id, ai)))
         .collect();
-    Resolution { agents, entity_agent, key_map }
+    Resolution { agents, entity_agent, key_map, index }
 }
 
 #[cfg(test)]
@@ -159,7 +163,7 @@ mod tests {
     use super::*;
 
     fn ent(id: i64, name: &str, kind: &str, roles: &[&str]) -> EntityInput {
-        EntityInput { id, name: name.into(), kind: kind.into(), roles: roles.iter().map(|r| r.to_string()).collect() }
+        EntityInput { id, name: name.into(), kind: kind.into(), roles: roles.iter().map(|r| r.to_string()).collect(), count: 1 }
     }
 
     #[test]

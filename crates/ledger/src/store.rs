@@ -1,6 +1,6 @@
 //! Writing to the ledger: ingest, re-analysis and linking.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use onrecord_core::{Document, Metadata, Origin};
@@ -43,6 +43,12 @@ pub struct IngestSummary {
     pub failed: u64,
     pub copies_linked: u64,
     pub seconds: f64,
+    /// Where the time went: analysis (wall time of the parallel stage), storing (SQL), linking.
+    pub analysis_seconds: f64,
+    pub store_seconds: f64,
+    pub link_seconds: f64,
+    /// Seconds per linking step ([`LinkSummary::steps`]).
+    pub link_steps: Vec<(&'static str, f64)>,
 }
 
 /// What linking rebuilt.
@@ -54,6 +60,8 @@ pub struct LinkSummary {
     pub disputed: u64,
     /// Claim texts encoded by this linking (those without a stored vector for the encoder).
     pub claims_encoded: u64,
+    /// Seconds per linking step, in order (for benchmarks).
+    pub steps: Vec<(&'static str, f64)>,
 }
 
 /// Reported while ingesting.
@@ -93,9 +101,14 @@ impl Ledger {
         let mut sum = IngestSummary::default();
         let mut docs = docs.peekable();
         let batch_size = opts.batch.max(1);
-        while docs.peek().is_some() {
-            let mut batch: Vec<(Document, String, Option<i64>)> = Vec::with_capacity(batch_size);
-            let mut seen: std::collections::HashSet<(String, String)> = Default::default();
+        // Pipelined: batch N is analysed on the pool while batch N-1 is written on this thread.
+        // `seen` covers the batch being read and the one not yet written (older ones are in the
+        // database), so a document repeated across neighbouring batches is stored once.
+        let mut pending: Vec<Analysed> = vec![];
+        let mut seen_prev: HashSet<(String, String)> = HashSet::new();
+        loop {
+            let mut batch: Vec<(Document, Option<i64>)> = Vec::with_capacity(batch_size);
+            let mut seen: HashSet<(String, String)> = HashSet::new();
             for item in docs.by_ref().take(batch_size) {
                 sum.read += 1;
                 let doc = match item {
@@ -113,63 +126,70 @@ impl Ledger {
                     continue;
                 }
                 let hash = text_hash(&doc.text);
-                let existing: Option<(i64, String)> = self
-                    .conn
-                    .query_row(
-                        "SELECT id, analysis_version FROM articles WHERE doc_id = ?1 AND text_hash = ?2",
-                        params![doc.id, hash],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                if !seen.insert((doc.id.clone(), hash.clone())) {
+                let key = (doc.id.clone(), hash);
+                if seen_prev.contains(&key) || !seen.insert(key.clone()) {
                     sum.already_present += 1;
                     continue;
                 }
+                let existing: Option<(i64, String)> = self
+                    .conn
+                    .prepare_cached("SELECT id, analysis_version FROM articles WHERE doc_id = ?1 AND text_hash = ?2")?
+                    .query_row(params![key.0, key.1], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
                 match existing {
                     Some((_, v)) if v == opts.analysis_version => sum.already_present += 1,
-                    Some((id, _)) => batch.push((doc, hash, Some(id))),
-                    None => batch.push((doc, hash, None)),
+                    Some((id, _)) => batch.push((doc, Some(id))),
+                    None => batch.push((doc, None)),
                 }
             }
-            let results: Vec<std::result::Result<(Prepared, Option<i64>), String>> = batch
-                .into_par_iter()
-                .map(|(mut doc, _, existing)| {
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&mut doc)));
-                    match r {
-                        Ok(Ok(())) => Ok((prepare(&doc), existing)),
-                        Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
-                        Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
-                    }
-                })
-                .collect();
-            let tx = self.conn.transaction()?;
-            for r in &results {
-                match r {
-                    Ok((p, existing)) => {
-                        if let Some(id) = existing {
-                            replace_layers(&tx, *id, p, &opts.analysis_version)?;
-                            sum.reanalysed += 1;
-                        } else {
-                            insert_article(&tx, p, &opts.analysis_version)?;
-                            sum.ingested += 1;
-                        }
-                    }
-                    Err(msg) => {
-                        sum.failed += 1;
-                        events(Event::Failed(msg));
-                    }
+            if batch.is_empty() && pending.is_empty() {
+                if docs.peek().is_none() {
+                    break;
                 }
+                continue;
             }
-            if sum.ingested + sum.reanalysed > 0 {
-                tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')", [])?;
+            let conn = &mut self.conn;
+            let to_store = std::mem::take(&mut pending);
+            let ((results, analysis_s), stored) = rayon::join(
+                || {
+                    let t = Instant::now();
+                    let r: Vec<Analysed> = batch
+                        .into_par_iter()
+                        .map(|(mut doc, existing)| {
+                            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&mut doc)));
+                            match r {
+                                Ok(Ok(())) => Ok((prepare(&doc), existing)),
+                                Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
+                                Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
+                            }
+                        })
+                        .collect();
+                    (r, t.elapsed().as_secs_f64())
+                },
+                || store_batch(conn, &to_store, &opts.analysis_version),
+            );
+            let (ingested, reanalysed, failures, store_s) = stored?;
+            sum.analysis_seconds += analysis_s;
+            sum.store_seconds += store_s;
+            if !to_store.is_empty() {
+                sum.ingested += ingested;
+                sum.reanalysed += reanalysed;
+                sum.failed += failures.len() as u64;
+                for m in &failures {
+                    events(Event::Failed(m));
+                }
+                sum.seconds = start.elapsed().as_secs_f64();
+                events(Event::Progress(&sum));
             }
-            tx.commit()?;
-            sum.seconds = start.elapsed().as_secs_f64();
-            events(Event::Progress(&sum));
+            pending = results;
+            seen_prev = seen;
         }
         if opts.link && self.is_dirty()? {
+            let t = Instant::now();
             let l = self.link(encoder)?;
+            sum.link_seconds = t.elapsed().as_secs_f64();
             sum.copies_linked = l.copies_linked;
+            sum.link_steps = l.steps;
         } else {
             sum.copies_linked = self.conn.query_row("SELECT count(*) FROM copies WHERE kind != 'original'", [], |r| r.get::<_, i64>(0))? as u64;
         }
@@ -252,9 +272,15 @@ impl Ledger {
     /// Rebuilds the cross-article tables (copies, agents, claims) in one transaction.
     pub fn link(&mut self, encoder: &dyn ClaimEncoder) -> Result<LinkSummary> {
         // Vectors first, committed as they are made: old claims keep theirs.
+        let mut clock = Instant::now();
+        let mut step = |sum: &mut LinkSummary, name: &'static str| {
+            sum.steps.push((name, clock.elapsed().as_secs_f64()));
+            clock = Instant::now();
+        };
         let encoded = self.update_claim_vectors(encoder)?;
         let tx = self.conn.transaction()?;
         let mut sum = LinkSummary { claims_encoded: encoded, ..Default::default() };
+        step(&mut sum, "vectors");
 
         // Copies.
         let arts: Vec<CopyInput> = {
@@ -279,16 +305,29 @@ impl Ledger {
             }
         }
         sum.copies_linked = links.len() as u64;
+        step(&mut sum, "copies");
 
-        // Agents.
-        let ents: Vec<EntityInput> = {
-            let mut st = tx.prepare("SELECT id, name, kind, roles FROM entities")?;
-            let rows = st.query_map([], |r| {
-                let roles: String = r.get(3)?;
-                Ok(EntityInput { id: r.get(0)?, name: r.get(1)?, kind: r.get(2)?, roles: role_texts(&roles) })
-            })?;
-            rows.collect::<std::result::Result<_, _>>()?
-        };
+        // Agents. Each keeps its id from one linking to the next (by name key), and only rows
+        // whose link changed are written, so re-linking a large ledger writes little. Entities
+        // are resolved once per distinct (name, kind, roles), which bounds memory by the
+        // variety of names rather than the size of the ledger.
+        let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
+        let mut ents: Vec<EntityInput> = vec![];
+        {
+            let mut st = tx.prepare("SELECT name, kind, roles FROM entities")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let key: (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                match groups.get(&key) {
+                    Some(&g) => ents[g].count += 1,
+                    None => {
+                        let roles = if key.2 == "[]" { vec![] } else { role_texts(&key.2) };
+                        ents.push(EntityInput { id: ents.len() as i64, name: key.0.clone(), kind: key.1.clone(), roles, count: 1 });
+                        groups.insert(key, ents.len() - 1);
+                    }
+                }
+            }
+        }
         let lex = crate::text::lexicon();
         let unresolved: Vec<(i64, String)> = {
             let mut st = tx.prepare("SELECT id, source FROM attributions WHERE speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL")?;
@@ -297,34 +336,58 @@ impl Ledger {
         };
         let extra: Vec<String> = unresolved.iter().map(|(_, n)| n.clone()).collect();
         let res = speakers::resolve(&ents, &extra);
-        tx.execute("UPDATE entities SET agent = NULL", [])?;
-        tx.execute("UPDATE attributions SET agent = NULL, claim = NULL", [])?;
-        tx.execute("DELETE FROM agents", [])?;
+        let agent_ids = store_agents(&tx, &res.agents)?;
         {
-            let mut ins = tx.prepare("INSERT INTO agents(id, key, name, kind, roles) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for (i, a) in res.agents.iter().enumerate() {
-                ins.execute(params![i as i64 + 1, a.key, a.name, a.kind, serde_json::to_string(&a.roles)?])?;
-            }
-            let mut up = tx.prepare("UPDATE entities SET agent = ?1 WHERE id = ?2")?;
-            for (eid, ai) in &res.entity_agent {
-                up.execute(params![*ai as i64 + 1, eid])?;
-            }
-            tx.execute("UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity) WHERE speaker_entity IS NOT NULL", [])?;
-            let mut up = tx.prepare("UPDATE attributions SET agent = ?1 WHERE id = ?2")?;
-            for (aid, name) in &unresolved {
-                if let Some(ai) = res.agent_of_key(&lex.name_key(name)) {
-                    up.execute(params![ai as i64 + 1, aid])?;
+            // Changes first, written after the scan.
+            let mut changed: Vec<(i64, Option<i64>)> = vec![];
+            let mut st = tx.prepare("SELECT id, name, kind, roles, agent FROM entities")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let key: (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                let new = groups.get(&key).and_then(|&g| res.entity_agent.get(&(g as i64))).map(|&ai| agent_ids[ai]);
+                if new != r.get::<_, Option<i64>>(4)? {
+                    changed.push((r.get(0)?, new));
                 }
+            }
+            let mut up = tx.prepare("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
+            for (id, a) in changed {
+                up.execute(params![id, a])?;
+            }
+            tx.execute(
+                "UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)
+                 WHERE speaker_entity IS NOT NULL AND agent IS NOT (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)",
+                [],
+            )?;
+            let unresolved_agent: HashMap<i64, i64> =
+                unresolved.iter().filter_map(|(aid, name)| res.agent_of_key(&lex.name_key(name)).map(|ai| (*aid, agent_ids[ai]))).collect();
+            let mut changed: Vec<(i64, Option<i64>)> = vec![];
+            let mut st = tx.prepare("SELECT id, agent FROM attributions WHERE speaker_entity IS NULL")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let new = unresolved_agent.get(&id).copied();
+                if new != r.get::<_, Option<i64>>(1)? {
+                    changed.push((id, new));
+                }
+            }
+            let mut up = tx.prepare("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
+            for (id, a) in changed {
+                up.execute(params![id, a])?;
             }
         }
         sum.agents = res.agents.len() as u64;
+        step(&mut sum, "speakers");
 
         // Claims.
+        let mut old_claim: Vec<Option<i64>> = vec![];
+        // Texts are needed only to group claims with vectors; labels are read back per cluster.
+        let need_text: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM claim_vectors WHERE model = ?1)", [encoder.name()], |r| r.get(0))?;
         let inputs: Vec<ClaimInput> = {
-            let mut st = tx.prepare("SELECT id, article, idx, paragraph, content, claim_key, stance, target FROM attributions ORDER BY id")?;
-            let rows = st.query_map([], |r| {
+            let mut st = tx.prepare("SELECT id, article, idx, paragraph, CASE WHEN ?1 THEN content ELSE '' END, claim_key, stance, target, claim FROM attributions ORDER BY id")?;
+            let rows = st.query_map([need_text], |r| {
                 let key: String = r.get(5)?;
                 let stance: String = r.get(6)?;
+                old_claim.push(r.get(8)?);
                 Ok(ClaimInput {
                     id: r.get(0)?,
                     article: r.get(1)?,
@@ -350,8 +413,9 @@ impl Ledger {
             v
         };
         let vectors = crate::vectors::load_aligned(&tx, encoder.name(), &inputs)?;
+        step(&mut sum, "claims: load");
         let cl = claims::cluster_with_vectors(&inputs, vectors.as_deref(), encoder.threshold());
-        tx.execute("DELETE FROM claims", [])?;
+        step(&mut sum, "claims: cluster");
         let n_clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
         let mut members: Vec<Vec<usize>> = vec![vec![]; n_clusters];
         for (i, &c) in cl.iter().enumerate() {
@@ -363,8 +427,19 @@ impl Ledger {
             rows.collect::<std::result::Result<_, _>>()?
         };
         {
-            let mut ins = tx.prepare("INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")?;
+            // Clusters are numbered in order of their first member, so most keep their id from
+            // one linking to the next; an unchanged row is not rewritten.
+            tx.execute("DELETE FROM claims WHERE id > ?1", [n_clusters as i64])?;
+            let mut ins = tx.prepare(
+                "INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)
+                 ON CONFLICT(id) DO UPDATE SET label = excluded.label, size = excluded.size, articles = excluded.articles, asserts = excluded.asserts,
+                   reports = excluded.reports, denies = excluded.denies, questions = excluded.questions, disputed = excluded.disputed, first_seen = excluded.first_seen
+                 WHERE (label, size, articles, asserts, reports, denies, questions, disputed) IS NOT
+                       (excluded.label, excluded.size, excluded.articles, excluded.asserts, excluded.reports, excluded.denies, excluded.questions, excluded.disputed)
+                    OR first_seen IS NOT excluded.first_seen",
+            )?;
             let mut up = tx.prepare("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
+            let mut label_of = tx.prepare("SELECT content FROM attributions WHERE id = ?1")?;
             for (c, ms) in members.iter().enumerate() {
                 let count = |s: Stance| ms.iter().filter(|&&i| inputs[i].stance == s).count() as i64;
                 let (asserts, reports, denies, questions) = (count(Stance::Asserts), count(Stance::Reports), count(Stance::Denies), count(Stance::Questions));
@@ -374,7 +449,8 @@ impl Ledger {
                     .filter(|&&i| matches!(inputs[i].stance, Stance::Asserts | Stance::Reports))
                     .max_by_key(|&&i| (inputs[i].key.stems.len(), std::cmp::Reverse(i)))
                     .or(ms.first())
-                    .map(|&i| inputs[i].text.clone())
+                    .map(|&i| label_of.query_row([inputs[i].id], |r| r.get::<_, String>(0)))
+                    .transpose()?
                     .unwrap_or_default();
                 let mut arts: Vec<i64> = ms.iter().map(|&i| inputs[i].article).collect();
                 arts.sort();
@@ -383,7 +459,9 @@ impl Ledger {
                 let id = c as i64 + 1;
                 ins.execute(params![id, label, ms.len() as i64, arts.len() as i64, asserts, reports, denies, questions, disputed, first_seen])?;
                 for &i in ms {
-                    up.execute(params![id, inputs[i].id])?;
+                    if old_claim.get(i).copied().flatten() != Some(id) {
+                        up.execute(params![id, inputs[i].id])?;
+                    }
                 }
                 sum.disputed += disputed as u64;
             }
@@ -391,9 +469,83 @@ impl Ledger {
         sum.claims = n_clusters as u64;
         tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '0')", [])?;
         tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('encoder', ?1)", [encoder.name()])?;
+        step(&mut sum, "claims: store");
         tx.commit()?;
+        step(&mut sum, "commit");
         Ok(sum)
     }
+}
+
+/// Writes the agents, keeping the id each name key had before (new keys get new ids, keys no
+/// longer seen are deleted); returns the id of each agent, aligned with `agents`.
+fn store_agents(tx: &Transaction, agents: &[speakers::Agent]) -> Result<Vec<i64>> {
+    let old: HashMap<String, (i64, String, String, String)> = {
+        let mut st = tx.prepare("SELECT key, id, name, kind, roles FROM agents")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let mut next = old.values().map(|o| o.0).max().unwrap_or(0) + 1;
+    let mut ids = Vec::with_capacity(agents.len());
+    let mut kept: HashSet<i64> = HashSet::with_capacity(agents.len());
+    let mut ins = tx.prepare("INSERT OR REPLACE INTO agents(id, key, name, kind, roles) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for a in agents {
+        let roles = serde_json::to_string(&a.roles)?;
+        let id = match old.get(&a.key) {
+            Some((id, name, kind, r)) => {
+                if *name != a.name || *kind != a.kind || *r != roles {
+                    ins.execute(params![id, a.key, a.name, a.kind, roles])?;
+                }
+                *id
+            }
+            None => {
+                let id = next;
+                next += 1;
+                ins.execute(params![id, a.key, a.name, a.kind, roles])?;
+                id
+            }
+        };
+        kept.insert(id);
+        ids.push(id);
+    }
+    let mut del = tx.prepare("DELETE FROM agents WHERE id = ?1")?;
+    for (id, ..) in old.values() {
+        if !kept.contains(id) {
+            del.execute([id])?;
+        }
+    }
+    Ok(ids)
+}
+
+/// An analysed document ready to store (with the id of the stored article it replaces), or why not.
+type Analysed = std::result::Result<(Prepared, Option<i64>), String>;
+
+/// Writes one analysed batch in one transaction; returns (ingested, re-analysed, failure
+/// messages, seconds). Nothing to write, no transaction.
+fn store_batch(conn: &mut rusqlite::Connection, batch: &[Analysed], version: &str) -> Result<(u64, u64, Vec<String>, f64)> {
+    let t = Instant::now();
+    let (mut ingested, mut reanalysed, mut failures) = (0u64, 0u64, vec![]);
+    if batch.is_empty() {
+        return Ok((0, 0, failures, 0.0));
+    }
+    let tx = conn.transaction()?;
+    for r in batch {
+        match r {
+            Ok((p, Some(id))) => {
+                replace_layers(&tx, *id, p, version)?;
+                reanalysed += 1;
+            }
+            Ok((p, None)) => {
+                insert_article(&tx, p, version)?;
+                ingested += 1;
+            }
+            Err(msg) => failures.push(msg.clone()),
+        }
+    }
+    if ingested + reanalysed > 0 {
+        tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')", [])?;
+    }
+    tx.commit()?;
+    Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64()))
 }
 
 fn where_of(o: &Origin) -> String {
