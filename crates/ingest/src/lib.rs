@@ -14,6 +14,7 @@ mod error;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
+mod pending;
 pub mod source;
 pub mod warc;
 
@@ -21,7 +22,8 @@ pub use byline::clean_byline;
 pub use charset::decode as decode_html_bytes;
 pub use dates::normalize_date;
 pub use error::IngestError;
-pub use source::{id_from_path, read_all, read_path, Format};
+pub use pending::{HtmlJob, Pending};
+pub use source::{id_from_path, read_all, read_all_pending, read_path, read_path_pending, Format};
 
 /// Articles with more text than this are rejected with an error and not analysed.
 pub const MAX_TEXT_BYTES: usize = 10 * 1024 * 1024;

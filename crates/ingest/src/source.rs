@@ -8,7 +8,8 @@ use onrecord_core::{Document, Origin};
 
 use crate::jsonl::JsonlReader;
 use crate::warc::WarcReader;
-use crate::{feed, html, IngestError, MAX_TEXT_BYTES};
+use crate::pending::{HtmlJob, Pending};
+use crate::{feed, IngestError};
 
 /// The input formats we read, decided by file extension (after `.gz`) or, for standard input,
 /// by the first non-blank byte.
@@ -126,25 +127,24 @@ fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
 }
 
 /// Documents of one input file (or standard input), lazily. Documents whose text is over
-/// [`MAX_TEXT_BYTES`] come out as errors.
+/// [`crate::MAX_TEXT_BYTES`] come out as errors.
 pub fn read_path(path: &Path) -> Box<dyn Iterator<Item = Result<Document, IngestError>> + Send> {
-    Box::new(read_path_unchecked(path).map(|d| {
-        let doc = d?;
-        if doc.text.len() > MAX_TEXT_BYTES {
-            let msg = format!("article text of {} bytes is over the {} MB limit; not analysed", doc.text.len(), MAX_TEXT_BYTES >> 20);
-            return Err(IngestError::new(doc.origin.path.clone(), doc.origin.record, msg).with_id(doc.id));
-        }
-        Ok(doc)
-    }))
+    Box::new(read_path_pending(path).map(Pending::finish))
 }
 
-fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Result<Document, IngestError>> + Send> {
+/// Like [`read_path`], with HTML pages left unparsed ([`Pending::finish`] parses them), so that
+/// a caller can parse them on its worker threads.
+pub fn read_path_pending(path: &Path) -> Box<dyn Iterator<Item = Pending> + Send> {
+    read_path_unchecked(path)
+}
+
+fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Pending> + Send> {
     let shown = if path.as_os_str() == "-" { "-".to_string() } else { path.display().to_string() };
     let stem = id_from_path(path);
     let read_err = |e: std::io::Error| IngestError::new(&shown, None, format!("read error: {e}"));
     let mut reader = match open(path) {
         Ok(r) => r,
-        Err(e) => return Box::new(std::iter::once(Err(e))),
+        Err(e) => return Box::new(std::iter::once(Pending::Ready(Err(e)))),
     };
     let mut format = format_of(path);
     if path.as_os_str() == "-" || format == Format::Xml {
@@ -154,28 +154,28 @@ fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Result<Document, 
                     Format::Feed
                 } else {
                     let msg = "XML file is not an RSS/Atom feed (no <rss>, <feed> or <rdf:RDF> element)";
-                    return Box::new(std::iter::once(Err(IngestError::new(&shown, None, msg).with_id(stem))));
+                    return Box::new(std::iter::once(Pending::Ready(Err(IngestError::new(&shown, None, msg).with_id(stem)))));
                 }
             }
             Ok(head) => sniff(head),
-            Err(e) => return Box::new(std::iter::once(Err(read_err(e)))),
+            Err(e) => return Box::new(std::iter::once(Pending::Ready(Err(read_err(e))))),
         };
     }
     match format {
-        Format::Jsonl => Box::new(JsonlReader::new(reader, &shown, &stem)),
-        Format::Warc => Box::new(WarcReader::new(reader, &shown, &stem)),
-        Format::Feed | Format::Xml => Box::new(feed::read_feed(reader, &shown, &stem).into_iter()),
+        Format::Jsonl => Box::new(JsonlReader::new(reader, &shown, &stem).map(Pending::Ready)),
+        Format::Warc => Box::new(WarcReader::new(reader, &shown, &stem).pending()),
+        Format::Feed | Format::Xml => Box::new(feed::read_feed(reader, &shown, &stem).into_iter().map(Pending::Ready)),
         Format::Text | Format::Html => {
             let mut bytes = Vec::new();
             if let Err(e) = reader.read_to_end(&mut bytes) {
-                return Box::new(std::iter::once(Err(read_err(e).with_id(stem))));
+                return Box::new(std::iter::once(Pending::Ready(Err(read_err(e).with_id(stem)))));
             }
-            let doc = if format == Format::Html {
-                html::read_html(&bytes, &shown, &stem)
+            let item = if format == Format::Html {
+                Pending::Html(HtmlJob { bytes, path: shown, id: stem, record: None, charset: None, url: None, format: "html" })
             } else {
-                text_document(bytes, &shown, &stem)
+                Pending::Ready(text_document(bytes, &shown, &stem))
             };
-            Box::new(std::iter::once(doc))
+            Box::new(std::iter::once(item))
         }
     }
 }
@@ -192,9 +192,14 @@ fn text_document(bytes: Vec<u8>, path: &str, stem: &str) -> Result<Document, Ing
 
 /// Every document of every input, in order.
 pub fn read_all(inputs: &[PathBuf]) -> impl Iterator<Item = Result<Document, IngestError>> + Send {
+    read_all_pending(inputs).map(Pending::finish)
+}
+
+/// Every item of every input, in order, with HTML pages left for [`Pending::finish`].
+pub fn read_all_pending(inputs: &[PathBuf]) -> impl Iterator<Item = Pending> + Send {
     expand(inputs).into_iter().flat_map(|p| match p {
-        Ok(p) => read_path(&p),
-        Err(e) => Box::new(std::iter::once(Err(e))),
+        Ok(p) => read_path_pending(&p),
+        Err(e) => Box::new(std::iter::once(Pending::Ready(Err(e)))),
     })
 }
 

@@ -12,7 +12,8 @@ use onrecord_core::{Document, Field, FieldSource};
 use warc::{BufferedBody, Record, RecordType, WarcHeader};
 
 use crate::charset::charset_param;
-use crate::html::{read_html_with, HtmlHints, MAX_HTML_BYTES};
+use crate::html::MAX_HTML_BYTES;
+use crate::pending::{HtmlJob, Pending};
 use crate::IngestError;
 
 /// A `BufRead` that can put back one line, so that resynchronising on a `WARC/` line does not
@@ -98,13 +99,13 @@ impl<R: BufRead> WarcReader<R> {
     }
 
     /// The document of an HTML record; `None` for records that hold no page.
-    fn document(&self, rec: &Record<BufferedBody>) -> Option<Result<Document, IngestError>> {
+    fn document(&self, rec: &Record<BufferedBody>) -> Option<Pending> {
         let warc_ct = rec.header(WarcHeader::ContentType).map(|c| c.to_ascii_lowercase()).unwrap_or_default();
         let (payload, content_type) = match rec.warc_type() {
             RecordType::Response if warc_ct.starts_with("application/http") => match http_payload(rec.body()) {
                 Ok(Some(p)) => p,
                 Ok(None) => return None,
-                Err(m) => return Some(Err(self.err(m).with_id(self.id_of(rec)))),
+                Err(m) => return Some(Pending::Ready(Err(self.err(m).with_id(self.id_of(rec))))),
             },
             RecordType::Resource | RecordType::Response => (rec.body().to_vec(), warc_ct.clone()),
             _ => return None,
@@ -113,11 +114,14 @@ impl<R: BufRead> WarcReader<R> {
             return None;
         }
         let url = rec.header(WarcHeader::TargetURI).map(|u| u.trim().trim_matches(['<', '>']).to_string()).filter(|u| !u.is_empty());
-        let hints = HtmlHints { charset: charset_param(&content_type), url: url.map(|u| Field::new(u, FieldSource::Warc)) };
-        let id = self.id_of(rec);
-        Some(read_html_with(&payload, &self.path, &id, Some(self.record), &hints).map(|mut d| {
-            d.origin.format = "warc".into();
-            d
+        Some(Pending::Html(HtmlJob {
+            bytes: payload,
+            path: self.path.clone(),
+            id: self.id_of(rec),
+            record: Some(self.record),
+            charset: charset_param(&content_type).map(str::to_string),
+            url: url.map(|u| Field::new(u, FieldSource::Warc)),
+            format: "warc",
         }))
     }
 
@@ -136,14 +140,17 @@ impl<R: BufRead> WarcReader<R> {
     }
 }
 
-impl<R: BufRead> Iterator for WarcReader<R> {
-    type Item = Result<Document, IngestError>;
+impl<R: BufRead> WarcReader<R> {
+    /// The records as [`Pending`] items: pages are handed out unparsed.
+    pub fn pending(mut self) -> impl Iterator<Item = Pending> {
+        std::iter::from_fn(move || self.next_pending())
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
+    fn next_pending(&mut self) -> Option<Pending> {
         while !self.done {
             if let Err(io) = skip_blank(&mut self.reader) {
                 self.done = true;
-                return Some(Err(self.err(format!("read error: {io}"))));
+                return Some(Pending::Ready(Err(self.err(format!("read error: {io}")))));
             }
             let before = self.reader.consumed;
             // A fresh parser per record over our reader, so that we keep the reader to
@@ -153,7 +160,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                 self.done = true;
                 if self.reader.consumed > before {
                     self.record += 1;
-                    return Some(Err(self.err("truncated record: file ends inside the WARC header")));
+                    return Some(Pending::Ready(Err(self.err("truncated record: file ends inside the WARC header"))));
                 }
                 return None;
             };
@@ -176,15 +183,23 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                         _ => {
                             if let Err(io) = self.resync() {
                                 self.done = true;
-                                return Some(Err(self.err(format!("{msg}; then read error: {io}"))));
+                                return Some(Pending::Ready(Err(self.err(format!("{msg}; then read error: {io}")))));
                             }
                         }
                     }
-                    return Some(Err(self.err(msg)));
+                    return Some(Pending::Ready(Err(self.err(msg))));
                 }
             }
         }
         None
+    }
+}
+
+impl<R: BufRead> Iterator for WarcReader<R> {
+    type Item = Result<Document, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_pending().map(Pending::finish)
     }
 }
 
