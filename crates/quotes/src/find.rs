@@ -373,7 +373,8 @@ impl<'a> Finder<'a> {
                 );
                 if ends
                     && (!pronoun || a == b)
-                    && self.starts_np(a)
+                    // "said authority spokesman Daniel Reyes": a lower-case title before a name.
+                    && (self.starts_np(a) || self.is_cap(b))
                     && !self.lex.cues.contains_key(&self.low[a])
                 {
                     source = Some((a, b));
@@ -478,7 +479,10 @@ impl<'a> Finder<'a> {
             bq -= 1;
         }
         if bq >= 0 {
-            if let Some(r) = self.is_quote_close(bq as usize).filter(|&r| !self.used[r]) {
+            if let Some(r) = self
+                .is_quote_close(bq as usize)
+                .filter(|&r| !self.used[r] && self.quote_leads_into(r, c0))
+            {
                 f.kind = QuoteKind::Direct;
                 // The region and the paragraphs' regions it continues.
                 let mut chain = vec![r];
@@ -562,6 +566,27 @@ impl<'a> Finder<'a> {
             }
         }
         None
+    }
+
+    /// Whether the quote region `r`, closing just before a source and cue, is what the cue at
+    /// token `cue` reports: "“…,” X said" but not "“….”\n\nX said …" (a new paragraph) nor
+    /// "“…, don’t.” X said that …" (a finished sentence that a new sentence follows).
+    fn quote_leads_into(&self, r: usize, cue: usize) -> bool {
+        let doc = self.doc;
+        let q = doc.quote_regions[r];
+        let Some(cue_span) = doc.tokens.get(cue).map(|t| t.span) else {
+            return false;
+        };
+        if doc.paragraph_at(q.span.start) != doc.paragraph_at(cue_span.start) {
+            return false;
+        }
+        let finished = q.close.is_some_and(|c| {
+            doc.text[..c.start]
+                .chars()
+                .next_back()
+                .is_some_and(|ch| ch == '.')
+        });
+        !finished || doc.sentence_at(q.span.end.saturating_sub(1)) == doc.sentence_at(cue_span.start)
     }
 
     /// A quote right after the cue ("said: “…”", "said, “…”"), possibly in the next paragraph.
@@ -932,6 +957,18 @@ impl<'a> Finder<'a> {
         best.map(|(e, _, c)| (e, c))
     }
 
+    /// ", Elena Varga," right after the source phrase ending at token `b`: a capitalised name
+    /// set off by commas.
+    fn apposition_after(&self, b: usize) -> Option<(usize, usize)> {
+        if self.txt(b + 1) != "," || !self.is_cap(b + 2) {
+            return None;
+        }
+        let hi = self.doc.sentences.get(self.sent_of[b]).map_or(b + 2, |s| s.tokens.end);
+        let (x, y) = self.np_right(b + 2, hi)?;
+        (self.txt(y + 1) == "," && (x..=y).all(|k| self.is_cap(k) || !self.is_wordlike(k)))
+            .then_some((x, y))
+    }
+
     /// A pronoun with no entity mention: the last person named before it, nearby.
     fn last_person_before(&self, pos: usize) -> Option<usize> {
         let para = self.doc.paragraph_at(pos)?;
@@ -984,7 +1021,12 @@ impl<'a> Finder<'a> {
             });
             let named = matches!(kind, SourceKind::Named | SourceKind::Pronoun);
             let (speaker, conf) = match src_for_entity.filter(|_| named) {
-                Some(src) => match self.resolve(src) {
+                Some(src) => match self.resolve(src).or_else(|| {
+                    // "The mayor, Elena Varga, said": the title names no entity, its apposition does.
+                    f.source_toks
+                        .and_then(|(_, b)| self.apposition_after(b))
+                        .and_then(|(x, y)| self.resolve(self.span(x, y)))
+                }) {
                     Some((e, c)) => (Some(e), c),
                     None if kind == SourceKind::Pronoun => self
                         .last_person_before(src.start)

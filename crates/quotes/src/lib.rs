@@ -118,6 +118,17 @@ mod tests {
     }
 
     #[test]
+    fn finished_quote_before_is_not_the_content() {
+        // A quote ending a paragraph (or a finished sentence) is not what the next "X said" reports.
+        let (d, a) = run("“We will win,” Ann Lee said. “It is over.”\n\nThe mayor said the vote was fair.");
+        let last = a.last().unwrap();
+        assert_eq!(content(&d, last), "the vote was fair");
+        assert_eq!(s(&d, last.source), "The mayor");
+        let (d, a) = run("“It is over.” The mayor said that the vote was fair.");
+        assert_eq!(content(&d, a.last().unwrap()), "that the vote was fair");
+    }
+
+    #[test]
     fn indirect_that_clause_and_told() {
         let (d, a) =
             run("Last week, the governor told Channel Four that the bridge would reopen in May.");
