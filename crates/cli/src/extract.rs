@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         match onrecord_learn::Tagger::load_default() {
             Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(
                 t,
-                onrecord_learn::Combine::AddToRules,
+                onrecord_learn::Combine::Replace,
             ))),
             Err(e) => eprintln!("onrecord: --learned unavailable ({e}); using the rule tier"),
         }

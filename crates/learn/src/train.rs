@@ -118,7 +118,8 @@ fn write_cache(path: &Path, ex: &[Example]) -> Result<(), LearnError> {
     w.flush().map_err(io(path))
 }
 
-fn read_cache(path: &Path) -> Result<Vec<Example>, LearnError> {
+/// Reads a feature cache written by [`examples`].
+pub fn read_cache(path: &Path) -> Result<Vec<Example>, LearnError> {
     let f = std::fs::File::open(path).map_err(io(path))?;
     let mut r = BufReader::new(f);
     let mut take = |n: usize| -> Result<Vec<u8>, LearnError> {
@@ -262,6 +263,16 @@ pub fn evaluate(head: &Head, ex: &[Example]) -> Result<DevScore, LearnError> {
         content_f1: f1(counts[2]),
         loss: loss / ntok.max(1) as f64,
     })
+}
+
+/// Decoded labels for one cached example.
+pub fn predict(head: &Head, e: &Example) -> Result<Vec<usize>, LearnError> {
+    if e.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (x, _, _) = batch_tensors(std::slice::from_ref(e), &[(0, 0, e.len())], e.len())?;
+    let lp = candle_nn::ops::log_softmax(&head.forward(&x)?, D::Minus1)?.squeeze(0)?;
+    Ok(decode::viterbi(&lp.to_vec2::<f32>()?))
 }
 
 /// Trains a head; returns the best epoch's head (by mean dev span F1) and a log line per epoch.

@@ -8,7 +8,7 @@ use std::path::Path;
 use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::{Combine, LearnedAttributionLayer, Tagger};
 
-/// PolNeAR dev attribution F1 of the learned tier (`--combine add`), as recorded in BENCHMARKS.md.
+/// PolNeAR dev attribution F1 of the learned tier (`--combine replace`), as recorded in BENCHMARKS.md.
 const RECORDED_ATTRIBUTION_F1: f64 = 0.0;
 
 #[test]
@@ -28,7 +28,7 @@ fn dev_attribution_f1_holds() {
         Err(e) => panic!("base model present but the learned tier failed to load: {e}"),
     };
     let mut pipeline = onrecord_learn::rule_pipeline();
-    pipeline.push(Box::new(LearnedAttributionLayer::new(tagger, Combine::AddToRules)));
+    pipeline.push(Box::new(LearnedAttributionLayer::new(tagger, Combine::Replace)));
     let pred = std::env::temp_dir().join(format!("onrecord-learn-dev-{}.jsonl", std::process::id()));
     let mut out = std::fs::File::create(&pred).expect("temp file");
     for d in onrecord_ingest::read_all(&[gold.clone()]) {

@@ -28,9 +28,20 @@ enum Cmd {
     /// Run the rule pipeline plus the learned tier over JSON Lines and print interchange JSON.
     Extract {
         inputs: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value = "add")]
+        #[arg(long, value_enum, default_value = "replace")]
         combine: How,
         /// Directory holding the trained head.
+        #[arg(long)]
+        head: Option<PathBuf>,
+    },
+    /// Like extract, but from the feature cache `train attribution` wrote for the same gold file
+    /// (seconds instead of minutes; for trying combination rules).
+    EvalCached {
+        gold: PathBuf,
+        #[arg(long)]
+        cache: PathBuf,
+        #[arg(long, value_enum, default_value = "replace")]
+        combine: How,
         #[arg(long)]
         head: Option<PathBuf>,
     },
@@ -94,6 +105,28 @@ fn main() -> anyhow::Result<()> {
                 writeln!(f, "{l}")?;
             }
             eprintln!("wrote {}", out.join(HEAD_FILE).display());
+        }
+        Cmd::EvalCached { gold, cache, combine, head } => {
+            let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
+            let head = onrecord_learn::model::Head::load(&head.join(HEAD_FILE))?;
+            let how = match combine {
+                How::Add => Combine::AddToRules,
+                How::Replace => Combine::Replace,
+            };
+            let docs = train::read_gold(&gold)?;
+            let ex = train::read_cache(&cache)?;
+            anyhow::ensure!(ex.len() == docs.len(), "cache {} does not match {}", cache.display(), gold.display());
+            let lex = onrecord_quotes::Lexicon::builtin();
+            let pipeline = onrecord_learn::rule_pipeline();
+            let out = std::io::stdout();
+            let mut out = std::io::BufWriter::new(out.lock());
+            for ((mut doc, _), e) in docs.into_iter().zip(&ex) {
+                pipeline.run(&mut doc).map_err(|e| anyhow::anyhow!("{}: {e}", doc.id))?;
+                let labels = train::predict(&head, e)?;
+                let learned = onrecord_learn::attributions(&doc, &labels, &lex);
+                doc.attributions = onrecord_learn::combine(&doc, learned, how);
+                writeln!(out, "{}", to_json(&doc, OutputOptions::default()))?;
+            }
         }
         Cmd::Extract { inputs, combine, head } => {
             let model = onrecord_embed::default_model_dir();
