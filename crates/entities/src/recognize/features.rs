@@ -35,6 +35,9 @@ pub struct Lexicon {
     /// Hash of a token sequence's normalised words -> kind bits.
     names: HashedMap<u8>,
     max_len: usize,
+    /// Normalised hashes of the first words of names of two or more words: only these can
+    /// start a longer match, so other tokens skip the longer lookups.
+    starts: HashedMap<()>,
     /// Normalised word hash -> true for title and role words.
     titles: HashedMap<()>,
 }
@@ -51,7 +54,7 @@ const TABLES: [(&str, &str, u8); 7] = [
 
 impl Lexicon {
     pub fn builtin() -> Lexicon {
-        let mut lex = Lexicon { names: HashedMap::default(), max_len: 1, titles: HashedMap::default() };
+        let mut lex = Lexicon { names: HashedMap::default(), max_len: 1, starts: HashedMap::default(), titles: HashedMap::default() };
         for (name, src, kind) in TABLES {
             let table = Table::builtin(name, src, 1);
             for row in &table.rows {
@@ -72,6 +75,9 @@ impl Lexicon {
                 let h = toks.iter().fold(0u64, |h, t| hash::add(h, norm_hash(t.span.text(&row[0]))));
                 *lex.names.entry(h).or_insert(0) |= kind;
                 lex.max_len = lex.max_len.max(toks.len());
+                if let (true, Some(t)) = (toks.len() > 1, toks.first()) {
+                    lex.starts.insert(norm_hash(t.span.text(&row[0])), ());
+                }
             }
         }
         lex
@@ -256,7 +262,8 @@ pub fn sentence_toks(
         if out[i].class == C_PUNCT || out[i].class == C_QUOTE {
             continue;
         }
-        for len in (1..=max.min(out.len() - i)).rev() {
+        let longest = if lex.starts.contains_key(&out[i].norm) { max.min(out.len() - i) } else { 1 };
+        for len in (1..=longest).rev() {
             for (j, n) in norms.iter_mut().take(len).enumerate() {
                 *n = out[i + j].norm;
             }
