@@ -190,9 +190,28 @@ fn text_document(bytes: Vec<u8>, path: &str, stem: &str) -> Result<Document, Ing
     Ok(doc)
 }
 
-/// Every document of every input, in order.
+/// Pages parsed together by [`read_all`]: enough to keep the cores busy, few enough that raw
+/// pages held in memory stay small.
+const PARSE_WINDOW: usize = 16;
+
+/// Every document of every input, in order. HTML pages (files and WARC records) are parsed
+/// [`PARSE_WINDOW`] at a time on the current rayon pool, so bulk readers (ledger ingest, the
+/// server's upload) get the cores too; everything else is passed on as read.
 pub fn read_all(inputs: &[PathBuf]) -> impl Iterator<Item = Result<Document, IngestError>> + Send {
-    read_all_pending(inputs).map(Pending::finish)
+    use rayon::prelude::*;
+    let mut items = read_all_pending(inputs).peekable();
+    let mut ready: std::collections::VecDeque<Result<Document, IngestError>> = Default::default();
+    std::iter::from_fn(move || {
+        if ready.is_empty() {
+            let window: Vec<Pending> = items.by_ref().take(PARSE_WINDOW).collect();
+            if window.iter().filter(|p| p.is_deferred()).count() > 1 {
+                ready.extend(window.into_par_iter().map(Pending::finish).collect::<Vec<_>>());
+            } else {
+                ready.extend(window.into_iter().map(Pending::finish));
+            }
+        }
+        ready.pop_front()
+    })
 }
 
 /// Every item of every input, in order, with HTML pages left for [`Pending::finish`].
