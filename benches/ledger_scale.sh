@@ -4,7 +4,7 @@
 # one cluster), ingests them in slices of 10,000 (one `onrecord ingest --claims lexical` run per
 # slice, each linking at its end, as a news feed would arrive), and prints per slice: articles/s,
 # where the time went (analysis, storing, linking), peak RSS and the database size. Then times the
-# query API on the full ledger (crates/ledger/examples/query_latency.rs).
+# query API on the full ledger (crates/ledger/examples/query_latency.rs, 200 random calls each).
 # Usage: benches/ledger_scale.sh [N=100000] [MODE=mixed|exact]    (BIN=..., BENCH_OUT=..., SLICE=...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +39,7 @@ rate = (s["ingested"] + s["reanalysed"]) / s["seconds"]
 print(f"| {sys.argv[4]} | {sys.argv[5]} | {rate:.0f} | {s['analysis_seconds']:.1f} | {s['store_seconds']:.1f} | {s['link_seconds']:.1f} | {steps} | {rss:.0f} | {size:.0f} | {sys.argv[6]} |")
 PY
 done
+
+echo
+cargo build --release -q -p onrecord-ledger --example query_latency
+target/release/examples/query_latency "$db" 200

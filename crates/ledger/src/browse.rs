@@ -408,8 +408,9 @@ pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
         args.len()
     };
     if let Some(s) = &f.speaker {
-        let n = push(&mut args, Value::Text(format!("%{s}%")));
-        cond += &format!(" AND (g.name LIKE ?{n} OR q.speaker LIKE ?{n} OR (q.agent IS NULL AND q.source LIKE ?{n}))");
+        let like = push(&mut args, Value::Text(format!("%{s}%")));
+        let fts = push(&mut args, Value::Text(crate::query::speaker_match(s)));
+        cond += &format!(" AND {}", crate::query::speaker_condition(like, fts));
     }
     if let Some(a) = f.agent {
         let n = push(&mut args, Value::Integer(a));
@@ -526,8 +527,8 @@ pub struct SpeakerOut {
     pub last: Option<String>,
 }
 
-const SPEAKER_SELECT: &str = "SELECT g.id, g.name, g.kind, g.roles, count(q.id), count(DISTINCT q.article), min(a.published), max(a.published)
-    FROM agents g JOIN attributions q ON q.agent = g.id JOIN articles a ON a.id = q.article";
+/// Counts are kept on the agent row by linking, so listing speakers reads no attributions.
+const SPEAKER_SELECT: &str = "SELECT g.id, g.name, g.kind, g.roles, g.quotes, g.articles, g.first_seen, g.last_seen FROM agents g";
 
 fn speaker_row(r: &Row) -> rusqlite::Result<SpeakerOut> {
     let roles: String = r.get(3)?;
@@ -546,15 +547,15 @@ fn speaker_row(r: &Row) -> rusqlite::Result<SpeakerOut> {
 /// Speakers with at least one quote, most quoted first; `name` filters by part of the name.
 pub fn speakers(l: &Ledger, name: Option<&str>, page: Page) -> R<Paged<SpeakerOut>> {
     let (cond, args): (&str, Vec<Value>) = match name {
-        Some(n) => ("WHERE g.name LIKE ?1", vec![Value::Text(format!("%{n}%"))]),
-        None => ("", vec![]),
+        Some(n) => ("WHERE g.quotes > 0 AND g.name LIKE ?1", vec![Value::Text(format!("%{n}%"))]),
+        None => ("WHERE g.quotes > 0", vec![]),
     };
     let total: i64 = l.conn().query_row(
-        &format!("SELECT count(*) FROM agents g {cond} {} EXISTS (SELECT 1 FROM attributions q WHERE q.agent = g.id)", if cond.is_empty() { "WHERE" } else { "AND" }),
+        &format!("SELECT count(*) FROM agents g {cond}"),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
-    let sql = format!("{SPEAKER_SELECT} {cond} GROUP BY g.id ORDER BY count(q.id) DESC, g.name LIMIT {} OFFSET {}", page.limit, page.offset);
+    let sql = format!("{SPEAKER_SELECT} {cond} ORDER BY g.quotes DESC, g.name LIMIT {} OFFSET {}", page.limit, page.offset);
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map(params_from_iter(args.iter()), speaker_row)?)?;
     Ok(Paged::new(items, total, page))
@@ -563,7 +564,7 @@ pub fn speakers(l: &Ledger, name: Option<&str>, page: Page) -> R<Paged<SpeakerOu
 pub fn speaker(l: &Ledger, id: i64) -> R<Option<SpeakerOut>> {
     Ok(l.conn()
         .query_row(
-            &format!("{SPEAKER_SELECT} WHERE g.id = ?1 GROUP BY g.id"),
+            &format!("{SPEAKER_SELECT} WHERE g.id = ?1 AND g.quotes > 0"),
             [id],
             speaker_row,
         )
@@ -589,17 +590,19 @@ use crate::query::{claim_row, CLAIM_SELECT};
 
 /// Claim clusters with more than one attribution (or disputed ones only), biggest first.
 pub fn claims(l: &Ledger, disputed_only: bool, page: Page) -> R<Paged<ClaimOut>> {
-    let cond = if disputed_only {
-        "WHERE disputed"
+    // A disputed claim has an assertion and a denial, so size > 1 takes in every disputed one;
+    // each condition matches a partial index whose order is the list's.
+    let (cond, order) = if disputed_only {
+        ("WHERE disputed", "articles DESC, size DESC, id")
     } else {
-        "WHERE size > 1 OR disputed"
+        ("WHERE size > 1", "disputed DESC, articles DESC, size DESC, id")
     };
     let total: i64 =
         l.conn()
             .query_row(&format!("SELECT count(*) FROM claims {cond}"), [], |r| {
                 r.get(0)
             })?;
-    let sql = format!("{CLAIM_SELECT} {cond} ORDER BY disputed DESC, articles DESC, size DESC, id LIMIT {} OFFSET {}", page.limit, page.offset);
+    let sql = format!("{CLAIM_SELECT} {cond} ORDER BY {order} LIMIT {} OFFSET {}", page.limit, page.offset);
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map([], claim_row)?)?;
     Ok(Paged::new(items, total, page))

@@ -375,6 +375,7 @@ impl Ledger {
                 up.execute(params![id, a])?;
             }
         }
+        tx.execute_batch(crate::schema::AGENT_COUNTS)?;
         sum.agents = res.agents.len() as u64;
         step(&mut sum, "speakers");
 

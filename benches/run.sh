@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole speed benchmark in one run, beside the peers, printing markdown tables for BENCHMARKS.md:
+#   1. extract throughput (articles/s, MB/s) on PolNeAR train, 1 and 2 threads;
+#   2. attribution accuracy + speed beside spaCy sm + textacy (benches/quotes.sh);
+#   3. HTML pages/s on the Zyte pages replicated to N_HTML, beside Python trafilatura (html_scale.sh);
+#   4. ledger ingest per 10k slice, peak RSS, DB size, then query p50/p99 (ledger_scale.sh).
+# Usage: benches/run.sh [--quick]
+#   --quick: 2,000 HTML pages, a 20,000-article ledger (minutes instead of the better part of an hour).
+# Needs ../shared (skips what is absent); the peers' venv is set up from PyPI on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0; [ "${1:-}" = --quick ] && quick=1
+n_html=$([ $quick = 1 ] && echo 2000 || echo 10000)
+n_ledger=$([ $quick = 1 ] && echo 20000 || echo 100000)
+shared=${SHARED:-../shared}
+export SHARED=$shared
+cargo build --release -q -p onrecord-cli
+cargo build --release -q -p onrecord-ledger --example query_latency
+export BIN=target/release/onrecord
+echo "# onrecord speed benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores, $(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo
+
+in=$shared/data/polnear/train.input.jsonl
+if [ -f "$in" ]; then
+  echo "## extract, PolNeAR train"
+  docs=$(wc -l < "$in"); mb=$(du -b "$in" | cut -f1)
+  echo "| threads | articles/s | MB/s |"
+  echo "|---|---|---|"
+  for th in 1 2; do
+    s=$(date +%s.%N); $BIN extract --threads $th "$in" > /dev/null; e=$(date +%s.%N)
+    python3 -c "t=$e-$s; print(f'| $th | {$docs/t:.0f} | {$mb/1e6/t:.2f} |')"
+  done
+  echo
+  echo "## attribution beside spaCy + textacy (PolNeAR dev)"
+  bash benches/quotes.sh dev | tail -4
+  echo
+else
+  echo "SKIPPED extract: $in is absent"
+fi
+
+echo "## HTML, $n_html pages"
+QUICK=$quick bash benches/html_scale.sh "$n_html" | tail -6
+echo
+
+echo "## ledger, $n_ledger articles"
+bash benches/ledger_scale.sh "$n_ledger"
+echo
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
