@@ -8,6 +8,8 @@ use crate::html::{read_html_with, HtmlHints};
 use crate::{IngestError, MAX_TEXT_BYTES};
 
 /// One item of an input: a document (or the error reading it), or a page still to parse.
+// Items live only in small batches; boxing the document would cost an allocation per item.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Pending {
     Ready(Result<Document, IngestError>),
