@@ -175,6 +175,33 @@ impl<'a> Finder<'a> {
         self.np_left(k - 1, lo)
     }
 
+    /// The subject starting the sentence (after a leading "But"/"And") and followed by a
+    /// comma, when what lies between it and the comma at `ju` is one interruption: no quote,
+    /// cue, colon or semicolon.
+    fn subject_before_interruption(&self, lo: usize, ju: usize) -> Option<(usize, usize)> {
+        let mut a = lo;
+        while a < ju && matches!(self.low[a].as_str(), "but" | "and" | "so" | "still" | "yet") {
+            a += 1;
+        }
+        if ju < a + 3 || ju - a > 45 || !self.starts_np(a) {
+            return None;
+        }
+        let first = self.low[a].as_str();
+        if PREPOSITIONS.contains(&first) || self.time_at(a).is_some() || self.lex.is(first, Grammar::Stop) {
+            return None;
+        }
+        let (x, y) = self.np_right(a, ju)?;
+        if y + 1 >= ju || self.txt(y + 1) != "," {
+            return None;
+        }
+        let clean = (y + 1..ju).all(|k| {
+            self.region_of[k].is_none()
+                && !matches!(self.txt(k), ";" | ":" | "(" | ")")
+                && !self.lex.cues.contains_key(&self.low[k])
+        });
+        clean.then_some((x, y))
+    }
+
     /// The noun phrase starting at token `p`, before `hi`.
     fn np_right(&self, p: usize, hi: usize) -> Option<(usize, usize)> {
         if p >= hi || !self.is_wordlike(p) {
@@ -361,7 +388,10 @@ impl<'a> Finder<'a> {
             .then(|| self.appositive_source(j as usize, lo))
             .flatten();
         let after_quote = j > lo as isize && self.is_quote_close(j as usize - 1).is_some();
-        if prev_break && (appositive.is_none() || after_quote) {
+        let subject = (j >= lo as isize && self.txt(j as usize) == ",")
+            .then(|| self.subject_before_interruption(lo, j as usize))
+            .flatten();
+        if prev_break && ((appositive.is_none() && subject.is_none()) || after_quote) {
             if let Some((a, b)) = self.np_right(after, hi) {
                 let ends = b + 1 >= hi
                     || matches!(self.txt(b + 1), "," | "." | "!" | "?" | ";")
@@ -394,7 +424,13 @@ impl<'a> Finder<'a> {
         if source.is_none() && !participle && j >= lo as isize {
             let ju = j as usize;
             if self.txt(ju) == "," {
-                source = appositive;
+                // "Jeffrey Salkin, a Hollywood, Fla., rabbi …, said": the sentence's subject
+                // before an interruption with commas of its own.
+                source = match (appositive, subject) {
+                    (Some(a), Some(s)) if s.0 < a.0 => Some(s),
+                    (None, s) => s,
+                    (a, _) => a,
+                };
             } else if matches!(self.low[ju].as_str(), "who" | "which") {
                 source = Some((ju, ju));
             } else if self.low[ju] == "and" {
@@ -514,6 +550,28 @@ impl<'a> Finder<'a> {
         }
         if let Some(f) = self.direct_after(f.clone(), p, hi) {
             return Some(f);
+        }
+        // "A, they said, B" / "A, said X, B": the cue interrupts one content.
+        let before_comma = if inverted { j } else { sa as isize - 1 };
+        if prev.is_none()
+            && before_comma > lo as isize
+            && self.txt(before_comma as usize) == ","
+            && p < hi
+            && self.txt(p) == ","
+            && appositive.is_none()
+        {
+            let bc = before_comma as usize;
+            let words_before = (lo..bc).filter(|&k| self.is_wordlike(k)).count();
+            let words_after = (p + 1..hi).filter(|&k| self.is_wordlike(k)).count();
+            let quoted = (lo..hi).any(|k| self.region_of[k].is_some());
+            if words_before >= 3 && words_after >= 2 && !quoted {
+                if let Some(e) = self.content_end(p + 1, hi) {
+                    f.content.push(self.span(lo, bc - 1));
+                    f.content.push(self.span(p + 1, e));
+                    f.confidence = 0.7;
+                    return Some(f);
+                }
+            }
         }
         // Indirect after the cue: from "that" if it comes soon, else from the next word.
         let mut start = p;

@@ -129,6 +129,24 @@ mod tests {
     }
 
     #[test]
+    fn cue_interrupting_the_content() {
+        let (d, a) = run("The gains in the north, they said, could be lost within a year.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(content(&d, &a[0]), "The gains in the north | could be lost within a year");
+        assert_eq!(s(&d, a[0].source), "they");
+    }
+
+    #[test]
+    fn subject_before_a_long_interruption() {
+        let (d, a) = run(
+            "Jo Hale, a pastor in Dover, Del., who leads the coalition, said the boycott would go on.",
+        );
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "Jo Hale");
+        assert_eq!(content(&d, &a[0]), "the boycott would go on");
+    }
+
+    #[test]
     fn indirect_that_clause_and_told() {
         let (d, a) =
             run("Last week, the governor told Channel Four that the bridge would reopen in May.");
