@@ -707,7 +707,12 @@ impl<'a> Finder<'a> {
             a += 1;
         }
         let after_words = (a..hi).filter(|&k| self.is_wordlike(k)).count();
-        if after_words >= 3 {
+        // "…, according to a poll released on Friday.": after a comma that ends a clause, the
+        // content is before the cue and what follows the source only describes it.
+        let before_words = (lo..c0).filter(|&k| self.is_wordlike(k)).count();
+        let content_before =
+            c0 > lo && self.txt(c0 - 1) == "," && before_words >= 4 && self.txt(a.saturating_sub(1)) != ",";
+        if after_words >= 3 && !content_before {
             let e = self.content_end(a, hi)?;
             f.content.push(self.span(a, e));
         } else {

@@ -178,6 +178,13 @@ mod tests {
     }
 
     #[test]
+    fn according_to_after_a_clause() {
+        let (d, a) = run("Turnout rose by a third in the north, according to a state survey released on Friday.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(content(&d, &a[0]), "Turnout rose by a third in the north");
+    }
+
+    #[test]
     fn indefinite_report_is_the_outlet_told_next() {
         let text = "The plant will close in May, a new report says.\nWorkers were told on Friday, people familiar with the plan told The Daily Ledger.";
         let mut doc = Document::new("t", text);
