@@ -202,6 +202,45 @@ impl<'a> Finder<'a> {
         clean.then_some((x, y))
     }
 
+    /// A short prepositional phrase ending at `ju` between a subject and its cue ("in an
+    /// interview", "on Friday"): the index of its preposition.
+    fn adverbial_before(&self, ju: usize, lo: usize) -> Option<usize> {
+        let k = (ju.saturating_sub(5).max(lo + 1)..=ju).rev().find(|&k| {
+            matches!(self.low[k].as_str(), "in" | "on" | "at" | "during")
+        })?;
+        let inner = (k + 1..=ju).all(|x| {
+            self.is_wordlike(x)
+                && !self.lex.is(&self.low[x], Grammar::Stop)
+                && !self.lex.cues.contains_key(&self.low[x])
+                && self.region_of[x].is_none()
+        });
+        let before_ok = k > lo
+            && (self.txt(k - 1) == ","
+                || (self.is_wordlike(k - 1) && !self.lex.is(&self.low[k - 1], Grammar::Stop)));
+        (k < ju && inner && before_ok).then_some(k)
+    }
+
+    /// The noun phrase that starts the sentence (after a leading "But"/"And"), ending before
+    /// `hi`: the subject a coordinated cue shares.
+    fn sentence_subject(&self, lo: usize, hi: usize) -> Option<(usize, usize)> {
+        let mut a = lo;
+        while a < hi && matches!(self.low[a].as_str(), "but" | "and" | "so" | "still" | "yet") {
+            a += 1;
+        }
+        if a >= hi || !self.starts_np(a) || self.region_of[a].is_some() {
+            return None;
+        }
+        let first = self.low[a].as_str();
+        if PREPOSITIONS.contains(&first)
+            || self.lex.is(first, Grammar::Adjunct)
+            || self.lex.is(first, Grammar::Stop)
+            || self.time_at(a).is_some()
+        {
+            return None;
+        }
+        self.np_right(a, hi)
+    }
+
     /// The noun phrase starting at token `p`, before `hi`.
     fn np_right(&self, p: usize, hi: usize) -> Option<(usize, usize)> {
         if p >= hi || !self.is_wordlike(p) {
@@ -360,6 +399,9 @@ impl<'a> Finder<'a> {
                     hedges.push(self.doc.tokens[ju].span);
                 }
                 j -= 1;
+            } else if let Some(k) = self.adverbial_before(ju, lo) {
+                // "Clinton in a later interview said", "Trump on Friday described".
+                j = k as isize - 1;
             } else if let Some(t) = self.time_at(ju) {
                 let start = self.doc.tokens_in(t.span).start;
                 j = start as isize - 1;
@@ -391,6 +433,11 @@ impl<'a> Finder<'a> {
         let subject = (j >= lo as isize && self.txt(j as usize) == ",")
             .then(|| self.subject_before_interruption(lo, j as usize))
             .flatten();
+        let after_quote_inv = j >= lo as isize && {
+            let ju = j as usize;
+            self.is_quote_close(ju).is_some()
+                || (self.txt(ju) == "," && ju > 0 && self.is_quote_close(ju - 1).is_some())
+        };
         if prev_break && ((appositive.is_none() && subject.is_none()) || after_quote) {
             if let Some((a, b)) = self.np_right(after, hi) {
                 let ends = b + 1 >= hi
@@ -401,10 +448,13 @@ impl<'a> Finder<'a> {
                     self.lex.source_words.get(&self.low[a]),
                     Some(WordKind::Pronoun)
                 );
-                if ends
+                // "“…,” said another leading advocate during the debate": right after a quote
+                // the phrase after the cue is its speaker whatever follows it.
+                let after_q = after_quote_inv && !self.lex.is(&self.low[a], Grammar::Adjunct);
+                if (ends || after_q)
                     && (!pronoun || a == b)
                     // "said authority spokesman Daniel Reyes": a lower-case title before a name.
-                    && (self.starts_np(a) || self.is_cap(b))
+                    && (self.starts_np(a) || self.is_cap(b) || after_q)
                     && !self.lex.cues.contains_key(&self.low[a])
                 {
                     source = Some((a, b));
@@ -433,11 +483,13 @@ impl<'a> Finder<'a> {
                 };
             } else if matches!(self.low[ju].as_str(), "who" | "which") {
                 source = Some((ju, ju));
-            } else if self.low[ju] == "and" {
-                // "X denied … and said …": the same subject.
-                if let Some(pf) = prev {
-                    source = pf.source_toks;
-                }
+            } else if matches!(self.low[ju].as_str(), "and" | "but") {
+                // "X denied … and said …": the same subject; with no cue before it in the
+                // sentence, the subject that starts it ("X declined … but said …").
+                source = match prev {
+                    Some(pf) => pf.source_toks,
+                    None => self.sentence_subject(lo, ju),
+                };
             } else {
                 source = self.np_left(ju, lo);
             }
@@ -449,7 +501,9 @@ impl<'a> Finder<'a> {
             if self.lex.is(&self.low[p], Grammar::Object) {
                 addressee = Some((p, p));
                 p += 1;
-            } else if self.is_cap(p) || self.low[p] == "the" {
+            } else if self.is_cap(p)
+                || matches!(self.low[p].as_str(), "the" | "his" | "her" | "their" | "its" | "our")
+            {
                 let mut q = p;
                 while q < hi && q - p < 6 && self.addressee_token(q, p) {
                     q += 1;
@@ -457,7 +511,7 @@ impl<'a> Finder<'a> {
                 while q > p && !self.is_wordlike(q - 1) {
                     q -= 1;
                 }
-                if q > p + usize::from(self.low[p] == "the") {
+                if q > p + usize::from(!self.is_cap(p)) {
                     addressee = Some((p, q - 1));
                     p = q;
                 }
@@ -591,7 +645,8 @@ impl<'a> Finder<'a> {
         // "reminded him of …", "spoke with …": a prepositional object, not reported content.
         let prepositional = start < hi
             && self.low[start] != "that"
-            && PREPOSITIONS.contains(&self.low[start].as_str());
+            && (PREPOSITIONS.contains(&self.low[start].as_str())
+                || self.lex.is(&self.low[start], Grammar::Adjunct));
         if words_after >= 2 && !(inverted && self.txt(p) == ",") && !prepositional {
             let mut hi = hi;
             if self.low[start] != "that" && OBJECT_CONTENT_STOPS_AT_COMMA {
@@ -683,6 +738,49 @@ impl<'a> Finder<'a> {
         f
     }
 
+    /// "Gingrich: Trump Must Decide …", "Q: Your mother was …": a short name or label that
+    /// opens a sentence, then a colon, then what it says (headlines and transcripts).
+    fn try_label_colon(&mut self, lo: usize, hi: usize) -> Option<Found> {
+        // Only at a paragraph's start: inside running text "X: Y" is mostly an explanation.
+        let para = self.doc.paragraph_at(self.doc.tokens.get(lo)?.span.start)?;
+        if self.doc.tokens_in(self.doc.paragraphs.get(para)?.span).start != lo {
+            return None;
+        }
+        let c = (lo + 1..(lo + 6).min(hi)).find(|&k| self.txt(k) == ":")?;
+        let label_ok = self.is_cap(lo)
+            && (lo..c).all(|k| {
+                self.region_of[k].is_none()
+                    && (self.is_wordlike(k) || self.abbrev_dot(k))
+                    && !self.lex.cues.contains_key(&self.low[k])
+                    && !self.lex.is(&self.low[k], Grammar::Stop)
+                    && self.time_at(k).is_none()
+            });
+        if !label_ok || (c + 1..hi).filter(|&k| self.is_wordlike(k)).count() < 3 {
+            return None;
+        }
+        let src = Some((lo, c - 1));
+        let mut f = Found {
+            kind: QuoteKind::Indirect,
+            content: Vec::new(),
+            cue: Some(self.span(c, c)),
+            cue_tok: c,
+            source: Some(self.span(lo, c - 1)),
+            source_toks: src,
+            addressee: None,
+            hedges: Vec::new(),
+            polarity: Polarity::Asserts,
+            confidence: 0.55,
+            inherit: None,
+            forced_kind: None,
+        };
+        if let Some(f) = self.direct_after(f.clone(), c, hi) {
+            return Some(f);
+        }
+        let e = self.content_end(c + 1, hi)?;
+        f.content.push(self.span(c + 1, e));
+        Some(self.finish_indirect(f))
+    }
+
     /// "according to X, …" / "…, according to X."
     fn try_according(&mut self, si: usize, c0: usize, c1: usize) -> Option<Found> {
         let sent = &self.doc.sentences[si];
@@ -761,6 +859,10 @@ impl<'a> Finder<'a> {
             let toks = doc.sentences[si].tokens.clone();
             let first_in_sentence = found.len();
             let mut loose_hedges: Vec<(usize, usize, HedgeKind)> = Vec::new();
+            if let Some(f) = self.try_label_colon(toks.start, toks.end) {
+                found.push(f);
+                continue;
+            }
             let mut i = toks.start;
             while i < toks.end {
                 if self.region_of[i].is_some() || self.kind(i) != Some(TokenKind::Word) {

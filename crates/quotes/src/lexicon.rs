@@ -45,6 +45,8 @@ pub enum Grammar {
     Stop,
     Quant,
     Object,
+    /// Opens an adverbial phrase ("after the debate", "during an interview"): not content.
+    Adjunct,
 }
 
 /// All tables, keyed by lower-case word.
@@ -129,6 +131,7 @@ impl Lexicon {
                 "skip" => Grammar::Skip,
                 "quant" => Grammar::Quant,
                 "object" => Grammar::Object,
+                "adjunct" => Grammar::Adjunct,
                 _ => Grammar::Stop,
             };
             grammar.entry(r[0].to_lowercase()).or_default().push(g);
