@@ -629,12 +629,23 @@ impl<'a> Finder<'a> {
         }
         // Indirect after the cue: from "that" if it comes soon, else from the next word.
         let mut start = p;
-        for k in p..(p + 12).min(hi) {
+        // "said on CNN, where he is a contributor, that …": after an adverbial phrase the
+        // "that" may come past its commas.
+        let adverbial = p < hi
+            && (PREPOSITIONS.contains(&self.low[p].as_str())
+                || self.lex.is(&self.low[p], Grammar::Adjunct));
+        let reach = if adverbial { 30 } else { 12 };
+        for k in p..(p + reach).min(hi) {
             if self.low[k] == "that" && self.region_of[k].is_none() {
                 start = k;
                 break;
             }
-            if matches!(self.txt(k), "," | ";" | ":") || self.lex.cues.contains_key(&self.low[k]) {
+            let comma_stops = !adverbial && self.txt(k) == ",";
+            if comma_stops
+                || matches!(self.txt(k), ";" | ":")
+                || self.lex.cues.contains_key(&self.low[k])
+                || self.region_of[k].is_some()
+            {
                 break;
             }
         }
