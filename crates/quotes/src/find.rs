@@ -749,6 +749,63 @@ impl<'a> Finder<'a> {
         f
     }
 
+    /// A headline in title case: at least four words, nearly all capitalised.
+    fn title_case(&self, lo: usize, hi: usize) -> bool {
+        let words: Vec<usize> = (lo..hi)
+            .filter(|&k| self.kind(k) == Some(TokenKind::Word) && self.region_of[k].is_none())
+            .collect();
+        let caps = words.iter().filter(|&&k| self.is_cap(k)).count();
+        words.len() >= 4 && caps * 10 >= words.len() * 8
+    }
+
+    /// "Asked whether …, X said …": the question opening the sentence is an attribution of
+    /// its own, with no source unless "by X" names the asker. Returns it and the token after
+    /// its comma, where the answer's cue search goes on.
+    fn try_asked(&mut self, lo: usize, hi: usize) -> Option<(Found, usize)> {
+        let c = if self.low.get(lo)? == "asked" {
+            lo
+        } else if self.low.get(lo)? == "when" && self.low.get(lo + 1)? == "asked" {
+            lo + 1
+        } else {
+            return None;
+        };
+        let comma = (c + 1..hi).find(|&k| self.txt(k) == "," && self.region_of[k].is_none())?;
+        let mut a = c + 1;
+        let mut source = None;
+        if self.low.get(a)? == "by" {
+            let (x, y) = self.np_right(a + 1, comma)?;
+            source = Some((x, y));
+            a = y + 1;
+        }
+        if (a..comma).filter(|&k| self.is_wordlike(k)).count() < 2 {
+            return None;
+        }
+        // "Asked …, X said: “…”": an answer quoted after a colon is the statement, the question
+        // only its lead-in (the seed gold's reading); an answer in running text keeps the
+        // question as an attribution of its own (PolNeAR's).
+        let quoted_answer = (comma + 1..hi)
+            .any(|k| self.txt(k) == ":" && self.is_quote_open(k + 1).is_some());
+        if quoted_answer {
+            return None;
+        }
+        let e = self.content_end(a, comma)?;
+        let f = Found {
+            kind: QuoteKind::Indirect,
+            content: vec![self.span(a, e)],
+            cue: Some(self.span(c, c)),
+            cue_tok: c,
+            source: source.map(|(x, y)| self.span(x, y)),
+            source_toks: source,
+            addressee: None,
+            hedges: Vec::new(),
+            polarity: Polarity::Asserts,
+            confidence: 0.5,
+            inherit: None,
+            forced_kind: source.is_none().then_some(SourceKind::Anonymous),
+        };
+        Some((self.finish_indirect(f), comma + 1))
+    }
+
     /// "Gingrich: Trump Must Decide …", "Q: Your mother was …": a short name or label that
     /// opens a sentence, then a colon, then what it says (headlines and transcripts).
     fn try_label_colon(&mut self, lo: usize, hi: usize) -> Option<Found> {
@@ -874,7 +931,12 @@ impl<'a> Finder<'a> {
                 found.push(f);
                 continue;
             }
+            let headline = self.title_case(toks.start, toks.end);
             let mut i = toks.start;
+            if let Some((f, next)) = self.try_asked(toks.start, toks.end) {
+                found.push(f);
+                i = next;
+            }
             while i < toks.end {
                 if self.region_of[i].is_some() || self.kind(i) != Some(TokenKind::Word) {
                     i += 1;
@@ -907,7 +969,9 @@ impl<'a> Finder<'a> {
                     continue;
                 }
                 // Headlines capitalise every word; a capitalised cue is too often a name or noun.
-                let capitalised = self.is_cap(i);
+                // In a title-case headline ("Trump Says He Will …") a capitalised cue after
+                // the first word is the verb, as in running text.
+                let capitalised = self.is_cap(i) && !(headline && i > toks.start);
                 // "the claims", "his remarks": a noun, not a reporting verb.
                 let noun = i > toks.start
                     && (DETERMINERS.contains(&self.low[i - 1].as_str())
