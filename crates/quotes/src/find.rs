@@ -490,6 +490,13 @@ impl<'a> Finder<'a> {
                     Some(pf) => pf.source_toks,
                     None => self.sentence_subject(lo, ju),
                 };
+            } else if matches!(self.txt(ju), "—" | "–" | "--") {
+                // "Democrats — and some Republicans — say": the phrase before the dashes.
+                source = (ju.saturating_sub(25).max(lo)..ju)
+                    .rev()
+                    .find(|&k| self.txt(k) == self.txt(ju))
+                    .filter(|&k| k > lo)
+                    .and_then(|k| self.np_left(k - 1, lo));
             } else {
                 source = self.np_left(ju, lo);
             }
