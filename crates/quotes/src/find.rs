@@ -202,6 +202,18 @@ impl<'a> Finder<'a> {
         clean.then_some((x, y))
     }
 
+    /// "he infamously explained", "Warren officially endorsed": a lower-case "-ly" word
+    /// between a subject and its cue is an adverb (not "the family", "an ally").
+    fn adverb_ly(&self, ju: usize, lo: usize) -> bool {
+        let w = self.low[ju].as_str();
+        w.len() >= 5
+            && w.ends_with("ly")
+            && !self.is_cap(ju)
+            && ju > lo
+            && !DETERMINERS.contains(&self.low[ju - 1].as_str())
+            && !self.lex.is(&self.low[ju - 1], Grammar::Quant)
+    }
+
     /// A short prepositional phrase ending at `ju` between a subject and its cue ("in an
     /// interview", "on Friday"): the index of its preposition.
     fn adverbial_before(&self, ju: usize, lo: usize) -> Option<usize> {
@@ -389,7 +401,9 @@ impl<'a> Finder<'a> {
         let mut j = c0 as isize - 1;
         while j >= lo as isize {
             let ju = j as usize;
-            if self.kind(ju) == Some(TokenKind::Word) && self.lex.is(&self.low[ju], Grammar::Skip) {
+            if self.kind(ju) == Some(TokenKind::Word)
+                && (self.lex.is(&self.low[ju], Grammar::Skip) || self.adverb_ly(ju, lo))
+            {
                 if self
                     .lex
                     .hedges
