@@ -260,7 +260,9 @@ impl<'a> Finder<'a> {
         }
         let mut k = p;
         while k < hi && k - p < MAX_NP && (self.np_token(k) || (k > p && self.low[k] == "who")) {
-            if self.low[k] == "who" {
+            // "who …", "during the hearing": a relative clause or an adverbial ends the phrase
+            // ("after", "when" … are stop words already).
+            if self.low[k] == "who" || (k > p && self.low[k] == "during") {
                 break;
             }
             k += 1;

@@ -339,4 +339,71 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn coordinated_cue_shares_the_sentence_subject() {
+        let (d, a) = run("The agency declined to name the buyer but said the sale was final.");
+        let last = a.last().unwrap();
+        assert_eq!(s(&d, last.source), "The agency");
+        assert_eq!(content(&d, last), "the sale was final");
+    }
+
+    #[test]
+    fn speaker_after_a_quote_before_an_adverbial() {
+        let (d, a) = run("“We need more buses,” said another city planner during the hearing.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(s(&d, a[0].source), "another city planner");
+        assert_eq!(a[0].kind, QuoteKind::Direct);
+    }
+
+    #[test]
+    fn adverbials_between_subject_and_cue() {
+        let (d, a) = run("Ms. Hale in a later interview said the plan had failed.");
+        assert_eq!(s(&d, a[0].source), "Ms. Hale");
+        let (d, a) = run("The governor openly insisted the budget was sound.");
+        assert_eq!(s(&d, a[0].source), "The governor");
+        let (d, a) = run("The senator vehemently rejected the deal.");
+        assert_eq!(s(&d, a[0].source), "The senator");
+        let (d, a) = run("Farmers — and some ranchers — say the rules are too strict.");
+        assert_eq!(s(&d, a[0].source), "Farmers");
+    }
+
+    #[test]
+    fn adjunct_after_the_cue_is_no_content() {
+        // "after the vote" is when it was said; the content is the clause before.
+        let (d, a) = run("The deal is dead, the union leader said after the vote.");
+        assert_eq!(content(&d, &a[0]), "The deal is dead");
+        // "that" past an adverbial phrase with commas of its own.
+        let (d, a) = run("Ms. Hale said on the radio, where she is a regular guest, that taxes would rise.");
+        assert_eq!(content(&d, &a[0]), "that taxes would rise");
+    }
+
+    #[test]
+    fn headline_label_and_title_case_cue() {
+        let (d, a) = run("Mayor Park: “We Will Rebuild the Bridge.”\n\nThe bridge fell on Monday.");
+        assert_eq!(s(&d, a[0].source), "Mayor Park");
+        assert_eq!(s(&d, a[0].cue), ":");
+        let (d, a) = run("Governor Says State Will Cut Fuel Taxes\n\nThe governor spoke on Monday.");
+        assert_eq!(s(&d, a[0].source), "Governor");
+        assert_eq!(content(&d, &a[0]), "State Will Cut Fuel Taxes");
+        // An unquoted label in running-text case is an explanation, not a statement.
+        let (_, a) = run("The result: fewer buses ran on time this year.");
+        assert!(a.is_empty());
+    }
+
+    #[test]
+    fn asked_question_and_writer_hedge() {
+        let (d, a) = run("Asked whether the plant would close, the manager said no decision had been made.");
+        assert_eq!(a.len(), 2);
+        assert_eq!(content(&d, &a[0]), "whether the plant would close");
+        assert_eq!(a[0].source, None);
+        assert_eq!(s(&d, a[1].source), "the manager");
+        // A colon-quoted answer keeps the question as its lead-in only.
+        let (_, a) = run("Asked whether the plant would close, the manager said: “Not this year.”");
+        assert_eq!(a.len(), 1);
+        let (d, a) = run("The council is expected to approve the budget on Friday.");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].source, None);
+        assert_eq!(content(&d, &a[0]), "The council is expected to approve the budget on Friday");
+    }
 }
