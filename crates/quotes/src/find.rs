@@ -187,7 +187,10 @@ impl<'a> Finder<'a> {
             return None;
         }
         let first = self.low[a].as_str();
-        if PREPOSITIONS.contains(&first) || self.time_at(a).is_some() || self.lex.is(first, Grammar::Stop) {
+        if PREPOSITIONS.contains(&first)
+            || self.time_at(a).is_some()
+            || self.lex.is(first, Grammar::Stop)
+        {
             return None;
         }
         let (x, y) = self.np_right(a, ju)?;
@@ -217,9 +220,9 @@ impl<'a> Finder<'a> {
     /// A short prepositional phrase ending at `ju` between a subject and its cue ("in an
     /// interview", "on Friday"): the index of its preposition.
     fn adverbial_before(&self, ju: usize, lo: usize) -> Option<usize> {
-        let k = (ju.saturating_sub(5).max(lo + 1)..=ju).rev().find(|&k| {
-            matches!(self.low[k].as_str(), "in" | "on" | "at" | "during")
-        })?;
+        let k = (ju.saturating_sub(5).max(lo + 1)..=ju)
+            .rev()
+            .find(|&k| matches!(self.low[k].as_str(), "in" | "on" | "at" | "during"))?;
         let inner = (k + 1..=ju).all(|x| {
             self.is_wordlike(x)
                 && !self.lex.is(&self.low[x], Grammar::Stop)
@@ -525,7 +528,10 @@ impl<'a> Finder<'a> {
                 addressee = Some((p, p));
                 p += 1;
             } else if self.is_cap(p)
-                || matches!(self.low[p].as_str(), "the" | "his" | "her" | "their" | "its" | "our")
+                || matches!(
+                    self.low[p].as_str(),
+                    "the" | "his" | "her" | "their" | "its" | "our"
+                )
             {
                 let mut q = p;
                 while q < hi && q - p < 6 && self.addressee_token(q, p) {
@@ -733,7 +739,8 @@ impl<'a> Finder<'a> {
                 .next_back()
                 .is_some_and(|ch| ch == '.')
         });
-        !finished || doc.sentence_at(q.span.end.saturating_sub(1)) == doc.sentence_at(cue_span.start)
+        !finished
+            || doc.sentence_at(q.span.end.saturating_sub(1)) == doc.sentence_at(cue_span.start)
     }
 
     /// A quote right after the cue ("said: “…”", "said, “…”"), possibly in the next paragraph.
@@ -806,8 +813,8 @@ impl<'a> Finder<'a> {
         // "Asked …, X said: “…”": an answer quoted after a colon is the statement, the question
         // only its lead-in (the seed gold's reading); an answer in running text keeps the
         // question as an attribution of its own (PolNeAR's).
-        let quoted_answer = (comma + 1..hi)
-            .any(|k| self.txt(k) == ":" && self.is_quote_open(k + 1).is_some());
+        let quoted_answer =
+            (comma + 1..hi).any(|k| self.txt(k) == ":" && self.is_quote_open(k + 1).is_some());
         if quoted_answer {
             return None;
         }
@@ -834,7 +841,12 @@ impl<'a> Finder<'a> {
     fn try_label_colon(&mut self, lo: usize, hi: usize) -> Option<Found> {
         // Only at a paragraph's start: inside running text "X: Y" is mostly an explanation.
         let para = self.doc.paragraph_at(self.doc.tokens.get(lo)?.span.start)?;
-        if self.doc.tokens_in(self.doc.paragraphs.get(para)?.span).start != lo {
+        if self
+            .doc
+            .tokens_in(self.doc.paragraphs.get(para)?.span)
+            .start
+            != lo
+        {
             return None;
         }
         let c = (lo + 1..(lo + 6).min(hi)).find(|&k| self.txt(k) == ":")?;
@@ -904,8 +916,10 @@ impl<'a> Finder<'a> {
         // "…, according to a poll released on Friday.": after a comma that ends a clause, the
         // content is before the cue and what follows the source only describes it.
         let before_words = (lo..c0).filter(|&k| self.is_wordlike(k)).count();
-        let content_before =
-            c0 > lo && self.txt(c0 - 1) == "," && before_words >= 4 && self.txt(a.saturating_sub(1)) != ",";
+        let content_before = c0 > lo
+            && self.txt(c0 - 1) == ","
+            && before_words >= 4
+            && self.txt(a.saturating_sub(1)) != ",";
         if after_words >= 3 && !content_before {
             let e = self.content_end(a, hi)?;
             f.content.push(self.span(a, e));
@@ -1231,7 +1245,11 @@ impl<'a> Finder<'a> {
         if self.txt(b + 1) != "," || !self.is_cap(b + 2) {
             return None;
         }
-        let hi = self.doc.sentences.get(self.sent_of[b]).map_or(b + 2, |s| s.tokens.end);
+        let hi = self
+            .doc
+            .sentences
+            .get(self.sent_of[b])
+            .map_or(b + 2, |s| s.tokens.end);
         let (x, y) = self.np_right(b + 2, hi)?;
         (self.txt(y + 1) == "," && (x..=y).all(|k| self.is_cap(k) || !self.is_wordlike(k)))
             .then_some((x, y))
@@ -1364,25 +1382,39 @@ impl<'a> Finder<'a> {
     /// "A new report says ..." names no outlet; when the next sentences credit exactly one
     /// organisation as the recipient of what sources said ("... told The Washington Post"), the
     /// report is that outlet's.
-    fn resolve_indefinite_documents(&self, found: &[Found], speakers: &mut [(Option<usize>, f32, SourceKind)]) {
+    fn resolve_indefinite_documents(
+        &self,
+        found: &[Found],
+        speakers: &mut [(Option<usize>, f32, SourceKind)],
+    ) {
         let doc = self.doc;
         for (i, f) in found.iter().enumerate() {
             if speakers[i].0.is_some() || speakers[i].2 != SourceKind::Document {
                 continue;
             }
-            let Some((a, _)) = f.source_toks else { continue };
+            let Some((a, _)) = f.source_toks else {
+                continue;
+            };
             if !matches!(self.low[a].as_str(), "a" | "an") {
                 continue;
             }
-            let Some(sent) = self.sent_of.get(f.cue_tok).copied() else { continue };
+            let Some(sent) = self.sent_of.get(f.cue_tok).copied() else {
+                continue;
+            };
             let mut outlets: Vec<usize> = found
                 .iter()
                 .filter(|g| {
-                    self.sent_of.get(g.cue_tok).is_some_and(|&t| t > sent && t <= sent + 2)
+                    self.sent_of
+                        .get(g.cue_tok)
+                        .is_some_and(|&t| t > sent && t <= sent + 2)
                 })
                 .filter_map(|g| g.addressee.and_then(|ad| self.resolve(ad)))
                 .map(|(e, _)| e)
-                .filter(|&e| doc.entities.get(e).is_some_and(|x| x.kind == onrecord_core::EntityType::Org))
+                .filter(|&e| {
+                    doc.entities
+                        .get(e)
+                        .is_some_and(|x| x.kind == onrecord_core::EntityType::Org)
+                })
                 .collect();
             outlets.sort_unstable();
             outlets.dedup();

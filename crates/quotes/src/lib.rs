@@ -120,7 +120,8 @@ mod tests {
     #[test]
     fn finished_quote_before_is_not_the_content() {
         // A quote ending a paragraph (or a finished sentence) is not what the next "X said" reports.
-        let (d, a) = run("“We will win,” Ann Lee said. “It is over.”\n\nThe mayor said the vote was fair.");
+        let (d, a) =
+            run("“We will win,” Ann Lee said. “It is over.”\n\nThe mayor said the vote was fair.");
         let last = a.last().unwrap();
         assert_eq!(content(&d, last), "the vote was fair");
         assert_eq!(s(&d, last.source), "The mayor");
@@ -132,7 +133,10 @@ mod tests {
     fn cue_interrupting_the_content() {
         let (d, a) = run("The gains in the north, they said, could be lost within a year.");
         assert_eq!(a.len(), 1);
-        assert_eq!(content(&d, &a[0]), "The gains in the north | could be lost within a year");
+        assert_eq!(
+            content(&d, &a[0]),
+            "The gains in the north | could be lost within a year"
+        );
         assert_eq!(s(&d, a[0].source), "they");
     }
 
@@ -179,7 +183,9 @@ mod tests {
 
     #[test]
     fn according_to_after_a_clause() {
-        let (d, a) = run("Turnout rose by a third in the north, according to a state survey released on Friday.");
+        let (d, a) = run(
+            "Turnout rose by a third in the north, according to a state survey released on Friday.",
+        );
         assert_eq!(a.len(), 1);
         assert_eq!(content(&d, &a[0]), "Turnout rose by a third in the north");
     }
@@ -195,7 +201,10 @@ mod tests {
             name: span,
             kind: onrecord_core::EntityType::Org,
             roles: vec![],
-            mentions: vec![onrecord_core::Mention { span, kind: onrecord_core::MentionKind::Name }],
+            mentions: vec![onrecord_core::Mention {
+                span,
+                kind: onrecord_core::MentionKind::Name,
+            }],
         });
         AttributionLayer::new().process(&mut doc).unwrap();
         let a = &doc.attributions;
@@ -330,6 +339,15 @@ mod tests {
             "He said: “",
             "“a” - ",
             "told the",
+            "Asked",
+            "Asked by",
+            "Asked by X,",
+            "When asked whether, he said",
+            "A:",
+            "A B On C D E F G: x",
+            "X Says",
+            "X — said",
+            "he openly",
         ] {
             let (d, a) = run(t);
             for x in &a {
@@ -374,7 +392,8 @@ mod tests {
         let (d, a) = run("The deal is dead, the union leader said after the vote.");
         assert_eq!(content(&d, &a[0]), "The deal is dead");
         // "that" past an adverbial phrase with commas of its own.
-        let (d, a) = run("Ms. Hale said on the radio, where she is a regular guest, that taxes would rise.");
+        let (d, a) =
+            run("Ms. Hale said on the radio, where she is a regular guest, that taxes would rise.");
         assert_eq!(content(&d, &a[0]), "that taxes would rise");
     }
 
@@ -383,7 +402,8 @@ mod tests {
         let (d, a) = run("Mayor Park: “We Will Rebuild the Bridge.”\n\nThe bridge fell on Monday.");
         assert_eq!(s(&d, a[0].source), "Mayor Park");
         assert_eq!(s(&d, a[0].cue), ":");
-        let (d, a) = run("Governor Says State Will Cut Fuel Taxes\n\nThe governor spoke on Monday.");
+        let (d, a) =
+            run("Governor Says State Will Cut Fuel Taxes\n\nThe governor spoke on Monday.");
         assert_eq!(s(&d, a[0].source), "Governor");
         assert_eq!(content(&d, &a[0]), "State Will Cut Fuel Taxes");
         // An unquoted label in running-text case is an explanation, not a statement.
@@ -393,7 +413,8 @@ mod tests {
 
     #[test]
     fn asked_question_and_writer_hedge() {
-        let (d, a) = run("Asked whether the plant would close, the manager said no decision had been made.");
+        let (d, a) =
+            run("Asked whether the plant would close, the manager said no decision had been made.");
         assert_eq!(a.len(), 2);
         assert_eq!(content(&d, &a[0]), "whether the plant would close");
         assert_eq!(a[0].source, None);
@@ -404,6 +425,9 @@ mod tests {
         let (d, a) = run("The council is expected to approve the budget on Friday.");
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].source, None);
-        assert_eq!(content(&d, &a[0]), "The council is expected to approve the budget on Friday");
+        assert_eq!(
+            content(&d, &a[0]),
+            "The council is expected to approve the budget on Friday"
+        );
     }
 }
