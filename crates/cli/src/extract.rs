@@ -35,16 +35,30 @@ pub struct Args {
     /// and head are present; otherwise say so and use the rules alone.
     #[arg(long)]
     learned: bool,
+    /// How a cue-less continuation quote ("“A,” X said. “B.”") is recorded: as its own
+    /// attribution by the same speaker, or merged into the one before it (PolNeAR's convention).
+    #[arg(long, value_enum, default_value = "separate")]
+    continuations: ContinuationsArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ContinuationsArg {
+    Separate,
+    Merge,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { inputs, format, tokens, threads, learned } = args;
+    let Args { inputs, format, tokens, threads, learned, continuations } = args;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
     let inputs = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs };
-    let mut pipeline = onrecord::default_pipeline();
+    let continuations = match continuations {
+        ContinuationsArg::Separate => onrecord::Continuations::Separate,
+        ContinuationsArg::Merge => onrecord::Continuations::Merge,
+    };
+    let mut pipeline = onrecord::pipeline(&onrecord::Options { continuations });
     if learned {
         match onrecord_learn::Tagger::load_default() {
             Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(

@@ -8,22 +8,64 @@
 mod find;
 pub mod lexicon;
 
-use onrecord_core::{Component, Document, Error};
+use onrecord_core::{Attribution, Component, Document, Error, QuoteKind};
 
 pub use lexicon::Lexicon;
+
+/// How a cue-less continuation quote ("“A,” X said. “B.”": the "B") is recorded. Annotation
+/// schemes differ: our seed gold keeps it as its own attribution by the same speaker, PolNeAR
+/// folds it into the attribution before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Continuations {
+    /// Its own attribution, speaker carried over (the default).
+    #[default]
+    Separate,
+    /// Appended as another content span of the attribution just before it, when both have the same
+    /// source and no paragraph break lies between them.
+    Merge,
+}
 
 /// The attribution component. Run after the text, entity and time layers.
 #[derive(Debug)]
 pub struct AttributionLayer {
     lex: Lexicon,
+    continuations: Continuations,
 }
 
 impl AttributionLayer {
     pub fn new() -> Self {
         AttributionLayer {
             lex: Lexicon::builtin(),
+            continuations: Continuations::default(),
         }
     }
+
+    /// The same layer with another continuation convention.
+    pub fn with_continuations(mut self, how: Continuations) -> Self {
+        self.continuations = how;
+        self
+    }
+}
+
+/// Folds cue-less direct continuations into the attribution before them (`Continuations::Merge`).
+fn merge_continuations(text: &str, found: Vec<Attribution>) -> Vec<Attribution> {
+    let mut out: Vec<Attribution> = Vec::with_capacity(found.len());
+    for a in found {
+        if let Some(prev) = out.last_mut() {
+            let same_source = a.source.is_some() && a.source == prev.source;
+            let gap = match (prev.content.last(), a.content.first()) {
+                (Some(p), Some(q)) if p.end <= q.start => text.get(p.end..q.start),
+                _ => None,
+            };
+            let same_paragraph = gap.is_some_and(|g| !g.contains('\n'));
+            if a.cue.is_none() && a.kind == QuoteKind::Direct && same_source && same_paragraph {
+                prev.content.extend(a.content);
+                continue;
+            }
+        }
+        out.push(a);
+    }
+    out
 }
 
 impl Default for AttributionLayer {
@@ -39,7 +81,10 @@ impl Component for AttributionLayer {
 
     fn process(&self, doc: &mut Document) -> Result<(), Error> {
         let found = find::Finder::new(doc, &self.lex).run();
-        doc.attributions = found;
+        doc.attributions = match self.continuations {
+            Continuations::Separate => found,
+            Continuations::Merge => merge_continuations(&doc.text, found),
+        };
         Ok(())
     }
 }
@@ -69,6 +114,35 @@ mod tests {
             .map(|c| doc.slice(*c))
             .collect::<Vec<_>>()
             .join(" | ")
+    }
+
+    #[test]
+    fn continuation_convention() {
+        let text = "“We will strike,” union leader Ana Ruiz said. “We have no choice.”\n\n\
+                    “The port is closed,” she said.\n\n“Nobody works tomorrow.”";
+        let (d, sep) = run(text);
+        let mut merged_doc = Document::new("t", text);
+        TextLayer::new().process(&mut merged_doc).unwrap();
+        AttributionLayer::new()
+            .with_continuations(Continuations::Merge)
+            .process(&mut merged_doc)
+            .unwrap();
+        let merged = &merged_doc.attributions;
+        // Separate: the cue-less "We have no choice." is its own attribution by Ana Ruiz.
+        let cont = sep.iter().position(|a| content(&d, a) == "“We have no choice.”");
+        let cont = cont.expect("continuation found");
+        assert!(sep[cont].cue.is_none());
+        assert_eq!(s(&d, sep[cont].source), "union leader Ana Ruiz");
+        // Merge: it becomes the second content span of the attribution before it ...
+        assert_eq!(merged.len(), sep.len() - 1);
+        assert_eq!(
+            content(&merged_doc, &merged[0]),
+            "“We will strike,” | “We have no choice.”"
+        );
+        // ... but a continuation in a paragraph of its own stays apart.
+        assert!(merged
+            .iter()
+            .any(|a| content(&merged_doc, a) == "“Nobody works tomorrow.”"));
     }
 
     #[test]
