@@ -2,7 +2,7 @@
 //! these). Offsets are code points, as stored; every list takes a [`Page`] and reports its total
 //! so clients can page. The CLI's unpaged queries are in [`crate::query`].
 
-use crate::query::fts_query;
+use crate::query::{fts_query, quote_row, QUOTE_COLUMNS, QUOTE_FROM};
 use crate::Ledger;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
@@ -318,70 +318,8 @@ fn parse_hedges(json: &str) -> Vec<SpanText> {
 // ---------------------------------------------------------------------------------------------
 // Quotes
 
-/// One attribution with its article, as lists show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct QuoteOut {
-    pub id: i64,
-    pub article_id: i64,
-    pub article: String,
-    pub title: Option<String>,
-    pub outlet: Option<String>,
-    pub published: Option<String>,
-    pub url: Option<String>,
-    pub kind: String,
-    pub speaker: Option<String>,
-    pub agent: Option<i64>,
-    pub source: Option<String>,
-    pub source_kind: String,
-    pub cue: Option<String>,
-    pub addressee: Option<String>,
-    pub content: String,
-    pub content_spans: Vec<[usize; 2]>,
-    pub hedges: Vec<String>,
-    pub polarity: String,
-    pub stance: String,
-    pub time: Option<String>,
-    pub claim: Option<i64>,
-    pub denies: Option<i64>,
-    pub copy_of: Option<String>,
-}
-
-const QUOTE_SELECT: &str = "SELECT q.id, a.id, a.doc_id, a.title, coalesce(a.publisher, a.site_name), a.published, a.url,
-    q.kind, coalesce(g.name, q.speaker, q.source), q.agent, q.source, q.source_kind, q.cue, q.addressee, q.content,
-    q.content_spans, q.hedges, q.polarity, q.stance, q.time_value, q.claim, q.target,
-    (SELECT r.doc_id FROM copies c JOIN articles r ON r.id = c.root WHERE c.article = a.id AND c.kind != 'original')";
-const QUOTE_FROM: &str =
-    " FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent";
-
-fn quote_row(r: &Row) -> rusqlite::Result<QuoteOut> {
-    let spans: String = r.get(15)?;
-    let hedges: String = r.get(16)?;
-    Ok(QuoteOut {
-        id: r.get(0)?,
-        article_id: r.get(1)?,
-        article: r.get(2)?,
-        title: r.get(3)?,
-        outlet: r.get(4)?,
-        published: r.get(5)?,
-        url: r.get(6)?,
-        kind: r.get(7)?,
-        speaker: r.get(8)?,
-        agent: r.get(9)?,
-        source: r.get(10)?,
-        source_kind: r.get(11)?,
-        cue: r.get(12)?,
-        addressee: r.get(13)?,
-        content: r.get(14)?,
-        content_spans: serde_json::from_str(&spans).unwrap_or_default(),
-        hedges: parse_hedges(&hedges).into_iter().map(|h| h.text).collect(),
-        polarity: r.get(17)?,
-        stance: r.get(18)?,
-        time: r.get(19)?,
-        claim: r.get(20)?,
-        denies: r.get(21)?,
-        copy_of: r.get(22)?,
-    })
-}
+/// One attribution with its article, as lists show it: the same row the CLI and exports read.
+pub type QuoteOut = crate::query::QuoteRow;
 
 /// Filters on quotes; all are optional and combine with AND. Values are validated by the caller.
 #[derive(Debug, Clone, Default)]
@@ -459,7 +397,7 @@ pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
         |r| r.get(0),
     )?;
     let sql = format!(
-        "{QUOTE_SELECT}{QUOTE_FROM}{cond} ORDER BY a.published IS NULL, a.published, a.id, q.idx LIMIT {} OFFSET {}",
+        "{QUOTE_COLUMNS}{QUOTE_FROM}{cond} ORDER BY a.published IS NULL, a.published, a.id, q.idx LIMIT {} OFFSET {}",
         page.limit, page.offset
     );
     let mut st = l.conn().prepare(&sql)?;

@@ -6,15 +6,19 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::Ledger;
 
-/// One attribution with its article and cross-article links. Offsets are code points.
+/// One attribution with its article and cross-article links, as the CLI, the exports and the
+/// HTTP API show it. Offsets are code points.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuoteRow {
     pub id: i64,
+    /// The article's row id (links in the web UI).
+    pub article_id: i64,
+    /// The article's document id.
     pub article: String,
+    pub title: Option<String>,
     pub outlet: Option<String>,
     pub published: Option<String>,
     pub url: Option<String>,
-    pub title: Option<String>,
     pub kind: String,
     /// The resolved speaker across articles, else the speaker in the article, else the source.
     pub speaker: Option<String>,
@@ -24,7 +28,7 @@ pub struct QuoteRow {
     pub cue: Option<String>,
     pub addressee: Option<String>,
     pub content: String,
-    pub content_spans: serde_json::Value,
+    pub content_spans: Vec<[usize; 2]>,
     pub hedges: Vec<String>,
     pub polarity: String,
     pub stance: String,
@@ -36,39 +40,48 @@ pub struct QuoteRow {
     pub copy_of: Option<String>,
 }
 
-pub(crate) const QUOTE_SELECT: &str = "SELECT q.id, a.doc_id, coalesce(a.publisher, a.site_name), a.published, a.url, a.title,
+/// The columns [`quote_row`] reads, and the tables they come from (apart, so that a count can
+/// share the FROM clause).
+pub(crate) const QUOTE_COLUMNS: &str = "SELECT q.id, a.id, a.doc_id, a.title, coalesce(a.publisher, a.site_name), a.published, a.url,
     q.kind, coalesce(g.name, q.speaker, q.source), q.agent, q.source, q.source_kind, q.cue, q.addressee, q.content,
     q.content_spans, q.hedges, q.polarity, q.stance, q.time_value, q.claim, q.target,
-    (SELECT r.doc_id FROM copies c JOIN articles r ON r.id = c.root WHERE c.article = a.id AND c.kind != 'original')
-    FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent";
+    (SELECT r.doc_id FROM copies c JOIN articles r ON r.id = c.root WHERE c.article = a.id AND c.kind != 'original')";
+pub(crate) const QUOTE_FROM: &str =
+    " FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent";
 
 pub(crate) fn quote_row(r: &Row) -> rusqlite::Result<QuoteRow> {
-    let spans: String = r.get(14)?;
-    let hedges: String = r.get(15)?;
+    let spans: String = r.get(15)?;
+    let hedges: String = r.get(16)?;
     let hedges: serde_json::Value = serde_json::from_str(&hedges).unwrap_or_default();
     Ok(QuoteRow {
         id: r.get(0)?,
-        article: r.get(1)?,
-        outlet: r.get(2)?,
-        published: r.get(3)?,
-        url: r.get(4)?,
-        title: r.get(5)?,
-        kind: r.get(6)?,
-        speaker: r.get(7)?,
-        agent: r.get(8)?,
-        source: r.get(9)?,
-        source_kind: r.get(10)?,
-        cue: r.get(11)?,
-        addressee: r.get(12)?,
-        content: r.get(13)?,
+        article_id: r.get(1)?,
+        article: r.get(2)?,
+        title: r.get(3)?,
+        outlet: r.get(4)?,
+        published: r.get(5)?,
+        url: r.get(6)?,
+        kind: r.get(7)?,
+        speaker: r.get(8)?,
+        agent: r.get(9)?,
+        source: r.get(10)?,
+        source_kind: r.get(11)?,
+        cue: r.get(12)?,
+        addressee: r.get(13)?,
+        content: r.get(14)?,
         content_spans: serde_json::from_str(&spans).unwrap_or_default(),
-        hedges: hedges.as_array().into_iter().flatten().filter_map(|h| h.get("text")?.as_str().map(str::to_string)).collect(),
-        polarity: r.get(16)?,
-        stance: r.get(17)?,
-        time: r.get(18)?,
-        claim: r.get(19)?,
-        denies: r.get(20)?,
-        copy_of: r.get(21)?,
+        hedges: hedges
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.get("text")?.as_str().map(str::to_string))
+            .collect(),
+        polarity: r.get(17)?,
+        stance: r.get(18)?,
+        time: r.get(19)?,
+        claim: r.get(20)?,
+        denies: r.get(21)?,
+        copy_of: r.get(22)?,
     })
 }
 
@@ -171,7 +184,7 @@ pub(crate) const CLAIM_SELECT: &str = "SELECT id, label, size, articles, asserts
 impl Ledger {
     /// Quotes matching the filter, oldest article first, in text order; `f` sees each row.
     pub fn for_each_quote(&self, filter: &QuoteFilter, f: &mut dyn FnMut(QuoteRow) -> Result<()>) -> Result<()> {
-        let mut sql = format!("{QUOTE_SELECT} WHERE 1=1");
+        let mut sql = format!("{QUOTE_COLUMNS}{QUOTE_FROM} WHERE 1=1");
         let mut args: Vec<Value> = vec![];
         if let Some(s) = &filter.speaker {
             args.push(Value::Text(format!("%{s}%")));
