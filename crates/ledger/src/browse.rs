@@ -2,7 +2,7 @@
 //! these). Offsets are code points, as stored; every list takes a [`Page`] and reports its total
 //! so clients can page. The CLI's unpaged queries are in [`crate::query`].
 
-use crate::query::{fts_query, quote_row, QUOTE_COLUMNS, QUOTE_FROM};
+use crate::query::{fts_query, quote_row, quote_where, QUOTE_COLUMNS, QUOTE_FROM, QUOTE_ORDER};
 use crate::Ledger;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
@@ -321,83 +321,18 @@ fn parse_hedges(json: &str) -> Vec<SpanText> {
 /// One attribution with its article, as lists show it: the same row the CLI and exports read.
 pub type QuoteOut = crate::query::QuoteRow;
 
-/// Filters on quotes; all are optional and combine with AND. Values are validated by the caller.
-#[derive(Debug, Clone, Default)]
-pub struct QuoteQuery {
-    pub speaker: Option<String>,
-    pub agent: Option<i64>,
-    pub outlet: Option<String>,
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub text: Option<String>,
-    pub kind: Option<String>,
-    pub source_kind: Option<String>,
-    pub stance: Option<String>,
-    pub claim: Option<i64>,
-    pub article: Option<i64>,
-}
+pub use crate::query::QuoteQuery;
 
 /// Quotes matching `f`, oldest article first, in text order.
 pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
-    let mut cond = String::from(" WHERE 1=1");
-    let mut args: Vec<Value> = vec![];
-    let push = |args: &mut Vec<Value>, v: Value| {
-        args.push(v);
-        args.len()
-    };
-    if let Some(s) = &f.speaker {
-        let like = push(&mut args, Value::Text(format!("%{s}%")));
-        let fts = push(&mut args, Value::Text(crate::query::speaker_match(s)));
-        cond += &format!(" AND {}", crate::query::speaker_condition(like, fts));
-    }
-    if let Some(a) = f.agent {
-        let n = push(&mut args, Value::Integer(a));
-        cond += &format!(" AND q.agent = ?{n}");
-    }
-    if let Some(s) = &f.outlet {
-        let n = push(&mut args, Value::Text(format!("%{s}%")));
-        cond +=
-            &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})");
-    }
-    if let Some(s) = &f.since {
-        let n = push(&mut args, Value::Text(s.clone()));
-        cond += &format!(" AND substr(a.published, 1, length(?{n})) >= ?{n}");
-    }
-    if let Some(s) = &f.until {
-        let n = push(&mut args, Value::Text(s.clone()));
-        cond += &format!(" AND substr(a.published, 1, length(?{n})) <= ?{n}");
-    }
-    if let Some(t) = &f.text {
-        let q = fts_query(t);
-        if !q.is_empty() {
-            let n = push(&mut args, Value::Text(q));
-            cond +=
-                &format!(" AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
-        }
-    }
-    for (col, v) in [
-        ("q.kind", &f.kind),
-        ("q.source_kind", &f.source_kind),
-        ("q.stance", &f.stance),
-    ] {
-        if let Some(v) = v {
-            let n = push(&mut args, Value::Text(v.clone()));
-            cond += &format!(" AND {col} = ?{n}");
-        }
-    }
-    for (col, v) in [("q.claim", f.claim), ("q.article", f.article)] {
-        if let Some(v) = v {
-            let n = push(&mut args, Value::Integer(v));
-            cond += &format!(" AND {col} = ?{n}");
-        }
-    }
+    let (cond, args) = quote_where(f);
     let total: i64 = l.conn().query_row(
         &format!("SELECT count(*) {QUOTE_FROM}{cond}"),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
     let sql = format!(
-        "{QUOTE_COLUMNS}{QUOTE_FROM}{cond} ORDER BY a.published IS NULL, a.published, a.id, q.idx LIMIT {} OFFSET {}",
+        "{QUOTE_COLUMNS}{QUOTE_FROM}{cond}{QUOTE_ORDER} LIMIT {} OFFSET {}",
         page.limit, page.offset
     );
     let mut st = l.conn().prepare(&sql)?;

@@ -85,6 +85,82 @@ pub(crate) fn quote_row(r: &Row) -> rusqlite::Result<QuoteRow> {
     })
 }
 
+/// Filters on quotes; all are optional and combine with AND. Values are validated by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteQuery {
+    pub speaker: Option<String>,
+    pub agent: Option<i64>,
+    pub outlet: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub text: Option<String>,
+    pub kind: Option<String>,
+    pub source_kind: Option<String>,
+    pub stance: Option<String>,
+    pub claim: Option<i64>,
+    pub article: Option<i64>,
+}
+
+/// The WHERE clause (with a leading space) and its arguments for a quote query.
+pub(crate) fn quote_where(f: &QuoteQuery) -> (String, Vec<Value>) {
+    let mut cond = String::from(" WHERE 1=1");
+    let mut args: Vec<Value> = vec![];
+    let push = |args: &mut Vec<Value>, v: Value| {
+        args.push(v);
+        args.len()
+    };
+    if let Some(s) = &f.speaker {
+        let like = push(&mut args, Value::Text(format!("%{s}%")));
+        let fts = push(&mut args, Value::Text(speaker_match(s)));
+        cond += &format!(" AND {}", speaker_condition(like, fts));
+    }
+    if let Some(a) = f.agent {
+        let n = push(&mut args, Value::Integer(a));
+        cond += &format!(" AND q.agent = ?{n}");
+    }
+    if let Some(s) = &f.outlet {
+        let n = push(&mut args, Value::Text(format!("%{s}%")));
+        cond +=
+            &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})");
+    }
+    if let Some(s) = &f.since {
+        let n = push(&mut args, Value::Text(s.clone()));
+        cond += &format!(" AND substr(a.published, 1, length(?{n})) >= ?{n}");
+    }
+    if let Some(s) = &f.until {
+        let n = push(&mut args, Value::Text(s.clone()));
+        cond += &format!(" AND substr(a.published, 1, length(?{n})) <= ?{n}");
+    }
+    if let Some(t) = &f.text {
+        let q = fts_query(t);
+        if !q.is_empty() {
+            let n = push(&mut args, Value::Text(q));
+            cond +=
+                &format!(" AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
+        }
+    }
+    for (col, v) in [
+        ("q.kind", &f.kind),
+        ("q.source_kind", &f.source_kind),
+        ("q.stance", &f.stance),
+    ] {
+        if let Some(v) = v {
+            let n = push(&mut args, Value::Text(v.clone()));
+            cond += &format!(" AND {col} = ?{n}");
+        }
+    }
+    for (col, v) in [("q.claim", f.claim), ("q.article", f.article)] {
+        if let Some(v) = v {
+            let n = push(&mut args, Value::Integer(v));
+            cond += &format!(" AND {col} = ?{n}");
+        }
+    }
+    (cond, args)
+}
+
+/// Oldest article first, in text order.
+pub(crate) const QUOTE_ORDER: &str = " ORDER BY a.published IS NULL, a.published, a.id, q.idx";
+
 /// Filters for [`Ledger::quotes`]. Dates compare with the article's publication date prefix.
 #[derive(Debug, Clone, Default)]
 pub struct QuoteFilter {
@@ -184,34 +260,17 @@ pub(crate) const CLAIM_SELECT: &str = "SELECT id, label, size, articles, asserts
 impl Ledger {
     /// Quotes matching the filter, oldest article first, in text order; `f` sees each row.
     pub fn for_each_quote(&self, filter: &QuoteFilter, f: &mut dyn FnMut(QuoteRow) -> Result<()>) -> Result<()> {
-        let mut sql = format!("{QUOTE_COLUMNS}{QUOTE_FROM} WHERE 1=1");
-        let mut args: Vec<Value> = vec![];
-        if let Some(s) = &filter.speaker {
-            args.push(Value::Text(format!("%{s}%")));
-            args.push(Value::Text(speaker_match(s)));
-            sql += &format!(" AND {}", speaker_condition(args.len() - 1, args.len()));
-        }
-        if let Some(s) = &filter.since {
-            args.push(Value::Text(s.clone()));
-            sql += &format!(" AND substr(a.published, 1, length(?{n})) >= ?{n}", n = args.len());
-        }
-        if let Some(s) = &filter.until {
-            args.push(Value::Text(s.clone()));
-            sql += &format!(" AND substr(a.published, 1, length(?{n})) <= ?{n}", n = args.len());
-        }
-        if let Some(s) = &filter.outlet {
-            args.push(Value::Text(format!("%{s}%")));
-            sql += &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})", n = args.len());
-        }
-        if let Some(k) = &filter.kind {
-            args.push(Value::Text(k.to_lowercase()));
-            sql += &format!(" AND q.kind = ?{}", args.len());
-        }
-        if let Some(c) = filter.claim {
-            args.push(Value::Integer(c));
-            sql += &format!(" AND q.claim = ?{}", args.len());
-        }
-        sql += " ORDER BY a.published IS NULL, a.published, a.id, q.idx";
+        let query = QuoteQuery {
+            speaker: filter.speaker.clone(),
+            since: filter.since.clone(),
+            until: filter.until.clone(),
+            outlet: filter.outlet.clone(),
+            kind: filter.kind.as_deref().map(str::to_lowercase),
+            claim: filter.claim,
+            ..QuoteQuery::default()
+        };
+        let (cond, args) = quote_where(&query);
+        let mut sql = format!("{QUOTE_COLUMNS}{QUOTE_FROM}{cond}{QUOTE_ORDER}");
         if let Some(l) = filter.limit {
             sql += &format!(" LIMIT {l}");
         }
