@@ -5,6 +5,7 @@ use onrecord_core::lexicon::Table;
 use onrecord_core::{Document, Span, Token, TokenKind};
 
 use super::hash::{self, feat, HashedMap};
+use super::model::Model;
 
 /// Gazetteer kinds, one bit each.
 pub const G_FIRST: u8 = 1;
@@ -255,7 +256,11 @@ pub fn sentence_toks(
         t.doccase = doccase.get(&t.norm).copied().unwrap_or(0);
         t.title = lex.titles.contains_key(&t.norm);
     }
-    // Gazetteer names: every match, longest first at each start, marked per kind.
+    mark_gazetteer(out, lex);
+}
+
+/// Gazetteer names: every match, longest first at each start, marked per kind.
+fn mark_gazetteer(out: &mut [Tok], lex: &Lexicon) {
     let mut norms = [0u64; 8];
     let max = lex.max_len.min(norms.len());
     for i in 0..out.len() {
@@ -411,6 +416,261 @@ pub fn features(toks: &[Tok], i: usize, allcaps: bool, out: &mut Vec<u64>) {
     out.push(feat(36, p1.form, (i == 1) as u64));
 }
 
+/// Slots of the features that depend on one token only (and on sentence-level flags), looked up
+/// once per word type of a document: most tokens repeat, so most of the ~45 hash-and-probe steps
+/// per token become one array read. The weights are still added per token, in template order,
+/// so the emission scores are bit-identical to hashing every feature ([`features`]).
+const S_NORM: usize = 0; // template 1
+const S_FORM: usize = 1; // 2
+const S_SHAPE: usize = 2; // 3
+const S_P1NORM: usize = 3; // 4, as the previous word
+const S_N1NORM: usize = 4; // 5, as the next word
+const S_P2NORM: usize = 5; // 6
+const S_N2NORM: usize = 6; // 7
+const S_P1SHAPE: usize = 7; // 10
+const S_N1SHAPE: usize = 8; // 11
+const S_PRE: usize = 9; // 14..18
+const S_SUF: usize = 13; // 18..22
+const S_INITIAL: usize = 17; // 22, by `initial`
+const S_INIT_NORM: usize = 19; // 23
+const S_CAPS_SHAPE: usize = 20; // 24
+const S_CAPS_NORM: usize = 21; // 25
+const S_CASE: usize = 22; // 26, by `initial` + 2 * `allcaps`
+const S_TITLE: usize = 26; // 31
+const S_POSS: usize = 27; // 32
+const S_P1FORM: usize = 28; // 36, by `i == 1`
+const NS: usize = 30;
+
+/// A slot not looked up yet.
+const UNSET: u32 = u32::MAX - 1;
+
+/// One word type of a document: its facts and the model rows of its one-token features.
+#[derive(Debug, Clone)]
+struct TypeInfo {
+    tok: Tok,
+    rows: [u32; NS],
+}
+
+/// The feature hash of slot `s` for a word with facts `t`.
+fn slot_hash(t: &Tok, s: usize) -> u64 {
+    let cls = t.class as u64;
+    match s {
+        S_NORM => feat(1, t.norm, 0),
+        S_FORM => feat(2, t.form, 0),
+        S_SHAPE => feat(3, t.shape, 0),
+        S_P1NORM => feat(4, t.norm, 0),
+        S_N1NORM => feat(5, t.norm, 0),
+        S_P2NORM => feat(6, t.norm, 0),
+        S_N2NORM => feat(7, t.norm, 0),
+        S_P1SHAPE => feat(10, t.shape, 0),
+        S_N1SHAPE => feat(11, t.shape, 0),
+        s if (S_PRE..S_PRE + 4).contains(&s) => feat(14 + (s - S_PRE) as u32, t.pre[s - S_PRE], 0),
+        s if (S_SUF..S_SUF + 4).contains(&s) => feat(18 + (s - S_SUF) as u32, t.suf[s - S_SUF], 0),
+        s if (S_INITIAL..S_INITIAL + 2).contains(&s) => feat(22, (s - S_INITIAL) as u64, t.shape),
+        S_INIT_NORM => feat(23, t.norm, 0),
+        S_CAPS_SHAPE => feat(24, t.shape, 0),
+        S_CAPS_NORM => feat(25, t.norm, 0),
+        s if (S_CASE..S_CASE + 4).contains(&s) => {
+            let c = (s - S_CASE) as u64;
+            feat(26, t.doccase as u64 | (c & 1) << 4 | (c >> 1) << 5, cls)
+        }
+        S_TITLE => feat(31, cls, 0),
+        S_POSS => feat(32, t.poss as u64, cls),
+        s => feat(36, t.form, (s - S_P1FORM) as u64),
+    }
+}
+
+/// Classes of tokens, BOS and EOS included (`class` < 9).
+const NC: usize = 9;
+
+/// The word types of one document with their cached feature rows, and the per-sentence buffers
+/// of the tagger's fast path. Built per document: word facts depend on the document's casing.
+#[derive(Debug, Default)]
+pub struct DocTypes<'d> {
+    index: rustc_hash::FxHashMap<(&'d str, TokenKind), u32>,
+    types: Vec<TypeInfo>,
+    /// Type of each sentence position (virtual possessive tokens included).
+    pos: Vec<u32>,
+    /// Rows of template 30 by (previous class, class) and of 33 by (previous, this, next class).
+    t30: Vec<u32>,
+    t33: Vec<u32>,
+    bias: u32,
+}
+
+const T_BOS: u32 = 0;
+const T_EOS: u32 = 1;
+const T_APO: u32 = 2;
+const T_S: u32 = 3;
+
+impl<'d> DocTypes<'d> {
+    /// An empty cache for a document tagged with `model`.
+    pub fn new(model: &Model) -> DocTypes<'d> {
+        let mut d = DocTypes {
+            t30: vec![UNSET; NC * NC],
+            t33: vec![UNSET; NC * NC * NC],
+            bias: model.row_id(feat(0, 0, 0)),
+            ..Default::default()
+        };
+        for tok in [BOS, EOS] {
+            d.types.push(TypeInfo { tok, rows: [UNSET; NS] });
+        }
+        d
+    }
+
+    fn push(&mut self, mut tok: Tok, lex: &Lexicon, doccase: &HashedMap<u8>) -> u32 {
+        tok.doccase = doccase.get(&tok.norm).copied().unwrap_or(0);
+        tok.title = lex.titles.contains_key(&tok.norm);
+        self.types.push(TypeInfo { tok, rows: [UNSET; NS] });
+        (self.types.len() - 1) as u32
+    }
+
+    /// Same as [`sentence_toks`], with each word's facts computed once per document.
+    pub fn sentence(
+        &mut self,
+        doc: &'d Document,
+        tokens: &[Token],
+        lex: &Lexicon,
+        doccase: &HashedMap<u8>,
+        out: &mut Vec<Tok>,
+        orig: &mut Vec<usize>,
+    ) {
+        out.clear();
+        orig.clear();
+        self.pos.clear();
+        if self.types.len() == 2 {
+            let apo = tok_info("'", &Token { span: Span::new(0, 1), kind: TokenKind::QuoteMark });
+            let s = tok_info("s", &Token { span: Span::new(0, 1), kind: TokenKind::Word });
+            self.push(apo, lex, doccase);
+            self.push(s, lex, doccase);
+        }
+        for (i, t) in tokens.iter().enumerate() {
+            let key = (t.span.text(&doc.text), t.kind);
+            let ty = match self.index.get(&key) {
+                Some(&ty) => ty,
+                None => {
+                    let ty = self.push(tok_info(&doc.text, t), lex, doccase);
+                    self.index.insert(key, ty);
+                    ty
+                }
+            };
+            let info = &self.types[ty as usize].tok;
+            out.push(*info);
+            orig.push(i);
+            self.pos.push(ty);
+            if info.poss {
+                out.extend([self.types[T_APO as usize].tok, self.types[T_S as usize].tok]);
+                orig.extend([i, i]);
+                self.pos.extend([T_APO, T_S]);
+            }
+        }
+        mark_gazetteer(out, lex);
+    }
+
+    #[inline]
+    fn slot(&mut self, model: &Model, ty: u32, s: usize) -> u32 {
+        let Some(t) = self.types.get_mut(ty as usize) else { return super::model::NO_ROW };
+        if t.rows[s] == UNSET {
+            t.rows[s] = model.row_id(slot_hash(&t.tok, s));
+        }
+        t.rows[s]
+    }
+
+    /// The model rows of the features of position `i` of the last sentence (`toks` as filled
+    /// by [`DocTypes::sentence`]), in the order [`features`] produces them.
+    pub fn rows(&mut self, model: &Model, toks: &[Tok], i: usize, allcaps: bool, out: &mut Vec<u32>) {
+        out.clear();
+        let ty_at = |d: isize, pos: &[u32]| -> u32 {
+            let j = i as isize + d;
+            if j < 0 {
+                T_BOS
+            } else {
+                pos.get(j as usize).copied().unwrap_or(T_EOS)
+            }
+        };
+        let (p2, p1, n1, n2) = (ty_at(-2, &self.pos), ty_at(-1, &self.pos), ty_at(1, &self.pos), ty_at(2, &self.pos));
+        let me = ty_at(0, &self.pos);
+        let at = |d: isize| -> &Tok {
+            let j = i as isize + d;
+            if j < 0 {
+                &BOS
+            } else {
+                toks.get(j as usize).unwrap_or(&EOS)
+            }
+        };
+        let (tp1, t, tn1) = (*at(-1), *at(0), *at(1));
+        let initial = i == 0 || tp1.class == C_QUOTE || tp1.class == C_PUNCT && tp1.norm == norm_hash(":");
+        let cls = t.class as u64;
+        out.push(self.bias);
+        out.push(self.slot(model, me, S_NORM));
+        out.push(self.slot(model, me, S_FORM));
+        out.push(self.slot(model, me, S_SHAPE));
+        out.push(self.slot(model, p1, S_P1NORM));
+        out.push(self.slot(model, n1, S_N1NORM));
+        out.push(self.slot(model, p2, S_P2NORM));
+        out.push(self.slot(model, n2, S_N2NORM));
+        out.push(model.row_id(feat(8, tp1.shape, t.shape)));
+        out.push(model.row_id(feat(9, t.shape, tn1.shape)));
+        out.push(self.slot(model, p1, S_P1SHAPE));
+        out.push(self.slot(model, n1, S_N1SHAPE));
+        out.push(model.row_id(feat(12, tp1.norm, t.norm)));
+        out.push(model.row_id(feat(13, t.norm, tn1.norm)));
+        for k in 0..4 {
+            out.push(self.slot(model, me, S_PRE + k));
+            out.push(self.slot(model, me, S_SUF + k));
+        }
+        out.push(self.slot(model, me, S_INITIAL + initial as usize));
+        if initial {
+            out.push(self.slot(model, me, S_INIT_NORM));
+        }
+        if allcaps {
+            out.push(self.slot(model, me, S_CAPS_SHAPE));
+            out.push(self.slot(model, me, S_CAPS_NORM));
+        }
+        out.push(self.slot(model, me, S_CASE + initial as usize + 2 * allcaps as usize));
+        for g in 0..N_GAZ {
+            if t.gaz[g] != 0 {
+                out.push(model.row_id(feat(27, (g as u64) << 8 | t.gaz[g] as u64, cls)));
+            }
+            if tp1.gaz[g] != 0 {
+                out.push(model.row_id(feat(28, (g as u64) << 8 | tp1.gaz[g] as u64, cls)));
+            }
+            if tn1.gaz[g] != 0 {
+                out.push(model.row_id(feat(29, (g as u64) << 8 | tn1.gaz[g] as u64, cls)));
+            }
+        }
+        let (pc, c, nc) = (tp1.class as usize, t.class as usize, tn1.class as usize);
+        if tp1.title {
+            let k = pc * NC + c;
+            match self.t30.get(k).copied() {
+                Some(UNSET) => {
+                    let r = model.row_id(feat(30, tp1.class as u64, cls));
+                    self.t30[k] = r;
+                    out.push(r);
+                }
+                Some(r) => out.push(r),
+                None => out.push(model.row_id(feat(30, tp1.class as u64, cls))),
+            }
+        }
+        if t.title {
+            out.push(self.slot(model, me, S_TITLE));
+        }
+        out.push(self.slot(model, me, S_POSS));
+        let k = (pc * NC + c) * NC + nc;
+        match self.t33.get(k).copied() {
+            Some(UNSET) => {
+                let r = model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64));
+                self.t33[k] = r;
+                out.push(r);
+            }
+            Some(r) => out.push(r),
+            None => out.push(model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64))),
+        }
+        out.push(model.row_id(feat(34, tp1.norm, t.shape)));
+        out.push(model.row_id(feat(35, t.shape, tn1.norm)));
+        out.push(self.slot(model, p1, S_P1FORM + (i == 1) as usize));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +749,40 @@ mod tests {
         assert_eq!(orig, vec![0, 0, 0, 1, 2]);
         assert_eq!(toks[1].class, C_QUOTE);
         assert_eq!(toks[2].norm, norm_hash("s"));
+    }
+
+    #[test]
+    fn cached_rows_score_exactly_as_hashed_features() {
+        let model = Model::read(include_bytes!("../../model/ner.bin")).unwrap();
+        let lex = Lexicon::builtin();
+        let text = "WASHINGTON (Reuters) - President Trump’s aides met NATO officials: “We told The Independent,” \
+                    Mr. Smith said. Smith’s aide, Dr. Jane O'Neil-Brown, flew to New York on Jan. 3, 2024.\n\n\
+                    SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.\n\nthe Kremlin: Peskov's remarks ... ok";
+        let d = doc(text);
+        let mut doccase = HashedMap::default();
+        doc_casing(&d, &mut doccase);
+        let mut types = DocTypes::new(&model);
+        let (mut a, mut b, mut oa, mut ob) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut feats, mut rows) = (Vec::new(), Vec::new());
+        let mut n = 0;
+        for s in &d.sentences {
+            let toks = &d.tokens[s.tokens.clone()];
+            let allcaps = all_caps(&d.text, toks);
+            sentence_toks(&d, toks, &lex, &doccase, &mut a, &mut oa);
+            types.sentence(&d, toks, &lex, &doccase, &mut b, &mut ob);
+            assert_eq!(oa, ob);
+            for i in 0..a.len() {
+                features(&a, i, allcaps, &mut feats);
+                types.rows(&model, &b, i, allcaps, &mut rows);
+                assert_eq!(feats.len(), rows.len());
+                let (mut ea, mut eb) = ([0f32; super::super::model::NT], [0f32; super::super::model::NT]);
+                model.score(&feats, &mut ea);
+                model.score_rows(&rows, &mut eb);
+                assert_eq!(ea.map(f32::to_bits), eb.map(f32::to_bits), "token {i}");
+                n += 1;
+            }
+        }
+        assert!(n > 60, "{n}");
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub fn is_title_word(word: &str) -> bool {
 struct Scratch {
     toks: Vec<Tok>,
     orig: Vec<usize>,
-    feats: Vec<u64>,
+    rows: Vec<u32>,
     em: Vec<[f32; NT]>,
     back: Vec<[u8; NT]>,
     tags: Vec<usize>,
@@ -128,6 +128,7 @@ impl Recognizer {
         }
         let mut sc = Scratch::default();
         features::doc_casing(doc, &mut sc.doccase);
+        let mut types = features::DocTypes::new(&self.model);
         // Token index ranges of the mentions, for the consistency pass.
         let mut ranges = Vec::new();
         for s in &doc.sentences {
@@ -135,7 +136,7 @@ impl Recognizer {
             if toks.is_empty() {
                 continue;
             }
-            self.tag_sentence(doc, toks, &mut sc);
+            self.tag_sentence(doc, toks, &mut types, &mut sc);
             for (v, class) in model::spans(&sc.tags) {
                 let score = confidence(&sc.em[v.clone()], &sc.tags[v.clone()]);
                 // Back from virtual tokens to the sentence's tokens.
@@ -175,14 +176,20 @@ impl Recognizer {
     }
 
     /// Tags one sentence into `sc.tags` (with emissions in `sc.em`).
-    fn tag_sentence(&self, doc: &Document, toks: &[onrecord_core::Token], sc: &mut Scratch) {
-        features::sentence_toks(doc, toks, &self.lex, &sc.doccase, &mut sc.toks, &mut sc.orig);
+    fn tag_sentence<'d>(
+        &self,
+        doc: &'d Document,
+        toks: &[onrecord_core::Token],
+        types: &mut features::DocTypes<'d>,
+        sc: &mut Scratch,
+    ) {
+        types.sentence(doc, toks, &self.lex, &sc.doccase, &mut sc.toks, &mut sc.orig);
         let allcaps = features::all_caps(&doc.text, toks);
         sc.em.clear();
         for i in 0..sc.toks.len() {
-            features::features(&sc.toks, i, allcaps, &mut sc.feats);
+            types.rows(&self.model, &sc.toks, i, allcaps, &mut sc.rows);
             let mut e = [0f32; NT];
-            self.model.score(&sc.feats, &mut e);
+            self.model.score_rows(&sc.rows, &mut e);
             sc.em.push(e);
         }
         self.model.viterbi(&sc.em, &mut sc.back, &mut sc.tags);

@@ -62,6 +62,9 @@ fn key_of(h: u64) -> u32 {
 
 const MAGIC: &[u8; 8] = b"ONRNER01";
 
+/// The row id of a feature the model has no weights for.
+pub const NO_ROW: u32 = u32::MAX;
+
 impl Model {
     /// Builds a model from (feature hash, weights) rows.
     pub fn from_rows(rows: impl IntoIterator<Item = (u64, [f32; NT])>) -> Model {
@@ -113,6 +116,42 @@ impl Model {
                 return None;
             }
             i = (i + 1) & mask;
+        }
+    }
+
+    /// The row id of feature hash `h`, or [`NO_ROW`] when the model has no weights for it: lets
+    /// the tagger look a feature up once per word type and add its weights per token.
+    #[inline]
+    pub fn row_id(&self, h: u64) -> u32 {
+        if self.table.is_empty() {
+            return NO_ROW;
+        }
+        let k = key_of(h);
+        let mask = self.table.len() - 1;
+        let mut i = k as usize & mask;
+        loop {
+            let (key, r) = self.table[i];
+            if key == k {
+                return r;
+            }
+            if key == 0 {
+                return NO_ROW;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds the weights of the rows `ids` (from [`Model::row_id`]) to `scores`, in order: the
+    /// same additions as [`Model::score`] on the features the ids came from.
+    #[inline]
+    pub fn score_rows(&self, ids: &[u32], scores: &mut [f32; NT]) {
+        *scores = [0.0; NT];
+        for &id in ids {
+            if let Some(r) = self.rows.get(id as usize) {
+                for t in 0..NT {
+                    scores[t] += r[t];
+                }
+            }
         }
     }
 
