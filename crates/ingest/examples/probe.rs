@@ -1,11 +1,27 @@
 //! Debugging aid: `probe FILE.html` prints what trafilatura returns; `probe --time DIR` times
 //! the stages of the HTML path over a directory of `.html.gz` pages; `probe --pages N DIR` runs
-//! the whole HTML path (`extract_page`) over the first N pages, for callgrind.
+//! the whole HTML path (`extract_page`) over the first N pages, for callgrind; `probe --dump DIR`
+//! prints `{"id", "text", "meta"}` a page (JSON Lines, for the extraction scorer and for diffs).
 use std::io::Read;
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--dump") {
+        let Some(dir) = args.get(1) else { return eprintln!("usage: probe --dump DIR") };
+        let mut names: Vec<_> = std::fs::read_dir(dir).map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        names.sort();
+        for (p, b) in names.iter().zip(read_pages(dir, usize::MAX)) {
+            let id = p.file_name().and_then(|n| n.to_str()).unwrap_or("").trim_end_matches(".html.gz");
+            let html = onrecord_ingest::decode_html_bytes(&b, None);
+            let (text, meta) = match onrecord_ingest::html::extract_page(&html, &Default::default()) {
+                Ok(p) => (p.text, format!("{:?}", p.meta)),
+                Err(e) => (String::new(), e),
+            };
+            println!("{}", serde_json::json!({ "id": id, "text": text, "meta": meta }));
+        }
+        return;
+    }
     if args.first().map(String::as_str) == Some("--pages") {
         let (Some(n), Some(dir)) = (args.get(1).and_then(|n| n.parse::<usize>().ok()), args.get(2)) else {
             return eprintln!("usage: probe --pages N DIR");
