@@ -57,8 +57,12 @@ pub fn read_html_with(bytes: &[u8], path: &str, id: &str, record: Option<u64>, h
 
 /// Extracts main text and metadata from decoded HTML.
 pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
+    // One parse serves both: our metadata reads the tree, then the extractor takes it over.
+    let dom = Html::parse_document(html);
+    let mut meta = page_metadata(&dom, hints);
+    let titles = title_candidates(&dom, &meta);
     let opts = trafilatura::Options::default().with_fallback(true);
-    let result = trafilatura::extract(html, &opts);
+    let result = trafilatura::extract_document(trafilatura::dom::Document::from_html(dom), &opts);
     let (text, extractor_meta) = match result {
         // The HTML form keeps paragraph boundaries that the plain-text form sometimes loses.
         Ok(r) => {
@@ -70,9 +74,7 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
     if text.is_empty() {
         return Err("no article text found".into());
     }
-    let dom = Html::parse_document(html);
-    let mut meta = page_metadata(&dom, hints);
-    let text = drop_headline(text, &title_candidates(&dom, &meta));
+    let text = drop_headline(text, &titles);
     if let Some(m) = extractor_meta {
         // The extractor's guesses only fill gaps; its date is not used because it does not
         // say where it came from.

@@ -31,6 +31,12 @@ impl Document {
         }
     }
 
+    /// Wraps a page already parsed with `scraper` (onrecord: the caller reads its metadata from
+    /// the same tree, so the page is parsed once).
+    pub fn from_html(html: scraper::Html) -> Self {
+        Self { tree: html.tree }
+    }
+
     /// Return the NodeId of the tree root (a Document node, not an Element).
     pub fn root(&self) -> NodeId {
         self.tree.root().id()
