@@ -302,8 +302,9 @@ pub fn viterbi(
         }
     }
     back.push([0; NT]);
+    let tt = opening_table(trans);
     for e in &emissions[1..] {
-        let (next, bp) = step(&cur, trans, e);
+        let (next, bp) = step(&cur, &tt, trans, e);
         cur = next;
         back.push(bp);
     }
@@ -329,26 +330,111 @@ const CLOSED: [usize; 9] = [O, tag(0, L), tag(0, U), tag(1, L), tag(1, U), tag(2
 /// Tags that may follow only those: O and every B and U.
 const OPENING: [usize; 9] = [O, tag(0, B), tag(0, U), tag(1, B), tag(1, U), tag(2, B), tag(2, U), tag(3, B), tag(3, U)];
 
+/// `trans[CLOSED[k]][OPENING[l]]` as `[k][l]` (lanes past the ninth unused), so the O/B/U half
+/// of a step is three 4-float adds, compares and selects per predecessor.
+#[derive(Clone, Copy)]
+struct OpeningTable {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    rows: [[std::arch::x86_64::__m128; 3]; 9],
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    rows: [[f32; 9]; 9],
+}
+
+fn opening_table(trans: &[[f32; NT]; NT]) -> OpeningTable {
+    let mut tt = [[f32::NEG_INFINITY; 12]; 9];
+    for (k, &p) in CLOSED.iter().enumerate() {
+        for (l, &t) in OPENING.iter().enumerate() {
+            tt[k][l] = trans[p][t];
+        }
+    }
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: compiled only where SSE2 is enabled (part of the x86_64 baseline).
+        OpeningTable { rows: tt.map(|r| unsafe { [vec4(&r, 0), vec4(&r, 1), vec4(&r, 2)] }) }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        OpeningTable { rows: tt.map(|r| [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]]) }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn vec4(r: &[f32; 12], j: usize) -> std::arch::x86_64::__m128 {
+    std::arch::x86_64::_mm_set_ps(r[4 * j + 3], r[4 * j + 2], r[4 * j + 1], r[4 * j])
+}
+
+/// The O/B/U half of a step: for each OPENING tag, the best predecessor among CLOSED (in
+/// CLOSED order, strict `>`: the first of tied predecessors wins, as in a scan) and its score.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn opening_step(cur: &[f32; NT], tt: &OpeningTable) -> ([f32; 9], [u8; 9]) {
+    use std::arch::x86_64::*;
+    let neg = _mm_set1_ps(f32::NEG_INFINITY);
+    let mut best = [neg; 3];
+    let mut arg = [_mm_setzero_ps(); 3];
+    for (k, &p) in CLOSED.iter().enumerate() {
+        let c = _mm_set1_ps(cur[p]);
+        let pv = _mm_set1_ps(p as f32);
+        for j in 0..3 {
+            let s = _mm_add_ps(c, tt.rows[k][j]);
+            let win = _mm_cmpgt_ps(s, best[j]);
+            best[j] = _mm_or_ps(_mm_and_ps(win, s), _mm_andnot_ps(win, best[j]));
+            arg[j] = _mm_or_ps(_mm_and_ps(win, pv), _mm_andnot_ps(win, arg[j]));
+        }
+    }
+    let lanes = |v: [__m128; 3]| -> [f32; 12] {
+        let one = |x: __m128| {
+            [
+                _mm_cvtss_f32(x),
+                _mm_cvtss_f32(_mm_shuffle_ps::<0b01_01_01_01>(x, x)),
+                _mm_cvtss_f32(_mm_shuffle_ps::<0b10_10_10_10>(x, x)),
+                _mm_cvtss_f32(_mm_shuffle_ps::<0b11_11_11_11>(x, x)),
+            ]
+        };
+        let (a, b, c) = (one(v[0]), one(v[1]), one(v[2]));
+        [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], c[0], c[1], c[2], c[3]]
+    };
+    let (b, a) = (lanes(best), lanes(arg));
+    (std::array::from_fn(|l| b[l]), std::array::from_fn(|l| a[l] as u8))
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn opening_step(cur: &[f32; NT], tt: &OpeningTable) -> ([f32; 9], [u8; 9]) {
+    let mut best = [f32::NEG_INFINITY; 9];
+    let mut arg = [0u8; 9];
+    for (k, &p) in CLOSED.iter().enumerate() {
+        for l in 0..9 {
+            let s = cur[p] + tt.rows[k][l];
+            if s > best[l] {
+                best[l] = s;
+                arg[l] = p as u8;
+            }
+        }
+    }
+    (best, arg)
+}
+
 /// One Viterbi step: best score and back-pointer of each tag given the previous scores.
 ///
 /// The BILOU constraints leave nine predecessors for O/B/U and two (B or I of the same class)
 /// for I/L, so the loops are written out for that shape: a third of the scan over all pairs,
-/// and no test for unreachable states (-inf plus a weight stays -inf and never wins).
+/// and no test for unreachable states (-inf plus a weight stays -inf and never wins). The O/B/U
+/// half runs over its nine tags at once in SSE lanes (same additions, same order of
+/// predecessors, strict `>`: the choices and ties of the scan).
 #[inline]
-fn step(cur: &[f32; NT], trans: &[[f32; NT]; NT], e: &[f32; NT]) -> ([f32; NT], [u8; NT]) {
+fn step(cur: &[f32; NT], tt: &OpeningTable, trans: &[[f32; NT]; NT], e: &[f32; NT]) -> ([f32; NT], [u8; NT]) {
     let mut next = [f32::NEG_INFINITY; NT];
     let mut bp = [0u8; NT];
-    for t in OPENING {
-        let (mut best, mut arg) = (f32::NEG_INFINITY, 0u8);
-        for p in CLOSED {
-            let s = cur[p] + trans[p][t];
-            if s > best {
-                best = s;
-                arg = p as u8;
-            }
-        }
-        next[t] = best + e[t];
-        bp[t] = arg;
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    // SAFETY: compiled only where SSE2 is enabled (part of the x86_64 baseline).
+    let (best, arg) = unsafe { opening_step(cur, tt) };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let (best, arg) = opening_step(cur, tt);
+    for (l, &t) in OPENING.iter().enumerate() {
+        next[t] = best[l] + e[t];
+        bp[t] = arg[l];
     }
     for c in 0..CLASSES.len() {
         let (b, i) = (tag(c, B), tag(c, I));
@@ -540,7 +626,7 @@ mod tests {
             if round % 50 == 0 {
                 cur = [f32::NEG_INFINITY; NT];
             }
-            let (a, ab) = step(&cur, &trans, &e);
+            let (a, ab) = step(&cur, &opening_table(&trans), &trans, &e);
             let (b, bb) = step_reference(&cur, &trans, &e);
             assert_eq!(ab, bb, "round {round}");
             assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "round {round}");
