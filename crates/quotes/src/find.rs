@@ -33,10 +33,44 @@ struct Found {
     forced_kind: Option<SourceKind>,
 }
 
+/// Every token's text in lower case, as `str::to_lowercase` gives it: borrowed from the document
+/// where it already is lower case (most words), so only capitalised tokens allocate.
+struct Lower<'a>(Vec<std::borrow::Cow<'a, str>>);
+
+impl<'a> Lower<'a> {
+    fn new(doc: &'a Document) -> Lower<'a> {
+        use std::borrow::Cow;
+        Lower(
+            doc.tokens
+                .iter()
+                .map(|t| {
+                    let w = doc.slice(t.span);
+                    if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
+                        Cow::Borrowed(w)
+                    } else {
+                        Cow::Owned(w.to_lowercase())
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        self.0.get(i).map(|w| &**w)
+    }
+}
+
+impl std::ops::Index<usize> for Lower<'_> {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+}
+
 pub struct Finder<'a> {
     doc: &'a Document,
     lex: &'a Lexicon,
-    low: Vec<String>,
+    low: Lower<'a>,
     /// Index of the outermost quote region holding each token.
     region_of: Vec<Option<usize>>,
     sent_of: Vec<usize>,
@@ -55,11 +89,7 @@ const OBJECT_CONTENT_STOPS_AT_COMMA: bool = true;
 
 impl<'a> Finder<'a> {
     pub fn new(doc: &'a Document, lex: &'a Lexicon) -> Self {
-        let low = doc
-            .tokens
-            .iter()
-            .map(|t| doc.slice(t.span).to_lowercase())
-            .collect();
+        let low = Lower::new(doc);
         let mut region_of = vec![None; doc.tokens.len()];
         for (ri, r) in doc.quote_regions.iter().enumerate() {
             if r.depth != 0 {
@@ -166,7 +196,7 @@ impl<'a> Finder<'a> {
             return None;
         }
         // An appositive is a noun phrase, not a clause ("…, which is weak, …").
-        let first = self.low[k + 1].as_str();
+        let first = &self.low[k + 1];
         // "X, and Y, said" is a coordinated source; "and" is the one stop word let through.
         let clause = first != "and" && self.lex.is(first, Grammar::Stop);
         if clause || self.lex.source_words.get(first) == Some(&WordKind::Pronoun) {
@@ -180,13 +210,13 @@ impl<'a> Finder<'a> {
     /// cue, colon or semicolon.
     fn subject_before_interruption(&self, lo: usize, ju: usize) -> Option<(usize, usize)> {
         let mut a = lo;
-        while a < ju && matches!(self.low[a].as_str(), "but" | "and" | "so" | "still" | "yet") {
+        while a < ju && matches!(&self.low[a], "but" | "and" | "so" | "still" | "yet") {
             a += 1;
         }
         if ju < a + 3 || ju - a > 45 || !self.starts_np(a) {
             return None;
         }
-        let first = self.low[a].as_str();
+        let first = &self.low[a];
         if PREPOSITIONS.contains(&first)
             || self.time_at(a).is_some()
             || self.lex.is(first, Grammar::Stop)
@@ -208,12 +238,12 @@ impl<'a> Finder<'a> {
     /// "he infamously explained", "Warren officially endorsed": a lower-case "-ly" word
     /// between a subject and its cue is an adverb (not "the family", "an ally").
     fn adverb_ly(&self, ju: usize, lo: usize) -> bool {
-        let w = self.low[ju].as_str();
+        let w = &self.low[ju];
         w.len() >= 5
             && w.ends_with("ly")
             && !self.is_cap(ju)
             && ju > lo
-            && !DETERMINERS.contains(&self.low[ju - 1].as_str())
+            && !DETERMINERS.contains(&&self.low[ju - 1])
             && !self.lex.is(&self.low[ju - 1], Grammar::Quant)
     }
 
@@ -222,7 +252,7 @@ impl<'a> Finder<'a> {
     fn adverbial_before(&self, ju: usize, lo: usize) -> Option<usize> {
         let k = (ju.saturating_sub(5).max(lo + 1)..=ju)
             .rev()
-            .find(|&k| matches!(self.low[k].as_str(), "in" | "on" | "at" | "during"))?;
+            .find(|&k| matches!(&self.low[k], "in" | "on" | "at" | "during"))?;
         let inner = (k + 1..=ju).all(|x| {
             self.is_wordlike(x)
                 && !self.lex.is(&self.low[x], Grammar::Stop)
@@ -239,13 +269,13 @@ impl<'a> Finder<'a> {
     /// `hi`: the subject a coordinated cue shares.
     fn sentence_subject(&self, lo: usize, hi: usize) -> Option<(usize, usize)> {
         let mut a = lo;
-        while a < hi && matches!(self.low[a].as_str(), "but" | "and" | "so" | "still" | "yet") {
+        while a < hi && matches!(&self.low[a], "but" | "and" | "so" | "still" | "yet") {
             a += 1;
         }
         if a >= hi || !self.starts_np(a) || self.region_of[a].is_some() {
             return None;
         }
-        let first = self.low[a].as_str();
+        let first = &self.low[a];
         if PREPOSITIONS.contains(&first)
             || self.lex.is(first, Grammar::Adjunct)
             || self.lex.is(first, Grammar::Stop)
@@ -262,10 +292,10 @@ impl<'a> Finder<'a> {
             return None;
         }
         let mut k = p;
-        while k < hi && k - p < MAX_NP && (self.np_token(k) || (k > p && self.low[k] == "who")) {
+        while k < hi && k - p < MAX_NP && (self.np_token(k) || (k > p && &self.low[k] == "who")) {
             // "who …", "during the hearing": a relative clause or an adverbial ends the phrase
             // ("after", "when" … are stop words already).
-            if self.low[k] == "who" || (k > p && self.low[k] == "during") {
+            if &self.low[k] == "who" || (k > p && &self.low[k] == "during") {
                 break;
             }
             k += 1;
@@ -280,7 +310,7 @@ impl<'a> Finder<'a> {
     /// A word that can continue an addressee phrase begun at `p` ("The Washington Post",
     /// "the Russian president"), not the start of the content ("that", "not to").
     fn addressee_token(&self, q: usize, p: usize) -> bool {
-        let w = self.low[q].as_str();
+        let w = &self.low[q];
         if self.abbrev_dot(q) {
             return true;
         }
@@ -309,14 +339,14 @@ impl<'a> Finder<'a> {
         // After a capitalised name only more of the name follows ("Fox News", not "Fox News Trump").
         q == p
             || self.is_cap(q) == self.is_cap(q - 1)
-            || self.low[q - 1] == "the"
+            || &self.low[q - 1] == "the"
             || matches!(w, "of" | "for")
     }
 
     fn starts_np(&self, p: usize) -> bool {
         self.is_cap(p)
             || matches!(
-                self.low.get(p).map(String::as_str),
+                self.low.get(p),
                 Some("the" | "a" | "an" | "he" | "she" | "they" | "one")
             )
             || self
@@ -341,12 +371,12 @@ impl<'a> Finder<'a> {
                 && self
                     .low
                     .get(k + 1)
-                    .is_some_and(|w| w.ends_with("ing") && self.lex.cues.contains_key(w.as_str()))
+                    .is_some_and(|w| w.ends_with("ing") && self.lex.cues.contains_key(w))
             {
                 e = k;
                 break;
             }
-            if k > a && matches!(self.low[k].as_str(), "and" | "but") && self.region_of[k].is_none()
+            if k > a && matches!(&self.low[k], "and" | "but") && self.region_of[k].is_none()
             {
                 let mut n = k + 1;
                 while n < hi && self.lex.is(&self.low[n], Grammar::Skip) {
@@ -426,7 +456,7 @@ impl<'a> Finder<'a> {
                 j = start as isize - 1;
                 if j >= lo as isize
                     && matches!(
-                        self.low[j as usize].as_str(),
+                        &self.low[j as usize],
                         "on" | "in" | "at" | "during" | "last" | "this"
                     )
                 {
@@ -500,9 +530,9 @@ impl<'a> Finder<'a> {
                     (None, s) => s,
                     (a, _) => a,
                 };
-            } else if matches!(self.low[ju].as_str(), "who" | "which") {
+            } else if matches!(&self.low[ju], "who" | "which") {
                 source = Some((ju, ju));
-            } else if matches!(self.low[ju].as_str(), "and" | "but") {
+            } else if matches!(&self.low[ju], "and" | "but") {
                 // "X denied … and said …": the same subject; with no cue before it in the
                 // sentence, the subject that starts it ("X declined … but said …").
                 source = match prev {
@@ -529,7 +559,7 @@ impl<'a> Finder<'a> {
                 p += 1;
             } else if self.is_cap(p)
                 || matches!(
-                    self.low[p].as_str(),
+                    &self.low[p],
                     "the" | "his" | "her" | "their" | "its" | "our"
                 )
             {
@@ -546,16 +576,16 @@ impl<'a> Finder<'a> {
                 }
             }
         }
-        if addressee.is_none() && p < hi && self.low[p] == "in" {
+        if addressee.is_none() && p < hi && &self.low[p] == "in" {
             // "in a statement to The Independent", "in an interview with CNN"
             for q in p + 1..(p + 6).min(hi) {
-                if matches!(self.low[q].as_str(), "to" | "with") && self.is_cap(q + 1) && q + 1 < hi
+                if matches!(&self.low[q], "to" | "with") && self.is_cap(q + 1) && q + 1 < hi
                 {
                     let mut e = q + 1;
                     while e < hi
                         && (self.is_cap(e)
                             || self.abbrev_dot(e)
-                            || (self.low[e] == "of" && self.is_cap(e + 1)))
+                            || (&self.low[e] == "of" && self.is_cap(e + 1)))
                     {
                         e += 1;
                     }
@@ -661,11 +691,11 @@ impl<'a> Finder<'a> {
         // "said on CNN, where he is a contributor, that …": after an adverbial phrase the
         // "that" may come past its commas.
         let adverbial = p < hi
-            && (PREPOSITIONS.contains(&self.low[p].as_str())
+            && (PREPOSITIONS.contains(&&self.low[p])
                 || self.lex.is(&self.low[p], Grammar::Adjunct));
         let reach = if adverbial { 30 } else { 12 };
         for k in p..(p + reach).min(hi) {
-            if self.low[k] == "that" && self.region_of[k].is_none() {
+            if &self.low[k] == "that" && self.region_of[k].is_none() {
                 start = k;
                 break;
             }
@@ -684,12 +714,12 @@ impl<'a> Finder<'a> {
         let words_after = (start..hi).filter(|&k| self.is_wordlike(k)).count();
         // "reminded him of …", "spoke with …": a prepositional object, not reported content.
         let prepositional = start < hi
-            && self.low[start] != "that"
-            && (PREPOSITIONS.contains(&self.low[start].as_str())
+            && &self.low[start] != "that"
+            && (PREPOSITIONS.contains(&&self.low[start])
                 || self.lex.is(&self.low[start], Grammar::Adjunct));
         if words_after >= 2 && !(inverted && self.txt(p) == ",") && !prepositional {
             let mut hi = hi;
-            if self.low[start] != "that" && OBJECT_CONTENT_STOPS_AT_COMMA {
+            if &self.low[start] != "that" && OBJECT_CONTENT_STOPS_AT_COMMA {
                 // An object ("touted his record, widely seen as …") ends at the first comma.
                 if let Some(k) =
                     (start..hi).find(|&k| self.txt(k) == "," && self.region_of[k].is_none())
@@ -699,7 +729,7 @@ impl<'a> Finder<'a> {
             }
             if let Some(e) = self.content_end(start, hi) {
                 f.content.push(self.span(start, e));
-                f.confidence = if self.low[start] == "that" { 0.8 } else { 0.65 };
+                f.confidence = if &self.low[start] == "that" { 0.8 } else { 0.65 };
                 return Some(self.finish_indirect(f));
             }
         }
@@ -997,7 +1027,7 @@ impl<'a> Finder<'a> {
                     i = c1 + 1;
                     continue;
                 }
-                let infinitive = i > 0 && matches!(self.low[i - 1].as_str(), "to");
+                let infinitive = i > 0 && matches!(&self.low[i - 1], "to");
                 // Multi-word cues first ("called for", "pointed out").
                 if let Some((n, cue)) = self
                     .cue_phrase_at(i)
@@ -1016,7 +1046,7 @@ impl<'a> Finder<'a> {
                 let capitalised = self.is_cap(i) && !(headline && i > toks.start);
                 // "the claims", "his remarks": a noun, not a reporting verb.
                 let noun = i > toks.start
-                    && (DETERMINERS.contains(&self.low[i - 1].as_str())
+                    && (DETERMINERS.contains(&&self.low[i - 1])
                         || self.lex.is(&self.low[i - 1], Grammar::Quant));
                 let capitalised = capitalised || noun;
                 if let Some(&cue) = self
@@ -1192,7 +1222,7 @@ impl<'a> Finder<'a> {
         for k in a..=b {
             if k > a
                 && matches!(
-                    self.low[k].as_str(),
+                    &self.low[k],
                     "of" | "for" | "with" | "familiar" | "close" | "at" | "in" | "from" | "on"
                 )
             {
@@ -1289,7 +1319,7 @@ impl<'a> Finder<'a> {
             let kind = self.source_kind(f);
             // A relative pronoun speaks for the phrase it follows ("officials, who said").
             let src_for_entity = f.source_toks.and_then(|(a, b)| {
-                if a == b && matches!(self.low[a].as_str(), "who" | "which") && a > 0 {
+                if a == b && matches!(&self.low[a], "who" | "which") && a > 0 {
                     let j = if self.txt(a - 1) == "," && a > 1 {
                         a - 2
                     } else {
@@ -1395,7 +1425,7 @@ impl<'a> Finder<'a> {
             let Some((a, _)) = f.source_toks else {
                 continue;
             };
-            if !matches!(self.low[a].as_str(), "a" | "an") {
+            if !matches!(&self.low[a], "a" | "an") {
                 continue;
             }
             let Some(sent) = self.sent_of.get(f.cue_tok).copied() else {
