@@ -272,22 +272,30 @@ fn mark_gazetteer(out: &mut [Tok], lex: &Lexicon) {
             for (j, n) in norms.iter_mut().take(len).enumerate() {
                 *n = out[i + j].norm;
             }
-            let kinds = lex.lookup(&norms[..len]);
-            if kinds == 0 {
-                continue;
-            }
-            for g in 0..N_GAZ {
-                if kinds & (1 << g) == 0 || out[i].gaz[g] != 0 {
-                    continue;
-                }
-                for j in 0..len {
-                    out[i + j].gaz[g] = match (len, j) {
-                        (1, _) => 4,
-                        (_, 0) => 1,
-                        (_, j) if j == len - 1 => 3,
-                        _ => 2,
-                    };
-                }
+            mark(out, i, len, lex.lookup(&norms[..len]));
+        }
+    }
+}
+
+/// Marks a gazetteer match of `kinds` over `out[i..i + len]` (BILU positions per kind), unless
+/// a longer match already marked that kind at `i`.
+#[inline]
+fn mark(out: &mut [Tok], i: usize, len: usize, kinds: u8) {
+    if kinds == 0 {
+        return;
+    }
+    for g in 0..N_GAZ {
+        if kinds & (1 << g) == 0 || out.get(i).is_none_or(|t| t.gaz[g] != 0) {
+            continue;
+        }
+        for j in 0..len {
+            if let Some(t) = out.get_mut(i + j) {
+                t.gaz[g] = match (len, j) {
+                    (1, _) => 4,
+                    (_, 0) => 1,
+                    (_, j) if j == len - 1 => 3,
+                    _ => 2,
+                };
             }
         }
     }
@@ -449,6 +457,10 @@ const UNSET: u32 = u32::MAX - 1;
 struct TypeInfo {
     tok: Tok,
     rows: [u32; NS],
+    /// Whether the word starts a gazetteer name of two or more words, and the kinds of the
+    /// one-word name it spells.
+    gaz_start: bool,
+    gaz_one: u8,
 }
 
 /// The feature hash of slot `s` for a word with facts `t`.
@@ -495,6 +507,8 @@ pub struct DocTypes<'d> {
     t30: Vec<u32>,
     t33: Vec<u32>,
     bias: u32,
+    /// `norm_hash(":")`: a colon makes the next word sentence-initial.
+    colon: u64,
 }
 
 const T_BOS: u32 = 0;
@@ -509,10 +523,11 @@ impl<'d> DocTypes<'d> {
             t30: vec![UNSET; NC * NC],
             t33: vec![UNSET; NC * NC * NC],
             bias: model.row_id(feat(0, 0, 0)),
+            colon: norm_hash(":"),
             ..Default::default()
         };
         for tok in [BOS, EOS] {
-            d.types.push(TypeInfo { tok, rows: [UNSET; NS] });
+            d.types.push(TypeInfo { tok, rows: [UNSET; NS], gaz_start: false, gaz_one: 0 });
         }
         d
     }
@@ -520,7 +535,9 @@ impl<'d> DocTypes<'d> {
     fn push(&mut self, mut tok: Tok, lex: &Lexicon, doccase: &HashedMap<u8>) -> u32 {
         tok.doccase = doccase.get(&tok.norm).copied().unwrap_or(0);
         tok.title = lex.titles.contains_key(&tok.norm);
-        self.types.push(TypeInfo { tok, rows: [UNSET; NS] });
+        let gaz_start = lex.starts.contains_key(&tok.norm);
+        let gaz_one = lex.lookup(&[tok.norm]);
+        self.types.push(TypeInfo { tok, rows: [UNSET; NS], gaz_start, gaz_one });
         (self.types.len() - 1) as u32
     }
 
@@ -563,7 +580,31 @@ impl<'d> DocTypes<'d> {
                 self.pos.extend([T_APO, T_S]);
             }
         }
-        mark_gazetteer(out, lex);
+        self.mark_gazetteer(out, lex);
+    }
+
+    /// [`mark_gazetteer`] with the one-word lookups read from the word types.
+    fn mark_gazetteer(&self, out: &mut [Tok], lex: &Lexicon) {
+        let mut norms = [0u64; 8];
+        let max = lex.max_len.min(norms.len());
+        for i in 0..out.len() {
+            if out[i].class == C_PUNCT || out[i].class == C_QUOTE {
+                continue;
+            }
+            let Some(ty) = self.pos.get(i).and_then(|&t| self.types.get(t as usize)) else { continue };
+            let longest = if ty.gaz_start { max.min(out.len() - i) } else { 1 };
+            for len in (1..=longest).rev() {
+                let kinds = if len == 1 {
+                    ty.gaz_one
+                } else {
+                    for (j, n) in norms.iter_mut().take(len).enumerate() {
+                        *n = out[i + j].norm;
+                    }
+                    lex.lookup(&norms[..len])
+                };
+                mark(out, i, len, kinds);
+            }
+        }
     }
 
     #[inline]
@@ -598,7 +639,7 @@ impl<'d> DocTypes<'d> {
             }
         };
         let (tp1, t, tn1) = (*at(-1), *at(0), *at(1));
-        let initial = i == 0 || tp1.class == C_QUOTE || tp1.class == C_PUNCT && tp1.norm == norm_hash(":");
+        let initial = i == 0 || tp1.class == C_QUOTE || tp1.class == C_PUNCT && tp1.norm == self.colon;
         let cls = t.class as u64;
         out.push(self.bias);
         out.push(self.slot(model, me, S_NORM));
