@@ -61,7 +61,8 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
     let dom = Html::parse_document(html);
     let mut meta = page_metadata(&dom, hints);
     let titles = title_candidates(&dom, &meta);
-    let opts = trafilatura::Options::default().with_fallback(true);
+    // The extractor's date is never used (below), so its date search is not run.
+    let opts = trafilatura::Options::default().with_fallback(true).with_html_date_mode(trafilatura::HtmlDateMode::Disabled);
     let result = trafilatura::extract_document(trafilatura::dom::Document::from_html(dom), &opts);
     let (text, extractor_meta) = match result {
         // The HTML form keeps paragraph boundaries that the plain-text form sometimes loses.
