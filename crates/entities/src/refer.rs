@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use onrecord_core::{EntityType, Mention, MentionKind, Role, Span, TokenKind};
 
 use crate::context::Ctx;
-use crate::lexicon::{Case, FuncClass, Gender};
+use crate::lexicon::{Case, FuncClass, Gender, Pronoun};
 
 /// An entity while it is being built.
 #[derive(Debug, Clone)]
@@ -105,10 +105,13 @@ fn is_ordinal(ctx: &Ctx, i: usize) -> bool {
 /// `names_tok` marks the tokens of names.
 pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_tok: &[bool]) -> Vec<Ref> {
     let n = ctx.n();
+    // Each word's pronoun, looked up once: both passes below read it.
+    let pronouns: Vec<Option<Pronoun>> =
+        (0..n).map(|i| if ctx.is_word(i) { ctx.lex.pronoun(ctx.text(i)) } else { None }).collect();
     let mut ref_tok = names_tok.to_vec();
     ref_tok.resize(n, false);
-    for (i, r) in ref_tok.iter_mut().enumerate() {
-        if ctx.is_word(i) && ctx.lex.pronoun(ctx.text(i)).is_some() {
+    for (r, p) in ref_tok.iter_mut().zip(&pronouns) {
+        if p.is_some() {
             *r = true;
         }
     }
@@ -266,10 +269,7 @@ pub(crate) fn resolve(ctx: &Ctx, drafts: &mut [Draft], names: &[NameAt], names_t
     // Pronouns, in text order; each resolved one counts for the ones after it.
     let mut resolved: Vec<Ref> = Vec::new();
     for i in 0..n {
-        if !ctx.is_word(i) {
-            continue;
-        }
-        let Some(p) = ctx.lex.pronoun(ctx.text(i)) else { continue };
+        let Some(p) = pronouns.get(i).copied().flatten() else { continue };
         if p.plural {
             continue; // "they" is too often a group no name stands for
         }
