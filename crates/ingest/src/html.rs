@@ -61,14 +61,23 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
     let dom = Html::parse_document(html);
     let mut meta = page_metadata(&dom, hints);
     let titles = title_candidates(&dom, &meta);
-    // The extractor's date is never used (below), so its date search is not run.
-    let opts = trafilatura::Options::default().with_fallback(true).with_html_date_mode(trafilatura::HtmlDateMode::Disabled);
-    let result = trafilatura::extract_document(trafilatura::dom::Document::from_html(dom), &opts);
-    let (text, extractor_meta) = match result {
+    // The extractor's metadata only fills gaps in ours, so it is read only when there is a gap
+    // (on the untouched tree, as the extractor itself would); its date is never used.
+    let opts = trafilatura::Options::default()
+        .with_fallback(true)
+        .with_html_date_mode(trafilatura::HtmlDateMode::Disabled)
+        .with_skip_metadata(true);
+    let doc = trafilatura::dom::Document::from_html(dom);
+    let gaps = meta.byline.is_none() || meta.title.is_none() || meta.language.is_none();
+    let extractor_meta = gaps.then(|| trafilatura::metadata::extract_metadata(&doc, &opts));
+    let result = trafilatura::extract_document(doc, &opts);
+    let (text, language) = match result {
         // The HTML form keeps paragraph boundaries that the plain-text form sometimes loses.
         Ok(r) => {
             let t = fragment_text(&r.content_html);
-            (if t.is_empty() { paragraph_lines(&r.content_text) } else { t }, Some(r.metadata))
+            // The extractor's language: its guess from the text, else the page's declaration.
+            let language = meta.language.is_none().then(|| trafilatura::utils::language::language_classifier(&r.content_text, &r.comments_text));
+            (if t.is_empty() { paragraph_lines(&r.content_text) } else { t }, language)
         }
         Err(e) => return Err(format!("no article text found ({e})")),
     };
@@ -87,7 +96,8 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
             meta.title = ex(&m.title);
         }
         if meta.language.is_none() {
-            meta.language = ex(&m.language).and_then(|f| norm_lang(&f.value).map(|l| Field::new(l, f.source)));
+            let guessed = language.filter(|l| !l.is_empty()).unwrap_or(m.language);
+            meta.language = ex(&guessed).and_then(|f| norm_lang(&f.value).map(|l| Field::new(l, f.source)));
         }
     }
     Ok(Page { text, meta })

@@ -165,6 +165,11 @@ pub struct Options {
     pub html_date_override: Option<chrono::NaiveDate>,
     /// User-provided fallback candidates for content extraction.
     pub fallback_candidates: Option<FallbackCandidates>,
+    /// onrecord: leave out the page metadata and the language guess (the result's `metadata`
+    /// stays empty); a caller that needs them calls [`crate::metadata::extract_metadata`] on
+    /// the document before extraction and [`crate::utils::language::language_classifier`] on
+    /// the texts after. Ignored when a target language is set.
+    pub skip_metadata: bool,
 }
 
 // ---------------------------------------------------------------------------
@@ -172,6 +177,12 @@ pub struct Options {
 // ---------------------------------------------------------------------------
 
 impl Options {
+    /// onrecord: see [`Options::skip_metadata`].
+    pub fn with_skip_metadata(mut self, skip: bool) -> Self {
+        self.skip_metadata = skip;
+        self
+    }
+
     /// Enable or disable readability/baseline fallback extraction.
     pub fn with_fallback(mut self, enable: bool) -> Self {
         self.enable_fallback = enable;

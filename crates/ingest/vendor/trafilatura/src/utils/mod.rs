@@ -45,7 +45,10 @@ pub fn trim(s: &str) -> String {
         }
     }
     // NFC normalization — Go's html.Parse normalizes NFD decomposed chars to NFC.
-    if out.is_ascii() || unicode_normalization::is_nfc_quick(out.chars()) == unicode_normalization::IsNormalized::Yes {
+    if out.is_ascii()
+        || unicode_normalization::is_nfc_quick(out.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
         out
     } else {
         out.nfc().collect()
@@ -281,7 +284,10 @@ mod tests {
     /// Upstream's `trim`, the reference for the fast one.
     fn trim_reference(s: &str) -> String {
         let no_soft_hyphen: String = s.chars().filter(|&c| c != '\u{00AD}').collect();
-        let joined = no_soft_hyphen.split_whitespace().collect::<Vec<_>>().join(" ");
+        let joined = no_soft_hyphen
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         joined.nfc().collect()
     }
 
