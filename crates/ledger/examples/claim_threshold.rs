@@ -7,14 +7,18 @@ use onrecord_ledger::{Ledger, MiniLmEncoder};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let db = args.next().ok_or("usage: claim_threshold DB THRESHOLD...")?;
+    let db = args
+        .next()
+        .ok_or("usage: claim_threshold DB THRESHOLD...")?;
     let mut ledger = Ledger::open(std::path::Path::new(&db))?;
     let mut enc = MiniLmEncoder::load_default()?;
     for t in args {
         enc = enc.with_threshold(t.parse()?);
         let s = ledger.link(&enc)?;
         let sizes: Vec<(i64, i64)> = {
-            let mut st = ledger.conn().prepare("SELECT size, articles FROM claims ORDER BY size DESC")?;
+            let mut st = ledger
+                .conn()
+                .prepare("SELECT size, articles FROM claims ORDER BY size DESC")?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<_, _>>()?
         };

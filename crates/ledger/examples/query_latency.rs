@@ -31,8 +31,17 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.iter().find(|a| !a.starts_with("--")).ok_or("usage: query_latency LEDGER.db [N] [--plan]")?;
-    let n: usize = args.iter().filter(|a| !a.starts_with("--")).nth(1).map(|s| s.parse()).transpose()?.unwrap_or(200);
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .ok_or("usage: query_latency LEDGER.db [N] [--plan]")?;
+    let n: usize = args
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(200);
     let ledger = Ledger::open(std::path::Path::new(path))?;
     let c = ledger.conn();
     // Query arguments drawn from the ledger itself.
@@ -48,10 +57,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let speakers = col("SELECT name FROM agents WHERE id IN (SELECT agent FROM attributions WHERE agent IS NOT NULL ORDER BY id LIMIT 20000) LIMIT 2000")?;
     let claims = ids("SELECT id FROM claims WHERE size > 1 LIMIT 5000")?;
-    let max_article: i64 = c.query_row("SELECT coalesce(max(id), 0) FROM articles", [], |r| r.get(0))?;
+    let max_article: i64 = c.query_row("SELECT coalesce(max(id), 0) FROM articles", [], |r| {
+        r.get(0)
+    })?;
     let words = col("SELECT content FROM attributions WHERE id % 97 = 0 LIMIT 2000")?
         .iter()
-        .flat_map(|t| t.split_whitespace().filter(|w| w.len() > 5 && w.chars().all(char::is_alphabetic)).map(str::to_string).take(2).collect::<Vec<_>>())
+        .flat_map(|t| {
+            t.split_whitespace()
+                .filter(|w| w.len() > 5 && w.chars().all(char::is_alphabetic))
+                .map(str::to_string)
+                .take(2)
+                .collect::<Vec<_>>()
+        })
         .collect::<Vec<_>>();
     let articles: i64 = c.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
     let quotes: i64 = c.query_row("SELECT count(*) FROM attributions", [], |r| r.get(0))?;
@@ -74,36 +91,96 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let page = Page { limit: 50, offset: 0 };
+    let page = Page {
+        limit: 50,
+        offset: 0,
+    };
     type Query<'a> = Box<dyn FnMut(&mut Rng) -> onrecord_ledger::Result<usize> + 'a>;
     let mut queries: Vec<(&str, Query)> = vec![
-        ("quotes by speaker (CLI `quotes --speaker`, first 50)", Box::new(|r: &mut Rng| {
-            let s = speakers.get(r.below(speakers.len())).cloned();
-            Ok(ledger.quotes(&QuoteFilter { speaker: s, limit: Some(50), ..Default::default() })?.len())
-        })),
-        ("quotes by speaker (server, page of 50 + total)", Box::new(|r: &mut Rng| {
-            let s = speakers.get(r.below(speakers.len())).cloned();
-            Ok(browse::quotes(&ledger, &QuoteQuery { speaker: s, ..Default::default() }, page)?.items.len())
-        })),
-        ("speakers list (server, page of 50 + total)", Box::new(|r: &mut Rng| {
-            Ok(browse::speakers(&ledger, None, Page { limit: 50, offset: 50 * r.below(4) })?.items.len())
-        })),
-        ("claims list (server, page of 50 + total)", Box::new(|r: &mut Rng| {
-            Ok(browse::claims(&ledger, false, Page { limit: 50, offset: 50 * r.below(4) })?.items.len())
-        })),
-        ("one claim with its stances (CLI `claim ID`)", Box::new(|r: &mut Rng| {
-            let id = claims.get(r.below(claims.len())).copied().unwrap_or(1);
-            Ok(ledger.claim(id)?.map_or(0, |t| t.entries.len()))
-        })),
-        ("full-text search (quotes + articles, 20 each)", Box::new(|r: &mut Rng| {
-            let w = words.get(r.below(words.len())).cloned().unwrap_or_default();
-            Ok(ledger.search(&w, 20)?.len())
-        })),
-        ("disputes (server, page of 50 + total)", Box::new(|_r: &mut Rng| Ok(browse::claims(&ledger, true, page)?.items.len()))),
-        ("article by id with all layers (server)", Box::new(|r: &mut Rng| {
-            let id = 1 + r.below(max_article as usize) as i64;
-            Ok(browse::article(&ledger, id)?.map_or(0, |a| a.attributions.len()))
-        })),
+        (
+            "quotes by speaker (CLI `quotes --speaker`, first 50)",
+            Box::new(|r: &mut Rng| {
+                let s = speakers.get(r.below(speakers.len())).cloned();
+                Ok(ledger
+                    .quotes(&QuoteFilter {
+                        speaker: s,
+                        limit: Some(50),
+                        ..Default::default()
+                    })?
+                    .len())
+            }),
+        ),
+        (
+            "quotes by speaker (server, page of 50 + total)",
+            Box::new(|r: &mut Rng| {
+                let s = speakers.get(r.below(speakers.len())).cloned();
+                Ok(browse::quotes(
+                    &ledger,
+                    &QuoteQuery {
+                        speaker: s,
+                        ..Default::default()
+                    },
+                    page,
+                )?
+                .items
+                .len())
+            }),
+        ),
+        (
+            "speakers list (server, page of 50 + total)",
+            Box::new(|r: &mut Rng| {
+                Ok(browse::speakers(
+                    &ledger,
+                    None,
+                    Page {
+                        limit: 50,
+                        offset: 50 * r.below(4),
+                    },
+                )?
+                .items
+                .len())
+            }),
+        ),
+        (
+            "claims list (server, page of 50 + total)",
+            Box::new(|r: &mut Rng| {
+                Ok(browse::claims(
+                    &ledger,
+                    false,
+                    Page {
+                        limit: 50,
+                        offset: 50 * r.below(4),
+                    },
+                )?
+                .items
+                .len())
+            }),
+        ),
+        (
+            "one claim with its stances (CLI `claim ID`)",
+            Box::new(|r: &mut Rng| {
+                let id = claims.get(r.below(claims.len())).copied().unwrap_or(1);
+                Ok(ledger.claim(id)?.map_or(0, |t| t.entries.len()))
+            }),
+        ),
+        (
+            "full-text search (quotes + articles, 20 each)",
+            Box::new(|r: &mut Rng| {
+                let w = words.get(r.below(words.len())).cloned().unwrap_or_default();
+                Ok(ledger.search(&w, 20)?.len())
+            }),
+        ),
+        (
+            "disputes (server, page of 50 + total)",
+            Box::new(|_r: &mut Rng| Ok(browse::claims(&ledger, true, page)?.items.len())),
+        ),
+        (
+            "article by id with all layers (server)",
+            Box::new(|r: &mut Rng| {
+                let id = 1 + r.below(max_article as usize) as i64;
+                Ok(browse::article(&ledger, id)?.map_or(0, |a| a.attributions.len()))
+            }),
+        ),
     ];
     println!("ledger: {articles} articles, {quotes} attributions; {n} random calls per query (after 3 warm-up calls)");
     println!("| query | p50 ms | p99 ms | max ms |");
@@ -119,7 +196,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect::<onrecord_ledger::Result<_>>()?;
         t.sort_by(|a, b| a.total_cmp(b));
-        println!("| {name} | {:.2} | {:.2} | {:.2} |", pct(&t, 0.5), pct(&t, 0.99), t.last().copied().unwrap_or(0.0));
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.2} |",
+            pct(&t, 0.5),
+            pct(&t, 0.99),
+            t.last().copied().unwrap_or(0.0)
+        );
     }
     Ok(())
 }

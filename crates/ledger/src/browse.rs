@@ -2,12 +2,13 @@
 //! these). Offsets are code points, as stored; every list takes a [`Page`] and reports its total
 //! so clients can page. The CLI's unpaged queries are in [`crate::query`].
 
-use crate::query::{fts_query, quote_row, quote_where, QUOTE_COLUMNS, QUOTE_FROM, QUOTE_ORDER};
+use crate::query::{
+    fts_floor, fts_query, quote_count_sql, quote_page_sql, quote_row, RANKED_MATCHES,
+};
 use crate::Ledger;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
-
 
 /// Page size when none is asked for, and the most one request may ask for.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -325,16 +326,11 @@ pub use crate::query::QuoteQuery;
 
 /// Quotes matching `f`, oldest article first, in text order.
 pub fn quotes(l: &Ledger, f: &QuoteQuery, page: Page) -> R<Paged<QuoteOut>> {
-    let (cond, args) = quote_where(f);
-    let total: i64 = l.conn().query_row(
-        &format!("SELECT count(*) {QUOTE_FROM}{cond}"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "{QUOTE_COLUMNS}{QUOTE_FROM}{cond}{QUOTE_ORDER} LIMIT {} OFFSET {}",
-        page.limit, page.offset
-    );
+    let (count, args) = quote_count_sql(f);
+    let total: i64 = l
+        .conn()
+        .query_row(&count, params_from_iter(args.iter()), |r| r.get(0))?;
+    let (sql, args) = quote_page_sql(f, Some(page.limit), page.offset);
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map(params_from_iter(args.iter()), quote_row)?)?;
     Ok(Paged::new(items, total, page))
@@ -420,7 +416,10 @@ fn speaker_row(r: &Row) -> rusqlite::Result<SpeakerOut> {
 /// Speakers with at least one quote, most quoted first; `name` filters by part of the name.
 pub fn speakers(l: &Ledger, name: Option<&str>, page: Page) -> R<Paged<SpeakerOut>> {
     let (cond, args): (&str, Vec<Value>) = match name {
-        Some(n) => ("WHERE g.quotes > 0 AND g.name LIKE ?1", vec![Value::Text(format!("%{n}%"))]),
+        Some(n) => (
+            "WHERE g.quotes > 0 AND g.name LIKE ?1",
+            vec![Value::Text(format!("%{n}%"))],
+        ),
         None => ("WHERE g.quotes > 0", vec![]),
     };
     let total: i64 = l.conn().query_row(
@@ -428,7 +427,10 @@ pub fn speakers(l: &Ledger, name: Option<&str>, page: Page) -> R<Paged<SpeakerOu
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
-    let sql = format!("{SPEAKER_SELECT} {cond} ORDER BY g.quotes DESC, g.name LIMIT {} OFFSET {}", page.limit, page.offset);
+    let sql = format!(
+        "{SPEAKER_SELECT} {cond} ORDER BY g.quotes DESC, g.name LIMIT {} OFFSET {}",
+        page.limit, page.offset
+    );
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map(params_from_iter(args.iter()), speaker_row)?)?;
     Ok(Paged::new(items, total, page))
@@ -468,14 +470,20 @@ pub fn claims(l: &Ledger, disputed_only: bool, page: Page) -> R<Paged<ClaimOut>>
     let (cond, order) = if disputed_only {
         ("WHERE disputed", "articles DESC, size DESC, id")
     } else {
-        ("WHERE size > 1", "disputed DESC, articles DESC, size DESC, id")
+        (
+            "WHERE size > 1",
+            "disputed DESC, articles DESC, size DESC, id",
+        )
     };
     let total: i64 =
         l.conn()
             .query_row(&format!("SELECT count(*) FROM claims {cond}"), [], |r| {
                 r.get(0)
             })?;
-    let sql = format!("{CLAIM_SELECT} {cond} ORDER BY {order} LIMIT {} OFFSET {}", page.limit, page.offset);
+    let sql = format!(
+        "{CLAIM_SELECT} {cond} ORDER BY {order} LIMIT {} OFFSET {}",
+        page.limit, page.offset
+    );
     let mut st = l.conn().prepare(&sql)?;
     let items = collect(st.query_map([], claim_row)?)?;
     Ok(Paged::new(items, total, page))
@@ -511,7 +519,8 @@ pub struct HitOut {
 pub const HIT_OPEN: char = '\u{2}';
 pub const HIT_CLOSE: char = '\u{3}';
 
-/// Full-text search over quotes and then articles; `page` applies to each kind.
+/// Full-text search over quotes and then articles; `page` applies to each kind. Each kind is
+/// ranked among its newest [`RANKED_MATCHES`] matches (or more when the page reaches further).
 pub fn search(l: &Ledger, text: &str, page: Page) -> R<Vec<HitOut>> {
     let q = fts_query(text);
     if q.is_empty() {
@@ -522,10 +531,16 @@ pub fn search(l: &Ledger, text: &str, page: Page) -> R<Vec<HitOut>> {
     let mut st = c.prepare(
         "SELECT q.id, a.id, a.doc_id, a.title, snippet(quotes_fts, 0, char(2), char(3), '…', 24), coalesce(g.name, q.speaker, q.source), q.agent
          FROM quotes_fts JOIN attributions q ON q.id = quotes_fts.rowid JOIN articles a ON a.id = q.article
-         LEFT JOIN agents g ON g.id = q.agent WHERE quotes_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3",
+         LEFT JOIN agents g ON g.id = q.agent WHERE quotes_fts MATCH ?1 AND quotes_fts.rowid >= ?4 ORDER BY rank LIMIT ?2 OFFSET ?3",
     )?;
+    let cap = RANKED_MATCHES.max(page.offset + page.limit);
     let rows = st.query_map(
-        rusqlite::params![q, page.limit as i64, page.offset as i64],
+        rusqlite::params![
+            q,
+            page.limit as i64,
+            page.offset as i64,
+            fts_floor(c, "quotes_fts", &q, cap)?
+        ],
         |r| {
             Ok(HitOut {
                 kind: "quote",
@@ -542,10 +557,15 @@ pub fn search(l: &Ledger, text: &str, page: Page) -> R<Vec<HitOut>> {
     hits.extend(collect(rows)?);
     let mut st = c.prepare(
         "SELECT a.id, a.doc_id, a.title, snippet(articles_fts, 1, char(2), char(3), '…', 24) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-         WHERE articles_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3",
+         WHERE articles_fts MATCH ?1 AND articles_fts.rowid >= ?4 ORDER BY rank LIMIT ?2 OFFSET ?3",
     )?;
     let rows = st.query_map(
-        rusqlite::params![q, page.limit as i64, page.offset as i64],
+        rusqlite::params![
+            q,
+            page.limit as i64,
+            page.offset as i64,
+            fts_floor(c, "articles_fts", &q, cap)?
+        ],
         |r| {
             Ok(HitOut {
                 kind: "article",

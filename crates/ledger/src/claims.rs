@@ -59,10 +59,12 @@ pub struct ClaimInput {
 /// Claims with fewer content stems than this only join clusters through denial links.
 const MIN_STEMS: usize = 3;
 /// Tokens shared by more claims than this are too common to propose candidate pairs.
-const MAX_POSTING: usize = 300;
+pub const MAX_POSTING: usize = 300;
 
 fn specific_date(t: &Option<String>) -> Option<&str> {
-    t.as_deref().filter(|v| v.len() >= 10 && v.as_bytes().get(4) == Some(&b'-') && v.as_bytes()[0].is_ascii_digit())
+    t.as_deref().filter(|v| {
+        v.len() >= 10 && v.as_bytes().get(4) == Some(&b'-') && v.as_bytes()[0].is_ascii_digit()
+    })
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -106,7 +108,9 @@ pub fn comparable(c: &ClaimInput) -> bool {
 /// Clusters claims, encoding the comparable ones with `encoder`; returns the cluster index of
 /// each input, clusters numbered from 0 in order of their first member.
 pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<usize>> {
-    let eligible: Vec<usize> = (0..inputs.len()).filter(|&i| comparable(&inputs[i])).collect();
+    let eligible: Vec<usize> = (0..inputs.len())
+        .filter(|&i| comparable(&inputs[i]))
+        .collect();
     let texts: Vec<&str> = eligible.iter().map(|&i| inputs[i].text.as_str()).collect();
     let vectors = encoder.encode(&texts)?.map(|v| {
         let mut out: Vec<Option<Vec<f32>>> = vec![None; inputs.len()];
@@ -115,12 +119,20 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
         }
         out
     });
-    Ok(cluster_with_vectors(inputs, vectors.as_deref(), encoder.threshold()))
+    Ok(cluster_with_vectors(
+        inputs,
+        vectors.as_deref(),
+        encoder.threshold(),
+    ))
 }
 
 /// Clusters claims given their vectors (aligned with `inputs`; `None` for all means lexical,
 /// a missing vector means that claim is compared lexically).
-pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<f32>>]>, threshold: f32) -> Vec<usize> {
+pub fn cluster_with_vectors(
+    inputs: &[ClaimInput],
+    vectors: Option<&[Option<Vec<f32>>]>,
+    threshold: f32,
+) -> Vec<usize> {
     let n = inputs.len();
     let mut dsu = Dsu::new(n);
     let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
@@ -138,7 +150,10 @@ pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<
         if c.stance == Stance::Denies {
             if let Some(p) = prev {
                 let q = &inputs[p];
-                if q.article == c.article && q.stance == Stance::Denies && q.paragraph == c.paragraph {
+                if q.article == c.article
+                    && q.stance == Stance::Denies
+                    && q.paragraph == c.paragraph
+                {
                     dsu.union(p, i);
                 }
             }
@@ -153,7 +168,11 @@ pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<
     {
         let mut first: HashMap<(&ClaimKey, &str), usize> = HashMap::new();
         for i in (0..n).filter(|&i| comparable(&inputs[i])) {
-            let text = if vec_of(i).is_some() { inputs[i].text.as_str() } else { "" };
+            let text = if vec_of(i).is_some() {
+                inputs[i].text.as_str()
+            } else {
+                ""
+            };
             match first.entry((&inputs[i].key, text)) {
                 std::collections::hash_map::Entry::Occupied(e) => dsu.union(*e.get(), i),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -179,7 +198,11 @@ pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<
     for &i in &eligible {
         counts.clear();
         let k = &inputs[i].key;
-        let toks = k.stems.iter().map(|s| format!("s:{s}")).chain(k.entities.iter().map(|e| format!("e:{e}")));
+        let toks = k
+            .stems
+            .iter()
+            .map(|s| format!("s:{s}"))
+            .chain(k.entities.iter().map(|e| format!("e:{e}")));
         for t in toks {
             if let Some(p) = postings.get(&t).filter(|p| p.len() <= MAX_POSTING) {
                 for &j in p.iter().filter(|&&j| j > i) {
@@ -200,7 +223,14 @@ pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<
                     if shared < 2 || intersection(&a.stems, &b.stems) < 2 {
                         continue;
                     }
-                    (jaccard(&a.stems, &b.stems), if vectors.is_some() { LEXICAL_THRESHOLD } else { threshold })
+                    (
+                        jaccard(&a.stems, &b.stems),
+                        if vectors.is_some() {
+                            LEXICAL_THRESHOLD
+                        } else {
+                            threshold
+                        },
+                    )
                 }
             };
             if claim_similarity(a, b, content) >= needed {
@@ -222,7 +252,14 @@ pub fn cluster_with_vectors(inputs: &[ClaimInput], vectors: Option<&[Option<Vec<
 mod tests {
     use super::*;
 
-    fn c(id: i64, article: i64, stems: &[&str], ents: &[&str], stance: Stance, target: Option<i64>) -> ClaimInput {
+    fn c(
+        id: i64,
+        article: i64,
+        stems: &[&str],
+        ents: &[&str],
+        stance: Stance,
+        target: Option<i64>,
+    ) -> ClaimInput {
         ClaimInput {
             id,
             article,
@@ -242,10 +279,31 @@ mod tests {
     #[test]
     fn clusters_by_overlap_and_denial_links() {
         let inputs = vec![
-            c(1, 1, &["budget", "cut", "school", "fund"], &["council"], Stance::Asserts, None),
-            c(2, 2, &["budget", "cut", "fund", "school", "teacher"], &["council"], Stance::Reports, None),
+            c(
+                1,
+                1,
+                &["budget", "cut", "school", "fund"],
+                &["council"],
+                Stance::Asserts,
+                None,
+            ),
+            c(
+                2,
+                2,
+                &["budget", "cut", "fund", "school", "teacher"],
+                &["council"],
+                Stance::Reports,
+                None,
+            ),
             c(3, 2, &["untru"], &[], Stance::Denies, Some(2)),
-            c(4, 3, &["storm", "coast", "power", "highway"], &[], Stance::Asserts, None),
+            c(
+                4,
+                3,
+                &["storm", "coast", "power", "highway"],
+                &[],
+                Stance::Asserts,
+                None,
+            ),
         ];
         let cl = cluster(&inputs, &LexicalEncoder).unwrap();
         assert_eq!(cl[0], cl[1]);

@@ -56,7 +56,9 @@ pub fn minhash(text: &str) -> [u32; NUM_HASHES] {
 }
 
 pub fn decode(blob: &[u8]) -> Vec<u32> {
-    blob.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+    blob.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 /// Estimated Jaccard similarity of two signatures.
@@ -65,7 +67,11 @@ pub fn similarity(a: &[u32], b: &[u32]) -> f32 {
     if n == 0 {
         return 0.0;
     }
-    a.iter().zip(b).filter(|(x, y)| x == y && **x != u32::MAX).count() as f32 / n as f32
+    a.iter()
+        .zip(b)
+        .filter(|(x, y)| x == y && **x != u32::MAX)
+        .count() as f32
+        / n as f32
 }
 
 /// The wire agency credited near the start or end of `text`, by the patterns of `data/wire.tsv`.
@@ -111,6 +117,12 @@ impl Dsu {
     pub fn new(n: usize) -> Self {
         Dsu((0..n).collect())
     }
+    /// Adds singleton nodes up to `n`.
+    pub fn grow(&mut self, n: usize) {
+        while self.0.len() < n {
+            self.0.push(self.0.len());
+        }
+    }
     pub fn find(&mut self, mut x: usize) -> usize {
         while self.0[x] != x {
             self.0[x] = self.0[self.0[x]];
@@ -135,7 +147,10 @@ fn band_pairs(items: &[usize], sigs: &[&[u32]], rows: usize, mut f: impl FnMut(u
             if s.len() < NUM_HASHES || s[0] == u32::MAX {
                 continue;
             }
-            buckets.entry(&s[b * rows..(b + 1) * rows]).or_default().push(i);
+            buckets
+                .entry(&s[b * rows..(b + 1) * rows])
+                .or_default()
+                .push(i);
         }
         for v in buckets.values().filter(|v| v.len() > 1) {
             // Compare with the bucket's first few: enough to connect the cluster.
@@ -193,7 +208,11 @@ pub fn link_copies(arts: &[CopyInput]) -> Vec<CopyLink> {
             .iter()
             .min_by(|&&a, &&b| {
                 let (x, y) = (&arts[a], &arts[b]);
-                (x.published.is_none(), &x.published, x.id).cmp(&(y.published.is_none(), &y.published, y.id))
+                (x.published.is_none(), &x.published, x.id).cmp(&(
+                    y.published.is_none(),
+                    &y.published,
+                    y.id,
+                ))
             })
             .unwrap_or(&members[0]);
         for &m in members.iter().filter(|&&m| m != root) {
@@ -207,7 +226,12 @@ pub fn link_copies(arts: &[CopyInput]) -> Vec<CopyLink> {
                 "near"
             };
             let similarity = if kind == "exact" { 1.0 } else { sim };
-            out.push(CopyLink { article: a.id, root: r.id, kind, similarity });
+            out.push(CopyLink {
+                article: a.id,
+                root: r.id,
+                kind,
+                similarity,
+            });
         }
     }
     out.sort_by_key(|l| l.article);
@@ -229,7 +253,10 @@ mod tests {
 
     #[test]
     fn wire_credits() {
-        assert_eq!(wire_credit("PARIS (Reuters) - Talks resumed.").as_deref(), Some("Reuters"));
+        assert_eq!(
+            wire_credit("PARIS (Reuters) - Talks resumed.").as_deref(),
+            Some("Reuters")
+        );
         assert_eq!(wire_credit("Nothing credited here."), None);
     }
 }

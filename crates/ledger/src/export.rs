@@ -17,23 +17,62 @@ pub enum ExportFormat {
 }
 
 const CSV_HEADER: &[&str] = &[
-    "id", "article", "outlet", "published", "url", "kind", "speaker", "source", "source_kind", "cue", "addressee",
-    "content", "hedges", "polarity", "stance", "time", "claim", "denies", "copy_of",
+    "id",
+    "article",
+    "outlet",
+    "published",
+    "url",
+    "kind",
+    "speaker",
+    "source",
+    "source_kind",
+    "cue",
+    "addressee",
+    "content",
+    "hedges",
+    "polarity",
+    "stance",
+    "time",
+    "claim",
+    "denies",
+    "copy_of",
 ];
 
 fn csv_record(q: &QuoteRow) -> Vec<String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     vec![
-        q.id.to_string(), q.article.clone(), o(&q.outlet), o(&q.published), o(&q.url), q.kind.clone(), o(&q.speaker),
-        o(&q.source), q.source_kind.clone(), o(&q.cue), o(&q.addressee), q.content.clone(), q.hedges.join("|"),
-        q.polarity.clone(), q.stance.clone(), o(&q.time), n(q.claim), n(q.denies), o(&q.copy_of),
+        q.id.to_string(),
+        q.article.clone(),
+        o(&q.outlet),
+        o(&q.published),
+        o(&q.url),
+        q.kind.clone(),
+        o(&q.speaker),
+        o(&q.source),
+        q.source_kind.clone(),
+        o(&q.cue),
+        o(&q.addressee),
+        q.content.clone(),
+        q.hedges.join("|"),
+        q.polarity.clone(),
+        q.stance.clone(),
+        o(&q.time),
+        n(q.claim),
+        n(q.denies),
+        o(&q.copy_of),
     ]
 }
 
 /// A quote as a schema.org `Quotation`.
 pub fn quotation(q: &QuoteRow) -> Value {
-    let speaker_type = |k: &str| if k == "named" || k == "pronoun" { "Person" } else { "Organization" };
+    let speaker_type = |k: &str| {
+        if k == "named" || k == "pronoun" {
+            "Person"
+        } else {
+            "Organization"
+        }
+    };
     let mut v = json!({
         "@type": "Quotation",
         "@id": format!("onrecord:quote/{}", q.id),
@@ -87,7 +126,9 @@ impl Ledger {
             ExportFormat::JsonLd => {
                 out.write_all(b"{\"@context\":\"https://schema.org\",\"@graph\":[\n")?;
                 let mut st = self.conn.prepare("SELECT id FROM claims ORDER BY id")?;
-                let ids: Vec<i64> = st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                let ids: Vec<i64> = st
+                    .query_map([], |r| r.get(0))?
+                    .collect::<std::result::Result<_, _>>()?;
                 let mut first = true;
                 for id in ids {
                     let Some(t) = self.claim(id)? else { continue };
@@ -96,7 +137,11 @@ impl Ledger {
                         .entries
                         .iter()
                         .filter(|q| q.stance == "asserts")
-                        .filter_map(|q| q.speaker.as_ref().map(|s| json!({"@type": "Thing", "name": s})))
+                        .filter_map(|q| {
+                            q.speaker
+                                .as_ref()
+                                .map(|s| json!({"@type": "Thing", "name": s}))
+                        })
                         .collect();
                     let v = json!({
                         "@type": "Claim",

@@ -21,16 +21,17 @@ pub mod claims;
 pub mod copies;
 mod error;
 pub mod export;
+#[cfg(feature = "embeddings")]
+pub mod minilm;
 mod parquet_export;
 pub mod prepare;
 pub mod query;
+pub mod relink;
 pub mod schema;
 pub mod speakers;
 mod store;
 pub mod text;
 pub mod vectors;
-#[cfg(feature = "embeddings")]
-pub mod minilm;
 
 pub use claims::{ClaimEncoder, LexicalEncoder};
 pub use error::{LedgerError, Result};
@@ -79,10 +80,25 @@ impl Ledger {
 
     /// Row counts of the main tables, for summaries and tests.
     pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
-        let tables = ["articles", "entities", "mentions", "times", "attributions", "agents", "copies", "claims"];
+        let tables = [
+            "articles",
+            "entities",
+            "mentions",
+            "times",
+            "attributions",
+            "agents",
+            "copies",
+            "claims",
+        ];
         tables
             .iter()
-            .map(|t| Ok((*t, self.conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)))
+            .map(|t| {
+                Ok((
+                    *t,
+                    self.conn
+                        .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?,
+                ))
+            })
             .collect()
     }
 }

@@ -27,7 +27,10 @@ impl MiniLmEncoder {
 
     /// Loads the model from `dir`.
     pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmEncoder> {
-        Ok(MiniLmEncoder { inner: Encoder::load(dir).map_err(embed_err)?, threshold: MINILM_THRESHOLD })
+        Ok(MiniLmEncoder {
+            inner: Encoder::load(dir).map_err(embed_err)?,
+            threshold: MINILM_THRESHOLD,
+        })
     }
 
     /// Loads the model from [`onrecord_embed::default_model_dir`].

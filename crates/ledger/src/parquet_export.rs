@@ -79,18 +79,28 @@ fn columns(rows: &[QuoteRow]) -> Vec<Col> {
 fn write_group<W: Write + Send>(w: &mut SerializedFileWriter<W>, rows: &[QuoteRow]) -> Result<()> {
     let mut rg = w.next_row_group().map_err(pq)?;
     for col in columns(rows) {
-        let Some(mut cw) = rg.next_column().map_err(pq)? else { break };
+        let Some(mut cw) = rg.next_column().map_err(pq)? else {
+            break;
+        };
         // Definition levels: 1 where a value is present (required columns ignore them).
         match col {
             Col::Int(v) => {
                 let defs: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
                 let vals: Vec<i64> = v.into_iter().flatten().collect();
-                cw.typed::<Int64Type>().write_batch(&vals, Some(&defs), None).map_err(pq)?;
+                cw.typed::<Int64Type>()
+                    .write_batch(&vals, Some(&defs), None)
+                    .map_err(pq)?;
             }
             Col::Text(v) => {
                 let defs: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
-                let vals: Vec<ByteArray> = v.into_iter().flatten().map(|s| ByteArray::from(s.into_bytes())).collect();
-                cw.typed::<ByteArrayType>().write_batch(&vals, Some(&defs), None).map_err(pq)?;
+                let vals: Vec<ByteArray> = v
+                    .into_iter()
+                    .flatten()
+                    .map(|s| ByteArray::from(s.into_bytes()))
+                    .collect();
+                cw.typed::<ByteArrayType>()
+                    .write_batch(&vals, Some(&defs), None)
+                    .map_err(pq)?;
             }
         }
         cw.close().map_err(pq)?;
@@ -103,7 +113,11 @@ impl Ledger {
     /// Writes every quote as a Parquet file to `out`; returns the number of quotes.
     pub fn export_parquet<W: Write + Send>(&self, out: W) -> Result<u64> {
         let schema = Arc::new(parse_message_type(SCHEMA).map_err(pq)?);
-        let props = Arc::new(WriterProperties::builder().set_compression(Compression::SNAPPY).build());
+        let props = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .build(),
+        );
         let mut w = SerializedFileWriter::new(out, schema, props).map_err(pq)?;
         let mut buf: Vec<QuoteRow> = Vec::with_capacity(ROW_GROUP);
         let mut n = 0u64;

@@ -127,7 +127,10 @@ pub fn text_hash(text: &str) -> String {
 }
 
 fn snake<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn quote_kind(k: QuoteKind) -> &'static str {
@@ -154,7 +157,11 @@ pub fn prepare(doc: &Document) -> Prepared {
     let co = CharOffsets::new(&doc.text);
     let ptext = |s: Span| {
         let [start, end] = co.span(s);
-        PText { text: doc.slice(s).to_string(), start, end }
+        PText {
+            text: doc.slice(s).to_string(),
+            start,
+            end,
+        }
     };
     let m = &doc.meta;
     let val = |f: &Option<onrecord_core::Field>| f.as_ref().map(|f| f.value.clone());
@@ -224,7 +231,10 @@ pub fn prepare(doc: &Document) -> Prepared {
                 .collect();
             ents.sort();
             ents.dedup();
-            let time_idx = a.time.filter(|&t| t < doc.times.len()).or_else(|| doc.times.iter().position(|t| inside(t.span)));
+            let time_idx = a
+                .time
+                .filter(|&t| t < doc.times.len())
+                .or_else(|| doc.times.iter().position(|t| inside(t.span)));
             let time_value = time_idx.map(|t| doc.times[t].value.clone());
             let stance = stance_of(doc, a, &content_text);
             let first = a.content.first().map(|s| s.start).unwrap_or(0);
@@ -236,7 +246,10 @@ pub fn prepare(doc: &Document) -> Prepared {
                 source: a.source.map(ptext),
                 source_kind: source_kind(a.source_kind),
                 speaker_entity: a.speaker.filter(|&s| s < entities.len()),
-                speaker: a.speaker.and_then(|s| entities.get(s)).map(|e| e.name.clone()),
+                speaker: a
+                    .speaker
+                    .and_then(|s| entities.get(s))
+                    .map(|e| e.name.clone()),
                 confidence: a.confidence,
                 addressee: a.addressee.map(ptext),
                 hedges: serde_json::Value::Array(
@@ -259,13 +272,23 @@ pub fn prepare(doc: &Document) -> Prepared {
                 paragraph: doc.paragraph_at(first),
                 stance,
                 target: None,
-                key: ClaimKey { stems: lex.content_stems(&content_text), entities: ents, time: time_value },
+                key: ClaimKey {
+                    stems: lex.content_stems(&content_text),
+                    entities: ents,
+                    time: time_value,
+                },
             }
         })
         .collect();
     let order: Vec<usize> = {
         let mut o: Vec<usize> = (0..doc.attributions.len()).collect();
-        o.sort_by_key(|&i| doc.attributions[i].content.first().map(|s| s.start).unwrap_or(0));
+        o.sort_by_key(|&i| {
+            doc.attributions[i]
+                .content
+                .first()
+                .map(|s| s.start)
+                .unwrap_or(0)
+        });
         o
     };
     link_denials(&mut attributions, &order);
@@ -286,8 +309,18 @@ pub fn prepare(doc: &Document) -> Prepared {
         origin_record: doc.origin.record,
         origin_format: doc.origin.format.clone(),
         wire: wire_credit(&doc.text),
-        minhash: minhash(&doc.text).iter().flat_map(|h| h.to_le_bytes()).collect(),
-        sentences: doc.sentences.iter().map(|s| { let [a, b] = co.span(s.span); (a, b) }).collect(),
+        minhash: minhash(&doc.text)
+            .iter()
+            .flat_map(|h| h.to_le_bytes())
+            .collect(),
+        sentences: doc
+            .sentences
+            .iter()
+            .map(|s| {
+                let [a, b] = co.span(s.span);
+                (a, b)
+            })
+            .collect(),
         entities,
         times,
         attributions,
@@ -302,7 +335,10 @@ fn stance_of(doc: &Document, a: &onrecord_core::layers::Attribution, content: &s
         Polarity::Refuses => return Stance::Declines,
         Polarity::Asserts => {}
     }
-    let cue = a.cue.map(|c| doc.slice(c).to_lowercase()).unwrap_or_default();
+    let cue = a
+        .cue
+        .map(|c| doc.slice(c).to_lowercase())
+        .unwrap_or_default();
     let lower = content.to_lowercase();
     // A short quoted retort ("This is completely untrue") denies even when the finder did not
     // mark it; long or indirect content mentioning falsity is more often a claim about it.
@@ -315,7 +351,11 @@ fn stance_of(doc: &Document, a: &onrecord_core::layers::Attribution, content: &s
     if lex.question.iter().any(|p| has_phrase(&cue, p)) {
         return Stance::Questions;
     }
-    if !a.hedges.is_empty() || lex.relay.iter().any(|p| has_phrase(&cue, p) || (a.kind == QuoteKind::Indirect && has_phrase(&lower, p))) {
+    if !a.hedges.is_empty()
+        || lex.relay.iter().any(|p| {
+            has_phrase(&cue, p) || (a.kind == QuoteKind::Indirect && has_phrase(&lower, p))
+        })
+    {
         return Stance::Reports;
     }
     Stance::Asserts
@@ -329,13 +369,20 @@ fn stance_of(doc: &Document, a: &onrecord_core::layers::Attribution, content: &s
 /// in runs); failing that, to the article's main reported claim: the first claim that is relayed
 /// or comes from an anonymous source or a document, else the first claim.
 fn link_denials(attrs: &mut [PAttr], order: &[usize]) {
-    let is_claim = |a: &PAttr| matches!(a.stance, Stance::Asserts | Stance::Reports | Stance::Questions);
+    let is_claim = |a: &PAttr| {
+        matches!(
+            a.stance,
+            Stance::Asserts | Stance::Reports | Stance::Questions
+        )
+    };
     let main = order
         .iter()
         .copied()
         .find(|&i| {
             let a = &attrs[i];
-            is_claim(a) && (a.stance == Stance::Reports || matches!(a.source_kind, "anonymous" | "document"))
+            is_claim(a)
+                && (a.stance == Stance::Reports
+                    || matches!(a.source_kind, "anonymous" | "document"))
         })
         .or_else(|| order.iter().copied().find(|&i| is_claim(&attrs[i])));
     let mut prev_denial: Option<(usize, Option<usize>)> = None; // (paragraph, target)
@@ -351,7 +398,8 @@ fn link_denials(attrs: &mut [PAttr], order: &[usize]) {
             if !is_claim(c) || (speaker.is_some() && c.speaker_entity == speaker) {
                 continue;
             }
-            let score = intersection(&d.key.stems, &c.key.stems) + intersection(&d.key.entities, &c.key.entities);
+            let score = intersection(&d.key.stems, &c.key.stems)
+                + intersection(&d.key.entities, &c.key.entities);
             // Later candidates win ties: the nearest preceding claim.
             if score > 0 && best.is_none_or(|(s, _)| score >= s) {
                 best = Some((score, j));
@@ -359,7 +407,8 @@ fn link_denials(attrs: &mut [PAttr], order: &[usize]) {
         }
         let para = d.paragraph.unwrap_or(0);
         let target = best.map(|(_, j)| j).or_else(|| {
-            let from_run = prev_denial.and_then(|(p, t)| (para.saturating_sub(p) <= 2).then_some(t).flatten());
+            let from_run =
+                prev_denial.and_then(|(p, t)| (para.saturating_sub(p) <= 2).then_some(t).flatten());
             from_run.or(main.filter(|&m| m != i))
         });
         attrs[i].target = target;

@@ -101,40 +101,66 @@ pub struct QuoteQuery {
     pub article: Option<i64>,
 }
 
-/// The WHERE clause (with a leading space) and its arguments for a quote query.
-pub(crate) fn quote_where(f: &QuoteQuery) -> (String, Vec<Value>) {
+/// Which quotes a speaker filter selects. The two parts are disjoint, so a page is the merge of
+/// the first rows of each (both read in date order from indexes) and a count is their sum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum SpeakerPart {
+    /// Either part.
+    Both,
+    /// Quotes of resolved speakers whose name contains the text.
+    Agents,
+    /// Quotes without a resolved speaker whose source or speaker holds every word of the text.
+    Unresolved,
+}
+
+/// The WHERE clause for `part` of the speaker filter, its arguments appended to `args` (numbered
+/// after those already there, so that clauses can share one statement).
+pub(crate) fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, args: &mut Vec<Value>) -> String {
     let mut cond = String::from(" WHERE 1=1");
-    let mut args: Vec<Value> = vec![];
     let push = |args: &mut Vec<Value>, v: Value| {
         args.push(v);
         args.len()
     };
     if let Some(s) = &f.speaker {
-        let like = push(&mut args, Value::Text(format!("%{s}%")));
-        let fts = push(&mut args, Value::Text(speaker_match(s)));
-        cond += &format!(" AND {}", speaker_condition(like, fts));
+        let agents = |args: &mut Vec<Value>| {
+            let n = push(args, Value::Text(format!("%{s}%")));
+            format!("q.agent IN (SELECT id FROM agents WHERE name LIKE ?{n})")
+        };
+        // `+q.agent`: not the agent index (a walk of every unresolved quote); the matches are few.
+        let unresolved = |args: &mut Vec<Value>| {
+            let n = push(args, Value::Text(speaker_match(s)));
+            format!("+q.agent IS NULL AND q.id IN (SELECT rowid FROM unresolved_fts WHERE unresolved_fts MATCH ?{n})")
+        };
+        match part {
+            SpeakerPart::Both => {
+                let (a, u) = (agents(args), unresolved(args));
+                cond += &format!(" AND ({a} OR ({u}))");
+            }
+            SpeakerPart::Agents => cond += &format!(" AND {}", agents(args)),
+            SpeakerPart::Unresolved => cond += &format!(" AND {}", unresolved(args)),
+        }
     }
     if let Some(a) = f.agent {
-        let n = push(&mut args, Value::Integer(a));
+        let n = push(args, Value::Integer(a));
         cond += &format!(" AND q.agent = ?{n}");
     }
     if let Some(s) = &f.outlet {
-        let n = push(&mut args, Value::Text(format!("%{s}%")));
+        let n = push(args, Value::Text(format!("%{s}%")));
         cond +=
             &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})");
     }
     if let Some(s) = &f.since {
-        let n = push(&mut args, Value::Text(s.clone()));
-        cond += &format!(" AND substr(a.published, 1, length(?{n})) >= ?{n}");
+        let n = push(args, Value::Text(s.clone()));
+        cond += &format!(" AND substr(q.published, 1, length(?{n})) >= ?{n}");
     }
     if let Some(s) = &f.until {
-        let n = push(&mut args, Value::Text(s.clone()));
-        cond += &format!(" AND substr(a.published, 1, length(?{n})) <= ?{n}");
+        let n = push(args, Value::Text(s.clone()));
+        cond += &format!(" AND substr(q.published, 1, length(?{n})) <= ?{n}");
     }
     if let Some(t) = &f.text {
         let q = fts_query(t);
         if !q.is_empty() {
-            let n = push(&mut args, Value::Text(q));
+            let n = push(args, Value::Text(q));
             cond +=
                 &format!(" AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
         }
@@ -145,21 +171,85 @@ pub(crate) fn quote_where(f: &QuoteQuery) -> (String, Vec<Value>) {
         ("q.stance", &f.stance),
     ] {
         if let Some(v) = v {
-            let n = push(&mut args, Value::Text(v.clone()));
+            let n = push(args, Value::Text(v.clone()));
             cond += &format!(" AND {col} = ?{n}");
         }
     }
     for (col, v) in [("q.claim", f.claim), ("q.article", f.article)] {
         if let Some(v) = v {
-            let n = push(&mut args, Value::Integer(v));
+            let n = push(args, Value::Integer(v));
             cond += &format!(" AND {col} = ?{n}");
         }
     }
-    (cond, args)
+    cond
 }
 
-/// Oldest article first, in text order.
-pub(crate) const QUOTE_ORDER: &str = " ORDER BY a.published IS NULL, a.published, a.id, q.idx";
+/// Oldest article first, in text order: the order of the index `attributions_agent_order`
+/// after its agent, so one speaker's page is an index range.
+pub(crate) const QUOTE_ORDER: &str = " ORDER BY q.published IS NULL, q.published, q.article, q.idx";
+
+/// The tables a quote filter's WHERE clause needs: the articles only for the outlet filter
+/// (dates are on the attribution row).
+fn filter_from(f: &QuoteQuery) -> &'static str {
+    if f.outlet.is_some() {
+        " FROM attributions q JOIN articles a ON a.id = q.article"
+    } else {
+        " FROM attributions q"
+    }
+}
+
+/// The SQL and arguments that count the quotes matching `f`.
+pub(crate) fn quote_count_sql(f: &QuoteQuery) -> (String, Vec<Value>) {
+    let mut args = vec![];
+    let from = filter_from(f);
+    if f.speaker.is_none() {
+        let cond = quote_where_part(f, SpeakerPart::Both, &mut args);
+        return (format!("SELECT count(*){from}{cond}"), args);
+    }
+    let a = quote_where_part(f, SpeakerPart::Agents, &mut args);
+    let u = quote_where_part(f, SpeakerPart::Unresolved, &mut args);
+    (
+        format!("SELECT (SELECT count(*){from}{a}) + (SELECT count(*){from}{u})"),
+        args,
+    )
+}
+
+/// The SQL and arguments for the quotes matching `f`, in [`QUOTE_ORDER`], one page when `limit`
+/// is given. A page is chosen first on the attribution rows alone (ids, dates and positions,
+/// from indexes), and only its rows are joined with their articles, agents and copies; with a
+/// speaker filter, it is the merge of the first `offset + limit` rows of each [`SpeakerPart`].
+pub(crate) fn quote_page_sql(
+    f: &QuoteQuery,
+    limit: Option<usize>,
+    offset: usize,
+) -> (String, Vec<Value>) {
+    let mut args = vec![];
+    let from = filter_from(f);
+    let Some(l) = limit else {
+        let cond = quote_where_part(f, SpeakerPart::Both, &mut args);
+        return (
+            format!("{QUOTE_COLUMNS}{QUOTE_FROM}{cond}{QUOTE_ORDER}"),
+            args,
+        );
+    };
+    let page = if f.speaker.is_none() {
+        let cond = quote_where_part(f, SpeakerPart::Both, &mut args);
+        format!("SELECT q.id{from}{cond}{QUOTE_ORDER} LIMIT {l} OFFSET {offset}")
+    } else {
+        let k = l + offset;
+        let keys = "SELECT q.id, q.published IS NULL AS k1, q.published AS k2, q.article AS k3, q.idx AS k4";
+        let a = quote_where_part(f, SpeakerPart::Agents, &mut args);
+        let u = quote_where_part(f, SpeakerPart::Unresolved, &mut args);
+        format!(
+            "SELECT id FROM (SELECT * FROM ({keys}{from}{a}{QUOTE_ORDER} LIMIT {k}) UNION ALL SELECT * FROM ({keys}{from}{u}{QUOTE_ORDER} LIMIT {k}))
+             ORDER BY k1, k2, k3, k4 LIMIT {l} OFFSET {offset}"
+        )
+    };
+    (
+        format!("{QUOTE_COLUMNS}{QUOTE_FROM} WHERE q.id IN ({page}){QUOTE_ORDER}"),
+        args,
+    )
+}
 
 /// Filters for [`Ledger::quotes`]. Dates compare with the article's publication date prefix.
 #[derive(Debug, Clone, Default)]
@@ -219,25 +309,48 @@ pub struct SearchHit {
 
 /// Quotes a user's words for FTS5 so that operators in them are taken literally.
 pub fn fts_query(text: &str) -> String {
-    text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// The FTS5 query for a speaker filter: every word in the speaker or source column of `quotes_fts`.
+/// Full-text matches are ranked (bm25) among at most this many of the newest matches (highest
+/// row ids: last stored first). Ranking every match of a very common word took ~400 ms on a
+/// 100,000-article ledger; with the cap, a word found in more places than this gives the best
+/// of its newest matches, and older matches are reached by adding words (or by dates).
+pub const RANKED_MATCHES: usize = 2000;
+
+/// The lowest row id among the newest `cap` matches of `q` in the FTS5 table `table` (a cheap
+/// walk of the match list in row id order, no ranking), or 0 when fewer match: a bound
+/// (`rowid >= floor`) that FTS5 applies before ranking.
+pub(crate) fn fts_floor(
+    conn: &rusqlite::Connection,
+    table: &str,
+    q: &str,
+    cap: usize,
+) -> Result<i64> {
+    use rusqlite::OptionalExtension;
+    let sql = format!(
+        "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2"
+    );
+    let floor = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params![q, cap.saturating_sub(1) as i64], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(floor.unwrap_or(0))
+}
+
+/// The FTS5 query (on `unresolved_fts`) for a speaker filter: every word of it.
 pub(crate) fn speaker_match(s: &str) -> String {
     let q = fts_query(s);
     if q.is_empty() {
         "\"\"".into()
     } else {
-        format!("{{speaker source}} : ({q})")
+        q
     }
-}
-
-/// SQL for "quoted speaker matches": a resolved speaker whose name contains the text (parameter
-/// `like`, `%text%`), or a quote whose speaker or source has all its words (parameter `fts`, from
-/// [`speaker_match`]). Both sides are index lookups (agent index, full-text index), where a
-/// LIKE over every attribution took seconds on a 100,000-article ledger.
-pub(crate) fn speaker_condition(like: usize, fts: usize) -> String {
-    format!("(q.agent IN (SELECT id FROM agents WHERE name LIKE ?{like}) OR q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{fts}))")
 }
 
 pub(crate) fn claim_row(r: &Row) -> rusqlite::Result<ClaimRow> {
@@ -259,7 +372,11 @@ pub(crate) const CLAIM_SELECT: &str = "SELECT id, label, size, articles, asserts
 
 impl Ledger {
     /// Quotes matching the filter, oldest article first, in text order; `f` sees each row.
-    pub fn for_each_quote(&self, filter: &QuoteFilter, f: &mut dyn FnMut(QuoteRow) -> Result<()>) -> Result<()> {
+    pub fn for_each_quote(
+        &self,
+        filter: &QuoteFilter,
+        f: &mut dyn FnMut(QuoteRow) -> Result<()>,
+    ) -> Result<()> {
         let query = QuoteQuery {
             speaker: filter.speaker.clone(),
             since: filter.since.clone(),
@@ -269,11 +386,7 @@ impl Ledger {
             claim: filter.claim,
             ..QuoteQuery::default()
         };
-        let (cond, args) = quote_where(&query);
-        let mut sql = format!("{QUOTE_COLUMNS}{QUOTE_FROM}{cond}{QUOTE_ORDER}");
-        if let Some(l) = filter.limit {
-            sql += &format!(" LIMIT {l}");
-        }
+        let (sql, args) = quote_page_sql(&query, filter.limit, 0);
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
         while let Some(r) = rows.next()? {
@@ -317,7 +430,11 @@ impl Ledger {
         let sql = format!(
             "{CLAIM_SELECT} WHERE {} {}",
             // The orders of the partial indexes claims_disputed and claims_listed.
-            if disputed_only { "disputed ORDER BY articles DESC, size DESC, id" } else { "size > 1 ORDER BY disputed DESC, articles DESC, size DESC, id" },
+            if disputed_only {
+                "disputed ORDER BY articles DESC, size DESC, id"
+            } else {
+                "size > 1 ORDER BY disputed DESC, articles DESC, size DESC, id"
+            },
             limit.map(|l| format!("LIMIT {l}")).unwrap_or_default()
         );
         let mut st = self.conn.prepare(&sql)?;
@@ -327,16 +444,24 @@ impl Ledger {
 
     /// A claim's timeline: every attribution in its cluster, oldest first.
     pub fn claim(&self, id: i64) -> Result<Option<Timeline>> {
-        let claim = match self.conn.query_row(&format!("{CLAIM_SELECT} WHERE id = ?1"), [id], claim_row) {
-            Ok(c) => c,
-            Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let entries = self.quotes(&QuoteFilter { claim: Some(id), ..Default::default() })?;
+        let claim =
+            match self
+                .conn
+                .query_row(&format!("{CLAIM_SELECT} WHERE id = ?1"), [id], claim_row)
+            {
+                Ok(c) => c,
+                Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+        let entries = self.quotes(&QuoteFilter {
+            claim: Some(id),
+            ..Default::default()
+        })?;
         Ok(Some(Timeline { claim, entries }))
     }
 
-    /// Full-text search over quotes and articles.
+    /// Full-text search over quotes and articles, best ranked first among the newest
+    /// [`RANKED_MATCHES`] matches of each.
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let q = fts_query(text);
         if q.is_empty() {
@@ -346,18 +471,32 @@ impl Ledger {
         let mut st = self.conn.prepare(
             "SELECT q.id, a.doc_id, snippet(quotes_fts, 0, '[', ']', '…', 16), coalesce(g.name, q.speaker, q.source)
              FROM quotes_fts JOIN attributions q ON q.id = quotes_fts.rowid JOIN articles a ON a.id = q.article
-             LEFT JOIN agents g ON g.id = q.agent WHERE quotes_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+             LEFT JOIN agents g ON g.id = q.agent WHERE quotes_fts MATCH ?1 AND quotes_fts.rowid >= ?3 ORDER BY rank LIMIT ?2",
         )?;
-        let rows = st.query_map(rusqlite::params![q, limit as i64], |r| {
-            Ok(SearchHit { kind: "quote", id: r.get(0)?, article: r.get(1)?, snippet: r.get(2)?, speaker: r.get(3)? })
+        let floor = fts_floor(&self.conn, "quotes_fts", &q, RANKED_MATCHES.max(limit))?;
+        let rows = st.query_map(rusqlite::params![q, limit as i64, floor], |r| {
+            Ok(SearchHit {
+                kind: "quote",
+                id: r.get(0)?,
+                article: r.get(1)?,
+                snippet: r.get(2)?,
+                speaker: r.get(3)?,
+            })
         })?;
         hits.extend(rows.collect::<std::result::Result<Vec<_>, _>>()?);
         let mut st = self.conn.prepare(
             "SELECT a.id, a.doc_id, snippet(articles_fts, 1, '[', ']', '…', 16) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-             WHERE articles_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+             WHERE articles_fts MATCH ?1 AND articles_fts.rowid >= ?3 ORDER BY rank LIMIT ?2",
         )?;
-        let rows = st.query_map(rusqlite::params![q, limit as i64], |r| {
-            Ok(SearchHit { kind: "article", id: r.get(0)?, article: r.get(1)?, snippet: r.get(2)?, speaker: None })
+        let floor = fts_floor(&self.conn, "articles_fts", &q, RANKED_MATCHES.max(limit))?;
+        let rows = st.query_map(rusqlite::params![q, limit as i64, floor], |r| {
+            Ok(SearchHit {
+                kind: "article",
+                id: r.get(0)?,
+                article: r.get(1)?,
+                snippet: r.get(2)?,
+                speaker: None,
+            })
         })?;
         hits.extend(rows.collect::<std::result::Result<Vec<_>, _>>()?);
         Ok(hits)

@@ -9,7 +9,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{LedgerError, Result};
 
 /// Migrations in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 -- Per-article tables: written by ingest in one transaction per batch.
 CREATE TABLE articles (
     id               INTEGER PRIMARY KEY,
@@ -141,7 +142,8 @@ CREATE TABLE claims (
 );
 
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"#, r#"
+"#,
+    r#"
 -- Claim vectors from a sentence encoder, computed once per attribution so re-linking does not
 -- re-encode old claims. Deleted with their attribution (re-analysis gives new attributions).
 CREATE TABLE claim_vectors (
@@ -151,7 +153,8 @@ CREATE TABLE claim_vectors (
     vec            BLOB NOT NULL             -- dim f32, little-endian
 );
 CREATE INDEX claim_vectors_model ON claim_vectors(model);
-"#, r#"
+"#,
+    r#"
 -- Query speed on large ledgers: speakers carry their counts (kept by linking), and the claim
 -- lists read partial indexes in list order, so a page is an index range, not a sort.
 ALTER TABLE agents ADD COLUMN quotes INTEGER NOT NULL DEFAULT 0;
@@ -161,7 +164,59 @@ ALTER TABLE agents ADD COLUMN last_seen TEXT;
 CREATE INDEX agents_rank ON agents(quotes DESC, name) WHERE quotes > 0;
 CREATE INDEX claims_listed ON claims(disputed DESC, articles DESC, size DESC, id) WHERE size > 1;
 CREATE INDEX claims_disputed ON claims(articles DESC, size DESC, id) WHERE disputed;
-"#, AGENT_COUNTS];
+"#,
+    AGENT_COUNTS,
+    r#"
+-- A speaker's quotes page by date from an index: attributions carry their article's publication
+-- date (articles never change it), and (agent, date order) is indexed, so the first page of the
+-- most quoted speaker is an index range instead of a sort of all their quotes through the
+-- articles table (whose wide rows put `published` behind the text).
+ALTER TABLE attributions ADD COLUMN published TEXT;
+UPDATE attributions SET published = a.published FROM articles a WHERE a.id = attributions.article AND a.published IS NOT NULL;
+CREATE INDEX attributions_agent_order ON attributions(agent, published IS NULL, published, article, idx);
+DROP INDEX attributions_agent; -- the new index leads with agent
+-- The speaker filter's second half (quotes with no resolved speaker, by the words of their source)
+-- searches only those quotes, so a name that resolves does not drag its thousands of resolved
+-- quotes through a sort. Linking adds the quotes it leaves unresolved (SYNC_UNRESOLVED); the
+-- triggers follow later changes of their speaker.
+CREATE VIRTUAL TABLE unresolved_fts USING fts5(source, speaker);
+INSERT INTO unresolved_fts(rowid, source, speaker)
+    SELECT id, coalesce(source, ''), coalesce(speaker, '') FROM attributions WHERE agent IS NULL;
+INSERT OR REPLACE INTO state(key, value) SELECT 'unresolved_upto', coalesce(max(id), 0) FROM attributions;
+CREATE TRIGGER attributions_resolved AFTER UPDATE OF agent ON attributions
+    WHEN old.agent IS NULL AND new.agent IS NOT NULL
+    BEGIN DELETE FROM unresolved_fts WHERE rowid = old.id; END;
+CREATE TRIGGER attributions_unresolved AFTER UPDATE OF agent ON attributions
+    WHEN old.agent IS NOT NULL AND new.agent IS NULL
+    BEGIN INSERT OR REPLACE INTO unresolved_fts(rowid, source, speaker) VALUES (new.id, coalesce(new.source, ''), coalesce(new.speaker, '')); END;
+CREATE TRIGGER attributions_gone AFTER DELETE ON attributions
+    WHEN old.agent IS NULL
+    BEGIN DELETE FROM unresolved_fts WHERE rowid = old.id; END;
+"#,
+    r#"
+-- Incremental claim linking (crate::relink): one representative per distinct claim key with the
+-- postings of its tokens, so new claims find their candidates by index; claims remember their
+-- label's rank so a new member can take the label without reading the old ones.
+ALTER TABLE claims ADD COLUMN label_stems INTEGER;
+ALTER TABLE claims ADD COLUMN label_attribution INTEGER;
+CREATE TABLE claim_reps (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, claim INTEGER NOT NULL);
+CREATE INDEX claim_reps_claim ON claim_reps(claim);
+CREATE TABLE claim_postings (token TEXT NOT NULL, rep INTEGER NOT NULL, PRIMARY KEY (token, rep)) WITHOUT ROWID;
+CREATE TABLE claim_tokens (token TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+DELETE FROM state WHERE key = 'claims_upto'; -- the next linking clusters from scratch and fills these
+-- LSH buckets of the MinHash signatures (crate::relink::link_new_copies): a new article finds its
+-- candidate copies by index.
+CREATE TABLE copy_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (band, hash, article)) WITHOUT ROWID;
+DELETE FROM state WHERE key = 'copies_upto';
+-- Speakers (crate::relink::link_new_speakers): entities counted per distinct (name, kind, roles)
+-- and named sources per name, each with the agent it resolved to, so a linking resolves the
+-- names without reading every entity and rewrites only the rows whose name changed agent.
+CREATE TABLE entity_groups (name TEXT NOT NULL, kind TEXT NOT NULL, roles TEXT NOT NULL, n INTEGER NOT NULL, agent INTEGER, PRIMARY KEY (name, kind, roles)) WITHOUT ROWID;
+CREATE TABLE source_names (name TEXT PRIMARY KEY, n INTEGER NOT NULL, agent INTEGER) WITHOUT ROWID;
+CREATE INDEX entities_name ON entities(name);
+DELETE FROM state WHERE key IN ('speakers_entities_upto', 'speakers_attributions_upto');
+"#,
+];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
 pub const AGENT_COUNTS: &str = r#"
@@ -171,6 +226,15 @@ FROM (SELECT q.agent AS agent, count(*) AS n, count(DISTINCT q.article) AS na, m
 WHERE agents.id = s.agent AND (agents.quotes, agents.articles, agents.first_seen, agents.last_seen) IS NOT (s.n, s.na, s.f, s.l);
 UPDATE agents SET quotes = 0, articles = 0, first_seen = NULL, last_seen = NULL
 WHERE quotes > 0 AND id NOT IN (SELECT agent FROM attributions WHERE agent IS NOT NULL);
+"#;
+
+/// Run by linking after speakers are resolved: the quotes stored since the last linking that
+/// stay unresolved join `unresolved_fts` (earlier ones are kept by the triggers).
+pub const SYNC_UNRESOLVED: &str = r#"
+INSERT OR REPLACE INTO unresolved_fts(rowid, source, speaker)
+    SELECT id, coalesce(source, ''), coalesce(speaker, '') FROM attributions
+    WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM state WHERE key = 'unresolved_upto'), 0) AND agent IS NULL;
+INSERT OR REPLACE INTO state(key, value) SELECT 'unresolved_upto', coalesce(max(id), 0) FROM attributions;
 "#;
 
 /// The schema version this program writes.
@@ -183,11 +247,74 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(LedgerError::TooNew { found, supported: SCHEMA_VERSION });
+            return Err(LedgerError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
-        let Some(sql) = MIGRATIONS.get(found as usize) else { return Ok(()) };
+        let Some(sql) = MIGRATIONS.get(found as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ledger written by schema v4 (quotes without their date, no unresolved index) is upgraded
+    /// in place: dates copied from the articles, unresolved quotes indexed, triggers active.
+    #[test]
+    fn upgrades_a_v4_ledger() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..4].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, published, meta_json, origin_path, origin_format, minhash, ingested_at)
+               VALUES (1, 'a', 'h', '0', 'Jo Doe said so.', '2020-01-02', '{}', 'p', 'text', x'', 'now');
+             INSERT INTO agents(id, key, name, kind, roles) VALUES (7, 'jo doe', 'Jo Doe', 'PERSON', '[]');
+             INSERT INTO attributions(id, article, idx, kind, content, content_spans, source, source_kind, speaker, confidence, hedges, polarity, stance, claim_key, agent)
+               VALUES (1, 1, 0, 'indirect', 'so', '[]', 'Jo Doe', 'named', 'Jo Doe', 1.0, '[]', 'asserts', 'asserts', '{}', 7),
+                      (2, 1, 1, 'indirect', 'so', '[]', 'a Ruritanian envoy', 'named', NULL, 1.0, '[]', 'asserts', 'asserts', '{}', NULL);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let p: Option<String> = conn
+            .query_row("SELECT published FROM attributions WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(p.as_deref(), Some("2020-01-02"));
+        let hits = |conn: &Connection, q: &str| -> Vec<i64> {
+            let mut st = conn
+                .prepare("SELECT rowid FROM unresolved_fts WHERE unresolved_fts MATCH ?1")
+                .unwrap();
+            st.query_map([q], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(hits(&conn, "ruritanian"), vec![2]);
+        assert!(hits(&conn, "doe").is_empty());
+        // Triggers: resolving removes a quote from the index, unresolving adds it back.
+        conn.execute("UPDATE attributions SET agent = 7 WHERE id = 2", [])
+            .unwrap();
+        assert!(hits(&conn, "ruritanian").is_empty());
+        conn.execute("UPDATE attributions SET agent = NULL WHERE id = 1", [])
+            .unwrap();
+        assert_eq!(hits(&conn, "doe"), vec![1]);
+        conn.execute("DELETE FROM attributions WHERE id = 1", [])
+            .unwrap();
+        assert!(hits(&conn, "doe").is_empty());
     }
 }

@@ -18,6 +18,8 @@ pub struct EntityInput {
     pub roles: Vec<String>,
     /// How many stored entities this input stands for (identical name, kind and roles).
     pub count: usize,
+    /// The roles as stored (JSON), the group's key with name and kind.
+    pub roles_json: String,
 }
 
 pub struct Agent {
@@ -51,7 +53,8 @@ fn role_words(roles: &[String]) -> BTreeSet<String> {
 }
 
 /// Resolves entities (and extra raw names from attribution sources) to agents.
-pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
+/// `extra_names` are (name, times seen).
+pub fn resolve(entities: &[EntityInput], extra_names: &[(String, usize)]) -> Resolution {
     let lex = lexicon();
     // Raw key -> (kind votes, name votes, roles).
     struct Acc {
@@ -61,7 +64,11 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
     }
     let mut accs: HashMap<String, Acc> = HashMap::new();
     let mut entity_key: Vec<(i64, String)> = Vec::with_capacity(entities.len());
-    let new_acc = || Acc { kinds: HashMap::new(), names: HashMap::new(), roles: vec![] };
+    let new_acc = || Acc {
+        kinds: HashMap::new(),
+        names: HashMap::new(),
+        roles: vec![],
+    };
     for e in entities {
         let key = lex.name_key(&e.name);
         if key.is_empty() {
@@ -77,22 +84,30 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
         }
         entity_key.push((e.id, key));
     }
-    for n in extra_names {
+    for (n, count) in extra_names {
         let key = lex.name_key(n);
         if key.is_empty() {
             continue;
         }
         let acc = accs.entry(key).or_insert_with(new_acc);
-        *acc.names.entry(n.clone()).or_default() += 1;
+        *acc.names.entry(n.clone()).or_default() += count;
     }
-    let kind_of = |a: &Acc| a.kinds.iter().max_by_key(|(k, n)| (**n, std::cmp::Reverse((*k).clone()))).map(|(k, _)| k.clone());
+    let kind_of = |a: &Acc| {
+        a.kinds
+            .iter()
+            .max_by_key(|(k, n)| (**n, std::cmp::Reverse((*k).clone())))
+            .map(|(k, _)| k.clone())
+    };
     let is_person = |a: &Acc| kind_of(a).is_none_or(|k| k == "PERSON");
     // Multi-word person keys by their last word.
     let mut by_surname: HashMap<String, Vec<String>> = HashMap::new();
     for (k, a) in &accs {
         if k.contains(' ') && is_person(a) {
             if let Some(last) = k.rsplit(' ').next() {
-                by_surname.entry(last.to_string()).or_default().push(k.clone());
+                by_surname
+                    .entry(last.to_string())
+                    .or_default()
+                    .push(k.clone());
             }
         }
     }
@@ -110,11 +125,21 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
                     // Roles first; among equal roles, a name seen far more often than the others.
                     let mine = role_words(&a.roles);
                     let freq = |c: &String| accs[c].kinds.values().sum::<usize>();
-                    let mut scored: Vec<(usize, usize, &String)> =
-                        cands.iter().map(|c| (role_words(&accs[c].roles).intersection(&mine).count(), freq(c), c)).collect();
+                    let mut scored: Vec<(usize, usize, &String)> = cands
+                        .iter()
+                        .map(|c| {
+                            (
+                                role_words(&accs[c].roles).intersection(&mine).count(),
+                                freq(c),
+                                c,
+                            )
+                        })
+                        .collect();
                     scored.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(y.2)));
                     let (best, runner) = (scored[0], scored.get(1));
-                    if runner.is_none_or(|r| r.0 < best.0 || (r.0 == best.0 && best.1 >= 3 * r.1.max(1))) {
+                    if runner
+                        .is_none_or(|r| r.0 < best.0 || (r.0 == best.0 && best.1 >= 3 * r.1.max(1)))
+                    {
                         target = best.2.clone();
                     }
                 }
@@ -125,7 +150,11 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
     // Build agents from resolved keys.
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut agents: Vec<Agent> = Vec::new();
-    let mut resolved: Vec<&String> = key_map.values().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut resolved: Vec<&String> = key_map
+        .values()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     resolved.sort();
     for k in resolved {
         let Some(a) = accs.get(k) else { continue };
@@ -133,11 +162,20 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
         let name = a
             .names
             .iter()
-            .max_by(|x, y| x.1.cmp(y.1).then(x.0.len().cmp(&y.0.len())).then(y.0.cmp(x.0)))
+            .max_by(|x, y| {
+                x.1.cmp(y.1)
+                    .then(x.0.len().cmp(&y.0.len()))
+                    .then(y.0.cmp(x.0))
+            })
             .map(|(n, _)| n.clone())
             .unwrap_or_else(|| k.clone());
         index.insert(k.clone(), agents.len());
-        agents.push(Agent { key: k.clone(), name, kind: kind_of(a).unwrap_or_else(|| "PERSON".into()), roles: a.roles.clone() });
+        agents.push(Agent {
+            key: k.clone(),
+            name,
+            kind: kind_of(a).unwrap_or_else(|| "PERSON".into()),
+            roles: a.roles.clone(),
+        });
     }
     // Roles of merged surname-only entities go to their agent too.
     for (raw, target) in &key_map {
@@ -153,9 +191,19 @@ pub fn resolve(entities: &[EntityInput], extra_names: &[String]) -> Resolution {
     }
     let entity_agent = entity_key
         .into_iter()
-        .filter_map(|(id, k)| key_map.get(&k).and_then(|t| index.get(t)).map(|&ai| (id, ai)))
+        .filter_map(|(id, k)| {
+            key_map
+                .get(&k)
+                .and_then(|t| index.get(t))
+                .map(|&ai| (id, ai))
+        })
         .collect();
-    Resolution { agents, entity_agent, key_map, index }
+    Resolution {
+        agents,
+        entity_agent,
+        key_map,
+        index,
+    }
 }
 
 #[cfg(test)]
@@ -163,7 +211,14 @@ mod tests {
     use super::*;
 
     fn ent(id: i64, name: &str, kind: &str, roles: &[&str]) -> EntityInput {
-        EntityInput { id, name: name.into(), kind: kind.into(), roles: roles.iter().map(|r| r.to_string()).collect(), count: 1 }
+        EntityInput {
+            id,
+            name: name.into(),
+            kind: kind.into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            count: 1,
+            roles_json: String::new(),
+        }
     }
 
     #[test]
@@ -200,7 +255,10 @@ mod tests {
 
     #[test]
     fn dominant_full_name_wins_a_role_tie() {
-        let mut ents = vec![ent(1, "Obi Mensah", "PERSON", &["president"]), ent(2, "Ada Mensah", "PERSON", &["president"])];
+        let mut ents = vec![
+            ent(1, "Obi Mensah", "PERSON", &["president"]),
+            ent(2, "Ada Mensah", "PERSON", &["president"]),
+        ];
         for i in 3..9 {
             ents.push(ent(i, "Obi Mensah", "PERSON", &[]));
         }

@@ -29,7 +29,12 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { batch: 128, analysis_version: "0".into(), max_bytes: 2_000_000, link: true }
+        IngestOptions {
+            batch: 128,
+            analysis_version: "0".into(),
+            max_bytes: 2_000_000,
+            link: true,
+        }
     }
 }
 
@@ -121,8 +126,20 @@ impl Ledger {
                 };
                 if doc.text.len() > opts.max_bytes || doc.text.trim().is_empty() {
                     sum.failed += 1;
-                    let why = if doc.text.trim().is_empty() { "empty text".to_string() } else { format!("text of {} bytes is over the {} byte limit", doc.text.len(), opts.max_bytes) };
-                    events(Event::Failed(&format!("{}: {}: {why}", where_of(&doc.origin), doc.id)));
+                    let why = if doc.text.trim().is_empty() {
+                        "empty text".to_string()
+                    } else {
+                        format!(
+                            "text of {} bytes is over the {} byte limit",
+                            doc.text.len(),
+                            opts.max_bytes
+                        )
+                    };
+                    events(Event::Failed(&format!(
+                        "{}: {}: {why}",
+                        where_of(&doc.origin),
+                        doc.id
+                    )));
                     continue;
                 }
                 let hash = text_hash(&doc.text);
@@ -156,11 +173,21 @@ impl Ledger {
                     let r: Vec<Analysed> = batch
                         .into_par_iter()
                         .map(|(mut doc, existing)| {
-                            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&mut doc)));
+                            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                analyse(&mut doc)
+                            }));
                             match r {
                                 Ok(Ok(())) => Ok((prepare(&doc), existing)),
-                                Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
-                                Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
+                                Ok(Err(e)) => Err(format!(
+                                    "{}: {}: analysis failed: {e}",
+                                    where_of(&doc.origin),
+                                    doc.id
+                                )),
+                                Err(_) => Err(format!(
+                                    "{}: {}: analysis panicked",
+                                    where_of(&doc.origin),
+                                    doc.id
+                                )),
                             }
                         })
                         .collect();
@@ -191,24 +218,43 @@ impl Ledger {
             sum.copies_linked = l.copies_linked;
             sum.link_steps = l.steps;
         } else {
-            sum.copies_linked = self.conn.query_row("SELECT count(*) FROM copies WHERE kind != 'original'", [], |r| r.get::<_, i64>(0))? as u64;
+            sum.copies_linked = self.conn.query_row(
+                "SELECT count(*) FROM copies WHERE kind != 'original'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64;
         }
         sum.seconds = start.elapsed().as_secs_f64();
         Ok(sum)
     }
 
     fn is_dirty(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT value FROM state WHERE key = 'dirty'", [], |r| r.get::<_, String>(0)).optional()?.is_some_and(|v| v == "1"))
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM state WHERE key = 'dirty'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .is_some_and(|v| v == "1"))
     }
 
     /// Re-runs analysis on stored articles whose analysis version differs from
     /// `opts.analysis_version` (all of them when `all`), replacing their layers, then links.
-    pub fn reanalyze<A>(&mut self, analyse: &A, opts: &IngestOptions, all: bool, encoder: &dyn ClaimEncoder, events: &mut dyn FnMut(Event)) -> Result<IngestSummary>
+    pub fn reanalyze<A>(
+        &mut self,
+        analyse: &A,
+        opts: &IngestOptions,
+        all: bool,
+        encoder: &dyn ClaimEncoder,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<IngestSummary>
     where
         A: Fn(&mut Document) -> std::result::Result<(), String> + Sync,
     {
         let ids: Vec<i64> = {
-            let mut st = self.conn.prepare("SELECT id FROM articles WHERE ?1 OR analysis_version != ?2 ORDER BY id")?;
+            let mut st = self.conn.prepare(
+                "SELECT id FROM articles WHERE ?1 OR analysis_version != ?2 ORDER BY id",
+            )?;
             let rows = st.query_map(params![all, opts.analysis_version], |r| r.get(0))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
@@ -223,12 +269,25 @@ impl Ledger {
             let results: Vec<(i64, std::result::Result<Prepared, String>)> = docs
                 .into_par_iter()
                 .map(|(id, mut doc)| {
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(&mut doc)));
-                    (id, match r {
-                        Ok(Ok(())) => Ok(prepare(&doc)),
-                        Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
-                        Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
-                    })
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        analyse(&mut doc)
+                    }));
+                    (
+                        id,
+                        match r {
+                            Ok(Ok(())) => Ok(prepare(&doc)),
+                            Ok(Err(e)) => Err(format!(
+                                "{}: {}: analysis failed: {e}",
+                                where_of(&doc.origin),
+                                doc.id
+                            )),
+                            Err(_) => Err(format!(
+                                "{}: {}: analysis panicked",
+                                where_of(&doc.origin),
+                                doc.id
+                            )),
+                        },
+                    )
                 })
                 .collect();
             let tx = self.conn.transaction()?;
@@ -244,7 +303,15 @@ impl Ledger {
                     }
                 }
             }
-            tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')", [])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')",
+                [],
+            )?;
+            // Replaced attributions leave the claim index stale: the next linking starts over.
+            tx.execute(
+                "DELETE FROM state WHERE key = ?1",
+                [crate::relink::CLAIMS_UPTO],
+            )?;
             tx.commit()?;
             sum.seconds = start.elapsed().as_secs_f64();
             events(Event::Progress(&sum));
@@ -265,12 +332,26 @@ impl Ledger {
         )?;
         let mut doc = Document::new(doc_id, text);
         doc.meta = serde_json::from_str::<Metadata>(&meta).unwrap_or_default();
-        doc.origin = Origin { path, record: record.map(|r| r as u64), format };
+        doc.origin = Origin {
+            path,
+            record: record.map(|r| r as u64),
+            format,
+        };
         Ok(doc)
     }
 
-    /// Rebuilds the cross-article tables (copies, agents, claims) in one transaction.
+    /// Links the articles stored since the last linking (copies, agents, claims) in one
+    /// transaction; claims are clustered incrementally ([`crate::relink`]) when possible.
     pub fn link(&mut self, encoder: &dyn ClaimEncoder) -> Result<LinkSummary> {
+        self.link_with(encoder, false)
+    }
+
+    /// Links with every claim clustered from scratch.
+    pub fn link_full(&mut self, encoder: &dyn ClaimEncoder) -> Result<LinkSummary> {
+        self.link_with(encoder, true)
+    }
+
+    fn link_with(&mut self, encoder: &dyn ClaimEncoder, full: bool) -> Result<LinkSummary> {
         // Vectors first, committed as they are made: old claims keep theirs.
         let mut clock = Instant::now();
         let mut step = |sum: &mut LinkSummary, name: &'static str| {
@@ -279,15 +360,32 @@ impl Ledger {
         };
         let encoded = self.update_claim_vectors(encoder)?;
         let tx = self.conn.transaction()?;
-        let mut sum = LinkSummary { claims_encoded: encoded, ..Default::default() };
+        let mut sum = LinkSummary {
+            claims_encoded: encoded,
+            ..Default::default()
+        };
         step(&mut sum, "vectors");
 
-        // Copies.
+        // Copies: new articles against the stored LSH buckets, or all from scratch the first time.
+        let copies_upto: Option<i64> = tx
+            .query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [crate::relink::COPIES_UPTO], |r| r.get(0))
+            .optional()?;
+        if let (Some(upto), false) = (copies_upto, full) {
+            crate::relink::link_new_copies(&tx, upto)?;
+        } else {
         let arts: Vec<CopyInput> = {
-            let mut st = tx.prepare("SELECT id, text_hash, published, wire, minhash FROM articles ORDER BY id")?;
+            let mut st = tx.prepare(
+                "SELECT id, text_hash, published, wire, minhash FROM articles ORDER BY id",
+            )?;
             let rows = st.query_map([], |r| {
                 let blob: Vec<u8> = r.get(4)?;
-                Ok(CopyInput { id: r.get(0)?, hash: r.get(1)?, published: r.get(2)?, wire: r.get(3)?, sig: copies::decode(&blob) })
+                Ok(CopyInput {
+                    id: r.get(0)?,
+                    hash: r.get(1)?,
+                    published: r.get(2)?,
+                    wire: r.get(3)?,
+                    sig: copies::decode(&blob),
+                })
             })?;
             rows.collect::<std::result::Result<_, _>>()?
         };
@@ -304,13 +402,23 @@ impl Ledger {
                 ins.execute(params![r, r, "original", 1.0f64])?;
             }
         }
-        sum.copies_linked = links.len() as u64;
+        crate::relink::rebuild_copy_index(&tx, &arts)?;
+        }
+        tx.execute("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM articles", [crate::relink::COPIES_UPTO])?;
+        sum.copies_linked = tx.query_row("SELECT count(*) FROM copies WHERE kind != 'original'", [], |r| r.get::<_, i64>(0))? as u64;
         step(&mut sum, "copies");
 
         // Agents. Each keeps its id from one linking to the next (by name key), and only rows
         // whose link changed are written, so re-linking a large ledger writes little. Entities
         // are resolved once per distinct (name, kind, roles), which bounds memory by the
         // variety of names rather than the size of the ledger.
+        let sp_upto = |key: &str| -> Result<Option<i64>> {
+            Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        };
+        let (ent_upto, attr_upto) = (sp_upto(crate::relink::SPEAKERS_ENTITIES_UPTO)?, sp_upto(crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO)?);
+        let res = if let (Some(eu), Some(au), false) = (ent_upto, attr_upto, full) {
+            crate::relink::link_new_speakers(&tx, eu, au)?
+        } else {
         let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
         let mut ents: Vec<EntityInput> = vec![];
         {
@@ -321,8 +429,19 @@ impl Ledger {
                 match groups.get(&key) {
                     Some(&g) => ents[g].count += 1,
                     None => {
-                        let roles = if key.2 == "[]" { vec![] } else { role_texts(&key.2) };
-                        ents.push(EntityInput { id: ents.len() as i64, name: key.0.clone(), kind: key.1.clone(), roles, count: 1 });
+                        let roles = if key.2 == "[]" {
+                            vec![]
+                        } else {
+                            role_texts(&key.2)
+                        };
+                        ents.push(EntityInput {
+                            id: ents.len() as i64,
+                            name: key.0.clone(),
+                            kind: key.1.clone(),
+                            roles,
+                            count: 1,
+                            roles_json: key.2.clone(),
+                        });
                         groups.insert(key, ents.len() - 1);
                     }
                 }
@@ -332,9 +451,19 @@ impl Ledger {
         let unresolved: Vec<(i64, String)> = {
             let mut st = tx.prepare("SELECT id, source FROM attributions WHERE speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL")?;
             let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            rows.filter_map(|r| r.ok()).filter_map(|(id, s)| lex.name_in_source(&s).map(|n| (id, n))).collect()
+            rows.filter_map(|r| r.ok())
+                .filter_map(|(id, s)| lex.name_in_source(&s).map(|n| (id, n)))
+                .collect()
         };
-        let extra: Vec<String> = unresolved.iter().map(|(_, n)| n.clone()).collect();
+        let extra: Vec<(String, usize)> = {
+            let mut m: HashMap<&str, usize> = HashMap::new();
+            for (_, n) in &unresolved {
+                *m.entry(n.as_str()).or_default() += 1;
+            }
+            let mut v: Vec<(String, usize)> = m.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+            v.sort();
+            v
+        };
         let res = speakers::resolve(&ents, &extra);
         let agent_ids = store_agents(&tx, &res.agents)?;
         {
@@ -344,7 +473,10 @@ impl Ledger {
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 let key: (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
-                let new = groups.get(&key).and_then(|&g| res.entity_agent.get(&(g as i64))).map(|&ai| agent_ids[ai]);
+                let new = groups
+                    .get(&key)
+                    .and_then(|&g| res.entity_agent.get(&(g as i64)))
+                    .map(|&ai| agent_ids[ai]);
                 if new != r.get::<_, Option<i64>>(4)? {
                     changed.push((r.get(0)?, new));
                 }
@@ -358,10 +490,16 @@ impl Ledger {
                  WHERE speaker_entity IS NOT NULL AND agent IS NOT (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)",
                 [],
             )?;
-            let unresolved_agent: HashMap<i64, i64> =
-                unresolved.iter().filter_map(|(aid, name)| res.agent_of_key(&lex.name_key(name)).map(|ai| (*aid, agent_ids[ai]))).collect();
+            let unresolved_agent: HashMap<i64, i64> = unresolved
+                .iter()
+                .filter_map(|(aid, name)| {
+                    res.agent_of_key(&lex.name_key(name))
+                        .map(|ai| (*aid, agent_ids[ai]))
+                })
+                .collect();
             let mut changed: Vec<(i64, Option<i64>)> = vec![];
-            let mut st = tx.prepare("SELECT id, agent FROM attributions WHERE speaker_entity IS NULL")?;
+            let mut st =
+                tx.prepare("SELECT id, agent FROM attributions WHERE speaker_entity IS NULL")?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
@@ -376,100 +514,196 @@ impl Ledger {
             }
         }
         tx.execute_batch(crate::schema::AGENT_COUNTS)?;
-        sum.agents = res.agents.len() as u64;
+        crate::relink::rebuild_speaker_index(&tx, &ents, &extra, &res, &agent_ids)?;
+        res
+        };
+        tx.execute_batch(crate::schema::SYNC_UNRESOLVED)?;
+        for (key, table) in [(crate::relink::SPEAKERS_ENTITIES_UPTO, "entities"), (crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO, "attributions")] {
+            tx.execute(&format!("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM {table}"), [key])?;
+        }
+        sum.agents = tx.query_row("SELECT count(*) FROM agents", [], |r| r.get::<_, i64>(0))? as u64;
         step(&mut sum, "speakers");
 
-        // Claims.
-        let mut old_claim: Vec<Option<i64>> = vec![];
-        // Texts are needed only to group claims with vectors; labels are read back per cluster.
-        let need_text: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM claim_vectors WHERE model = ?1)", [encoder.name()], |r| r.get(0))?;
-        let inputs: Vec<ClaimInput> = {
-            let mut st = tx.prepare("SELECT id, article, idx, paragraph, CASE WHEN ?1 THEN content ELSE '' END, claim_key, stance, target, claim FROM attributions ORDER BY id")?;
-            let rows = st.query_map([need_text], |r| {
-                let key: String = r.get(5)?;
-                let stance: String = r.get(6)?;
-                old_claim.push(r.get(8)?);
-                Ok(ClaimInput {
-                    id: r.get(0)?,
-                    article: r.get(1)?,
-                    idx: r.get(2)?,
-                    paragraph: r.get(3)?,
-                    text: r.get(4)?,
-                    key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
-                    stance: stance_from(&stance),
-                    target: r.get(7)?,
-                })
-            })?;
-            let mut v: Vec<ClaimInput> = rows.collect::<std::result::Result<_, _>>()?;
+        // Claims: the new ones against the index of stored ones, or all from scratch (the first
+        // time, after re-analysis, on request, or with an encoder that gives vectors).
+        let upto: Option<i64> = tx
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1",
+                [crate::relink::CLAIMS_UPTO],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let lexical = encoder.encode(&[])?.is_none();
+        let remap = |c: &mut ClaimInput| {
             // Surname-only entity keys count as the full name they resolved to.
-            for c in &mut v {
-                for e in &mut c.key.entities {
-                    if let Some(k) = res.key_map.get(e.as_str()) {
-                        *e = k.clone();
-                    }
+            for e in &mut c.key.entities {
+                if let Some(k) = res.key_map.get(e.as_str()) {
+                    *e = k.clone();
                 }
-                c.key.entities.sort();
-                c.key.entities.dedup();
             }
-            v
+            c.key.entities.sort();
+            c.key.entities.dedup();
         };
-        let vectors = crate::vectors::load_aligned(&tx, encoder.name(), &inputs)?;
-        step(&mut sum, "claims: load");
-        let cl = claims::cluster_with_vectors(&inputs, vectors.as_deref(), encoder.threshold());
-        step(&mut sum, "claims: cluster");
-        let n_clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
-        let mut members: Vec<Vec<usize>> = vec![vec![]; n_clusters];
-        for (i, &c) in cl.iter().enumerate() {
-            members[c].push(i);
-        }
-        let published: HashMap<i64, Option<String>> = {
-            let mut st = tx.prepare("SELECT id, published FROM articles")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<std::result::Result<_, _>>()?
-        };
-        {
-            // Clusters are numbered in order of their first member, so most keep their id from
-            // one linking to the next; an unchanged row is not rewritten.
-            tx.execute("DELETE FROM claims WHERE id > ?1", [n_clusters as i64])?;
-            let mut ins = tx.prepare(
-                "INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)
+        if let (Some(upto), true, false) = (upto, lexical, full) {
+            let mut inputs: Vec<ClaimInput> = {
+                let mut st = tx.prepare("SELECT id, article, idx, paragraph, claim_key, stance, target FROM attributions WHERE id > ?1 ORDER BY id")?;
+                let rows = st.query_map([upto], |r| {
+                    let key: String = r.get(4)?;
+                    let stance: String = r.get(5)?;
+                    Ok(ClaimInput {
+                        id: r.get(0)?,
+                        article: r.get(1)?,
+                        idx: r.get(2)?,
+                        paragraph: r.get(3)?,
+                        text: String::new(),
+                        key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
+                        stance: stance_from(&stance),
+                        target: r.get(6)?,
+                    })
+                })?;
+                rows.collect::<std::result::Result<_, _>>()?
+            };
+            inputs.iter_mut().for_each(remap);
+            step(&mut sum, "claims: load");
+            crate::relink::link_new(&tx, &inputs)?;
+            step(&mut sum, "claims: cluster");
+            sum.claims =
+                tx.query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64;
+            sum.disputed = tx.query_row("SELECT count(*) FROM claims WHERE disputed", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64;
+        } else {
+            let mut old_claim: Vec<Option<i64>> = vec![];
+            // Texts are needed only to group claims with vectors; labels are read back per cluster.
+            let need_text: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM claim_vectors WHERE model = ?1)",
+                [encoder.name()],
+                |r| r.get(0),
+            )?;
+            let inputs: Vec<ClaimInput> = {
+                let mut st = tx.prepare("SELECT id, article, idx, paragraph, CASE WHEN ?1 THEN content ELSE '' END, claim_key, stance, target, claim FROM attributions ORDER BY id")?;
+                let rows = st.query_map([need_text], |r| {
+                    let key: String = r.get(5)?;
+                    let stance: String = r.get(6)?;
+                    old_claim.push(r.get(8)?);
+                    Ok(ClaimInput {
+                        id: r.get(0)?,
+                        article: r.get(1)?,
+                        idx: r.get(2)?,
+                        paragraph: r.get(3)?,
+                        text: r.get(4)?,
+                        key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
+                        stance: stance_from(&stance),
+                        target: r.get(7)?,
+                    })
+                })?;
+                let mut v: Vec<ClaimInput> = rows.collect::<std::result::Result<_, _>>()?;
+                v.iter_mut().for_each(remap);
+                v
+            };
+            let vectors = crate::vectors::load_aligned(&tx, encoder.name(), &inputs)?;
+            step(&mut sum, "claims: load");
+            let cl = claims::cluster_with_vectors(&inputs, vectors.as_deref(), encoder.threshold());
+            step(&mut sum, "claims: cluster");
+            let n_clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
+            let mut members: Vec<Vec<usize>> = vec![vec![]; n_clusters];
+            for (i, &c) in cl.iter().enumerate() {
+                members[c].push(i);
+            }
+            let published: HashMap<i64, Option<String>> = {
+                let mut st = tx.prepare("SELECT id, published FROM articles")?;
+                let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<std::result::Result<_, _>>()?
+            };
+            {
+                // Clusters are numbered in order of their first member, so most keep their id from
+                // one linking to the next; an unchanged row is not rewritten.
+                tx.execute("DELETE FROM claims WHERE id > ?1", [n_clusters as i64])?;
+                let mut ins = tx.prepare(
+                "INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen, label_stems, label_attribution) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)
                  ON CONFLICT(id) DO UPDATE SET label = excluded.label, size = excluded.size, articles = excluded.articles, asserts = excluded.asserts,
-                   reports = excluded.reports, denies = excluded.denies, questions = excluded.questions, disputed = excluded.disputed, first_seen = excluded.first_seen
+                   reports = excluded.reports, denies = excluded.denies, questions = excluded.questions, disputed = excluded.disputed, first_seen = excluded.first_seen,
+                   label_stems = excluded.label_stems, label_attribution = excluded.label_attribution
                  WHERE (label, size, articles, asserts, reports, denies, questions, disputed) IS NOT
                        (excluded.label, excluded.size, excluded.articles, excluded.asserts, excluded.reports, excluded.denies, excluded.questions, excluded.disputed)
-                    OR first_seen IS NOT excluded.first_seen",
+                    OR (first_seen, label_stems, label_attribution) IS NOT (excluded.first_seen, excluded.label_stems, excluded.label_attribution)",
             )?;
-            let mut up = tx.prepare("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
-            let mut label_of = tx.prepare("SELECT content FROM attributions WHERE id = ?1")?;
-            for (c, ms) in members.iter().enumerate() {
-                let count = |s: Stance| ms.iter().filter(|&&i| inputs[i].stance == s).count() as i64;
-                let (asserts, reports, denies, questions) = (count(Stance::Asserts), count(Stance::Reports), count(Stance::Denies), count(Stance::Questions));
-                let disputed = asserts + reports > 0 && denies > 0;
-                let label = ms
-                    .iter()
-                    .filter(|&&i| matches!(inputs[i].stance, Stance::Asserts | Stance::Reports))
-                    .max_by_key(|&&i| (inputs[i].key.stems.len(), std::cmp::Reverse(i)))
-                    .or(ms.first())
-                    .map(|&i| label_of.query_row([inputs[i].id], |r| r.get::<_, String>(0)))
-                    .transpose()?
-                    .unwrap_or_default();
-                let mut arts: Vec<i64> = ms.iter().map(|&i| inputs[i].article).collect();
-                arts.sort();
-                arts.dedup();
-                let first_seen = arts.iter().filter_map(|a| published.get(a).cloned().flatten()).min();
-                let id = c as i64 + 1;
-                ins.execute(params![id, label, ms.len() as i64, arts.len() as i64, asserts, reports, denies, questions, disputed, first_seen])?;
-                for &i in ms {
-                    if old_claim.get(i).copied().flatten() != Some(id) {
-                        up.execute(params![id, inputs[i].id])?;
+                let mut up = tx.prepare("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
+                let mut label_of = tx.prepare("SELECT content FROM attributions WHERE id = ?1")?;
+                for (c, ms) in members.iter().enumerate() {
+                    let count =
+                        |s: Stance| ms.iter().filter(|&&i| inputs[i].stance == s).count() as i64;
+                    let (asserts, reports, denies, questions) = (
+                        count(Stance::Asserts),
+                        count(Stance::Reports),
+                        count(Stance::Denies),
+                        count(Stance::Questions),
+                    );
+                    let disputed = asserts + reports > 0 && denies > 0;
+                    let label_i = ms
+                        .iter()
+                        .filter(|&&i| matches!(inputs[i].stance, Stance::Asserts | Stance::Reports))
+                        .max_by_key(|&&i| (inputs[i].key.stems.len(), std::cmp::Reverse(i)))
+                        .or(ms.first())
+                        .copied();
+                    let label = label_i
+                        .map(|i| label_of.query_row([inputs[i].id], |r| r.get::<_, String>(0)))
+                        .transpose()?
+                        .unwrap_or_default();
+                    // The label's rank for incremental linking (crate::relink): stems of asserted content, else -1.
+                    let label_stems = label_i.map(|i| {
+                        if matches!(inputs[i].stance, Stance::Asserts | Stance::Reports) {
+                            inputs[i].key.stems.len() as i64
+                        } else {
+                            -1
+                        }
+                    });
+                    let label_attr = label_i.map(|i| inputs[i].id);
+                    let mut arts: Vec<i64> = ms.iter().map(|&i| inputs[i].article).collect();
+                    arts.sort();
+                    arts.dedup();
+                    let first_seen = arts
+                        .iter()
+                        .filter_map(|a| published.get(a).cloned().flatten())
+                        .min();
+                    let id = c as i64 + 1;
+                    ins.execute(params![
+                        id,
+                        label,
+                        ms.len() as i64,
+                        arts.len() as i64,
+                        asserts,
+                        reports,
+                        denies,
+                        questions,
+                        disputed,
+                        first_seen,
+                        label_stems,
+                        label_attr
+                    ])?;
+                    for &i in ms {
+                        if old_claim.get(i).copied().flatten() != Some(id) {
+                            up.execute(params![id, inputs[i].id])?;
+                        }
                     }
+                    sum.disputed += disputed as u64;
                 }
-                sum.disputed += disputed as u64;
             }
+            sum.claims = n_clusters as u64;
+            crate::relink::rebuild_index(&tx, &inputs, &cl)?;
         }
-        sum.claims = n_clusters as u64;
-        tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '0')", [])?;
-        tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('encoder', ?1)", [encoder.name()])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM attributions",
+            [crate::relink::CLAIMS_UPTO],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '0')",
+            [],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO state(key, value) VALUES ('encoder', ?1)",
+            [encoder.name()],
+        )?;
         step(&mut sum, "claims: store");
         tx.commit()?;
         step(&mut sum, "commit");
@@ -479,16 +713,20 @@ impl Ledger {
 
 /// Writes the agents, keeping the id each name key had before (new keys get new ids, keys no
 /// longer seen are deleted); returns the id of each agent, aligned with `agents`.
-fn store_agents(tx: &Transaction, agents: &[speakers::Agent]) -> Result<Vec<i64>> {
+pub(crate) fn store_agents(tx: &Transaction, agents: &[speakers::Agent]) -> Result<Vec<i64>> {
     let old: HashMap<String, (i64, String, String, String)> = {
         let mut st = tx.prepare("SELECT key, id, name, kind, roles FROM agents")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        })?;
         rows.collect::<std::result::Result<_, _>>()?
     };
     let mut next = old.values().map(|o| o.0).max().unwrap_or(0) + 1;
     let mut ids = Vec::with_capacity(agents.len());
     let mut kept: HashSet<i64> = HashSet::with_capacity(agents.len());
-    let mut ins = tx.prepare("INSERT OR REPLACE INTO agents(id, key, name, kind, roles) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut ins = tx.prepare(
+        "INSERT OR REPLACE INTO agents(id, key, name, kind, roles) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for a in agents {
         let roles = serde_json::to_string(&a.roles)?;
         let id = match old.get(&a.key) {
@@ -522,7 +760,11 @@ type Analysed = std::result::Result<(Prepared, Option<i64>), String>;
 
 /// Writes one analysed batch in one transaction; returns (ingested, re-analysed, failure
 /// messages, seconds). Nothing to write, no transaction.
-fn store_batch(conn: &mut rusqlite::Connection, batch: &[Analysed], version: &str) -> Result<(u64, u64, Vec<String>, f64)> {
+fn store_batch(
+    conn: &mut rusqlite::Connection,
+    batch: &[Analysed],
+    version: &str,
+) -> Result<(u64, u64, Vec<String>, f64)> {
     let t = Instant::now();
     let (mut ingested, mut reanalysed, mut failures) = (0u64, 0u64, vec![]);
     if batch.is_empty() {
@@ -543,7 +785,17 @@ fn store_batch(conn: &mut rusqlite::Connection, batch: &[Analysed], version: &st
         }
     }
     if ingested + reanalysed > 0 {
-        tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')", [])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')",
+            [],
+        )?;
+    }
+    if reanalysed > 0 {
+        // Replaced attributions leave the claim index stale: the next linking starts over.
+        tx.execute(
+            "DELETE FROM state WHERE key = ?1",
+            [crate::relink::CLAIMS_UPTO],
+        )?;
     }
     tx.commit()?;
     Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64()))
@@ -557,7 +809,7 @@ fn where_of(o: &Origin) -> String {
 }
 
 /// Role texts and affiliations from the stored roles JSON.
-fn role_texts(json: &str) -> Vec<String> {
+pub(crate) fn role_texts(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
     let mut out = vec![];
     for r in v.as_array().into_iter().flatten() {
@@ -577,30 +829,47 @@ fn insert_article(tx: &Transaction, p: &Prepared, version: &str) -> Result<i64> 
         params![p.doc_id, p.text_hash, version, p.text, p.title, p.publisher, p.published, p.byline, p.site_name, p.language, p.url, p.meta_json, p.origin_path, p.origin_record.map(|r| r as i64), p.origin_format, p.wire, p.minhash],
     )?;
     let id = tx.last_insert_rowid();
-    tx.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?1, ?2, ?3)", params![id, p.title.as_deref().unwrap_or(""), p.text])?;
+    tx.execute(
+        "INSERT INTO articles_fts(rowid, title, text) VALUES (?1, ?2, ?3)",
+        params![id, p.title.as_deref().unwrap_or(""), p.text],
+    )?;
     insert_layers(tx, id, p)?;
     Ok(id)
 }
 
 fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str) -> Result<()> {
-    tx.execute("DELETE FROM quotes_fts WHERE rowid IN (SELECT id FROM attributions WHERE article = ?1)", [id])?;
+    tx.execute(
+        "DELETE FROM quotes_fts WHERE rowid IN (SELECT id FROM attributions WHERE article = ?1)",
+        [id],
+    )?;
     tx.execute("DELETE FROM attributions WHERE article = ?1", [id])?;
-    tx.execute("DELETE FROM mentions WHERE entity IN (SELECT id FROM entities WHERE article = ?1)", [id])?;
+    tx.execute(
+        "DELETE FROM mentions WHERE entity IN (SELECT id FROM entities WHERE article = ?1)",
+        [id],
+    )?;
     tx.execute("DELETE FROM entities WHERE article = ?1", [id])?;
     tx.execute("DELETE FROM times WHERE article = ?1", [id])?;
     tx.execute("DELETE FROM sentences WHERE article = ?1", [id])?;
-    tx.execute("UPDATE articles SET analysis_version = ?1, wire = ?2, minhash = ?3 WHERE id = ?4", params![version, p.wire, p.minhash, id])?;
+    tx.execute(
+        "UPDATE articles SET analysis_version = ?1, wire = ?2, minhash = ?3 WHERE id = ?4",
+        params![version, p.wire, p.minhash, id],
+    )?;
     insert_layers(tx, id, p)
 }
 
 fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
-    let mut st = tx.prepare_cached("INSERT INTO sentences(article, idx, start, end) VALUES (?1,?2,?3,?4)")?;
+    let mut st =
+        tx.prepare_cached("INSERT INTO sentences(article, idx, start, end) VALUES (?1,?2,?3,?4)")?;
     for (i, (s, e)) in p.sentences.iter().enumerate() {
         st.execute(params![article, i as i64, *s as i64, *e as i64])?;
     }
     let mut ent_ids = Vec::with_capacity(p.entities.len());
-    let mut st = tx.prepare_cached("INSERT INTO entities(article, idx, name, kind, roles) VALUES (?1,?2,?3,?4,?5)")?;
-    let mut sm = tx.prepare_cached("INSERT INTO mentions(entity, start, end, kind, text) VALUES (?1,?2,?3,?4,?5)")?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO entities(article, idx, name, kind, roles) VALUES (?1,?2,?3,?4,?5)",
+    )?;
+    let mut sm = tx.prepare_cached(
+        "INSERT INTO mentions(entity, start, end, kind, text) VALUES (?1,?2,?3,?4,?5)",
+    )?;
     for (i, e) in p.entities.iter().enumerate() {
         st.execute(params![article, i as i64, e.name, e.kind, e.roles])?;
         let eid = tx.last_insert_rowid();
@@ -612,29 +881,77 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
     let mut time_ids = Vec::with_capacity(p.times.len());
     let mut st = tx.prepare_cached("INSERT INTO times(article, idx, start, end, text, kind, value, modifier, resolved) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;
     for (i, t) in p.times.iter().enumerate() {
-        st.execute(params![article, i as i64, t.start as i64, t.end as i64, t.text, t.kind, t.value, t.modifier, t.resolved])?;
+        st.execute(params![
+            article,
+            i as i64,
+            t.start as i64,
+            t.end as i64,
+            t.text,
+            t.kind,
+            t.value,
+            t.modifier,
+            t.resolved
+        ])?;
         time_ids.push(tx.last_insert_rowid());
     }
-    let base: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM attributions", [], |r| r.get(0))?;
+    let base: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM attributions", [], |r| {
+        r.get(0)
+    })?;
     let mut st = tx.prepare_cached(
-        "INSERT INTO attributions(id, article, idx, kind, content, content_spans, cue, cue_start, cue_end, source, source_start, source_end, source_kind, speaker_entity, speaker, confidence, addressee, addressee_start, addressee_end, hedges, polarity, time_value, time_id, paragraph, stance, target, claim_key)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
+        "INSERT INTO attributions(id, article, idx, kind, content, content_spans, cue, cue_start, cue_end, source, source_start, source_end, source_kind, speaker_entity, speaker, confidence, addressee, addressee_start, addressee_end, hedges, polarity, time_value, time_id, paragraph, stance, target, claim_key, published)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28)",
     )?;
-    let mut fts = tx.prepare_cached("INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (?1,?2,?3,?4)")?;
+    let mut fts = tx.prepare_cached(
+        "INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (?1,?2,?3,?4)",
+    )?;
     for (i, a) in p.attributions.iter().enumerate() {
         let id = base + 1 + i as i64;
-        let pt = |t: &Option<crate::prepare::PText>| (t.as_ref().map(|x| x.text.clone()), t.as_ref().map(|x| x.start as i64), t.as_ref().map(|x| x.end as i64));
+        let pt = |t: &Option<crate::prepare::PText>| {
+            (
+                t.as_ref().map(|x| x.text.clone()),
+                t.as_ref().map(|x| x.start as i64),
+                t.as_ref().map(|x| x.end as i64),
+            )
+        };
         let (cue, cs, ce) = pt(&a.cue);
         let (src, ss, se) = pt(&a.source);
         let (adr, ads, ade) = pt(&a.addressee);
         st.execute(params![
-            id, article, i as i64, a.kind, a.content, a.content_spans, cue, cs, ce, src, ss, se, a.source_kind,
-            a.speaker_entity.and_then(|e| ent_ids.get(e).copied()), a.speaker, a.confidence as f64, adr, ads, ade,
-            a.hedges, a.polarity, a.time_value, a.time_idx.and_then(|t| time_ids.get(t).copied()),
-            a.paragraph.map(|x| x as i64), a.stance.as_str(), a.target.map(|t| base + 1 + t as i64),
-            serde_json::to_string(&a.key)?
+            id,
+            article,
+            i as i64,
+            a.kind,
+            a.content,
+            a.content_spans,
+            cue,
+            cs,
+            ce,
+            src,
+            ss,
+            se,
+            a.source_kind,
+            a.speaker_entity.and_then(|e| ent_ids.get(e).copied()),
+            a.speaker,
+            a.confidence as f64,
+            adr,
+            ads,
+            ade,
+            a.hedges,
+            a.polarity,
+            a.time_value,
+            a.time_idx.and_then(|t| time_ids.get(t).copied()),
+            a.paragraph.map(|x| x as i64),
+            a.stance.as_str(),
+            a.target.map(|t| base + 1 + t as i64),
+            serde_json::to_string(&a.key)?,
+            p.published
         ])?;
-        fts.execute(params![id, a.content, src.as_deref().unwrap_or(""), a.speaker.as_deref().unwrap_or("")])?;
+        fts.execute(params![
+            id,
+            a.content,
+            src.as_deref().unwrap_or(""),
+            a.speaker.as_deref().unwrap_or("")
+        ])?;
     }
     Ok(())
 }

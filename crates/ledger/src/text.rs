@@ -32,7 +32,12 @@ pub fn lexicon() -> &'static Lexicon {
     LEX.get_or_init(|| {
         let stance = Table::builtin("stance.tsv", include_str!("../data/stance.tsv"), 2);
         let pick = |k: &str| -> Vec<String> {
-            stance.rows.iter().filter(|r| r[0] == k).map(|r| r[1].to_lowercase()).collect()
+            stance
+                .rows
+                .iter()
+                .filter(|r| r[0] == k)
+                .map(|r| r[1].to_lowercase())
+                .collect()
         };
         let wire = Table::builtin("wire.tsv", include_str!("../data/wire.tsv"), 2);
         Lexicon {
@@ -41,7 +46,11 @@ pub fn lexicon() -> &'static Lexicon {
             relay: pick("relay"),
             question: pick("question"),
             deny_content: pick("deny_content"),
-            wire: wire.rows.iter().map(|r| (r[0].clone(), r[1].clone())).collect(),
+            wire: wire
+                .rows
+                .iter()
+                .map(|r| (r[0].clone(), r[1].clone()))
+                .collect(),
             stemmer: Stemmer::create(Algorithm::English),
         }
     })
@@ -65,7 +74,10 @@ impl Lexicon {
             .filter_map(|w| {
                 let lower = w.to_lowercase();
                 let lower = lower.trim_end_matches("’s").trim_end_matches("'s");
-                if lower.chars().count() < 2 || self.is_stop(lower) || lower.chars().all(|c| c.is_ascii_digit()) {
+                if lower.chars().count() < 2
+                    || self.is_stop(lower)
+                    || lower.chars().all(|c| c.is_ascii_digit())
+                {
                     return None;
                 }
                 Some(self.stemmer.stem(lower).into_owned())
@@ -128,7 +140,10 @@ pub fn has_phrase(hay: &str, phrase: &str) -> bool {
     while let Some(i) = hay.get(from..).and_then(|h| h.find(phrase)) {
         let s = from + i;
         let e = s + phrase.len();
-        let before = hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let before = hay[..s]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         let after = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before && after {
             return true;
@@ -174,15 +189,26 @@ mod tests {
         assert_eq!(l.name_key("The Kremlin"), "kremlin");
         assert_eq!(l.name_key("Dr. Jane Doe’s"), "jane doe");
         assert_eq!(l.name_key("Admiral Rob Bauer"), "rob bauer");
-        assert_eq!(l.name_in_source("Kremlin spokesman Dmitry Peskov").as_deref(), Some("Dmitry Peskov"));
-        assert_eq!(l.name_in_source("Jane Roe, a company spokeswoman").as_deref(), Some("Jane Roe"));
+        assert_eq!(
+            l.name_in_source("Kremlin spokesman Dmitry Peskov")
+                .as_deref(),
+            Some("Dmitry Peskov")
+        );
+        assert_eq!(
+            l.name_in_source("Jane Roe, a company spokeswoman")
+                .as_deref(),
+            Some("Jane Roe")
+        );
         assert_eq!(l.name_in_source("sources familiar with the matter"), None);
     }
 
     #[test]
     fn stems_and_phrases() {
         let l = lexicon();
-        assert_eq!(l.content_stems("The calls were denied, reportedly."), vec!["call", "deni"]);
+        assert_eq!(
+            l.content_stems("The calls were denied, reportedly."),
+            vec!["call", "deni"]
+        );
         assert!(has_phrase("this is not true.", "not true"));
         assert!(!has_phrase("notable", "not"));
         assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);

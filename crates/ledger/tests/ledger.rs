@@ -1,7 +1,9 @@
 //! Behaviour of the ledger on small synthetic articles whose layers are written by hand, so the
 //! tests do not depend on how good the analysis crates are.
 
-use onrecord_core::layers::{Attribution, Entity, EntityType, Mention, MentionKind, Polarity, QuoteKind, Role, SourceKind};
+use onrecord_core::layers::{
+    Attribution, Entity, EntityType, Mention, MentionKind, Polarity, QuoteKind, Role, SourceKind,
+};
 use onrecord_core::pipeline::Component;
 use onrecord_core::{Document, Field, FieldSource, Span};
 use onrecord_ledger::export::ExportFormat;
@@ -19,7 +21,14 @@ struct Q<'a> {
 }
 
 fn q<'a>(content: &'a str, source: &'a str, speaker: Option<&'a str>) -> Q<'a> {
-    Q { content, source, speaker: speaker.map(|s| (s, EntityType::Person)), kind: SourceKind::Named, polarity: Polarity::Asserts, role: None }
+    Q {
+        content,
+        source,
+        speaker: speaker.map(|s| (s, EntityType::Person)),
+        kind: SourceKind::Named,
+        polarity: Polarity::Asserts,
+        role: None,
+    }
 }
 
 fn span_of(text: &str, s: &str) -> Span {
@@ -32,17 +41,38 @@ fn doc(id: &str, text: &str, published: &str, outlet: &str, quotes: &[Q]) -> Doc
     let mut d = Document::new(id, text);
     d.meta.published = Some(Field::new(published, FieldSource::Jsonl));
     d.meta.publisher = Some(Field::new(outlet, FieldSource::Jsonl));
-    onrecord_core::text::TextLayer::new().process(&mut d).unwrap();
+    onrecord_core::text::TextLayer::new()
+        .process(&mut d)
+        .unwrap();
     for qq in quotes {
         let speaker = qq.speaker.map(|(name, kind)| {
             let name_span = span_of(text, name);
             let src = span_of(text, qq.source);
             if let Some(i) = d.entities.iter().position(|e| e.name.text(text) == name) {
-                d.entities[i].mentions.push(Mention { span: src, kind: MentionKind::Name });
+                d.entities[i].mentions.push(Mention {
+                    span: src,
+                    kind: MentionKind::Name,
+                });
                 return i;
             }
-            let roles = qq.role.map(|r| vec![Role { span: span_of(text, r), affiliation: None }]).unwrap_or_default();
-            d.entities.push(Entity { name: name_span, kind, roles, mentions: vec![Mention { span: src, kind: MentionKind::Name }] });
+            let roles = qq
+                .role
+                .map(|r| {
+                    vec![Role {
+                        span: span_of(text, r),
+                        affiliation: None,
+                    }]
+                })
+                .unwrap_or_default();
+            d.entities.push(Entity {
+                name: name_span,
+                kind,
+                roles,
+                mentions: vec![Mention {
+                    span: src,
+                    kind: MentionKind::Name,
+                }],
+            });
             d.entities.len() - 1
         });
         d.attributions.push(Attribution {
@@ -63,8 +93,19 @@ fn doc(id: &str, text: &str, published: &str, outlet: &str, quotes: &[Q]) -> Doc
 }
 
 fn ingest(ledger: &mut Ledger, docs: Vec<Document>) -> onrecord_ledger::IngestSummary {
-    let opts = IngestOptions { batch: 2, ..Default::default() };
-    ledger.ingest(docs.into_iter().map(Ok), &|_d: &mut Document| Ok(()), &opts, &LexicalEncoder, &mut |_| {}).unwrap()
+    let opts = IngestOptions {
+        batch: 2,
+        ..Default::default()
+    };
+    ledger
+        .ingest(
+            docs.into_iter().map(Ok),
+            &|_d: &mut Document| Ok(()),
+            &opts,
+            &LexicalEncoder,
+            &mut |_| {},
+        )
+        .unwrap()
 }
 
 fn corpus() -> Vec<Document> {
@@ -85,7 +126,9 @@ fn corpus() -> Vec<Document> {
 }
 
 fn count(l: &Ledger, table: &str) -> i64 {
-    l.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    l.conn()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
@@ -98,8 +141,19 @@ fn second_ingest_adds_nothing() {
     assert_eq!((s.ingested, s.already_present), (0, 3));
     assert_eq!(l.counts().unwrap(), before);
     // A new analysis version re-analyses in place: still no duplicates.
-    let opts = IngestOptions { analysis_version: "1".into(), ..Default::default() };
-    let s = l.ingest(corpus().into_iter().map(Ok), &|_d: &mut Document| Ok(()), &opts, &LexicalEncoder, &mut |_| {}).unwrap();
+    let opts = IngestOptions {
+        analysis_version: "1".into(),
+        ..Default::default()
+    };
+    let s = l
+        .ingest(
+            corpus().into_iter().map(Ok),
+            &|_d: &mut Document| Ok(()),
+            &opts,
+            &LexicalEncoder,
+            &mut |_| {},
+        )
+        .unwrap();
     assert_eq!(s.reanalysed, 3);
     assert_eq!(l.counts().unwrap(), before);
 }
@@ -107,14 +161,24 @@ fn second_ingest_adds_nothing() {
 #[test]
 fn bad_records_are_counted_and_named() {
     let mut l = Ledger::open_in_memory().unwrap();
-    let docs = vec![Err("feed.xml:7: broken date".to_string()), Ok(Document::new("empty", "   ")), Ok(Document::new("ok", "Fine text."))];
+    let docs = vec![
+        Err("feed.xml:7: broken date".to_string()),
+        Ok(Document::new("empty", "   ")),
+        Ok(Document::new("ok", "Fine text.")),
+    ];
     let mut failed = vec![];
     let s = l
-        .ingest(docs.into_iter(), &|_d: &mut Document| Ok(()), &IngestOptions::default(), &LexicalEncoder, &mut |e| {
-            if let onrecord_ledger::Event::Failed(m) = e {
-                failed.push(m.to_string())
-            }
-        })
+        .ingest(
+            docs.into_iter(),
+            &|_d: &mut Document| Ok(()),
+            &IngestOptions::default(),
+            &LexicalEncoder,
+            &mut |e| {
+                if let onrecord_ledger::Event::Failed(m) = e {
+                    failed.push(m.to_string())
+                }
+            },
+        )
         .unwrap();
     assert_eq!((s.ingested, s.failed), (1, 2));
     assert!(failed[0].contains("feed.xml:7"));
@@ -125,7 +189,12 @@ fn bad_records_are_counted_and_named() {
 fn surname_speaker_joins_full_name_across_articles() {
     let mut l = Ledger::open_in_memory().unwrap();
     ingest(&mut l, corpus());
-    let qs = l.quotes(&QuoteFilter { speaker: Some("Kowalska".into()), ..Default::default() }).unwrap();
+    let qs = l
+        .quotes(&QuoteFilter {
+            speaker: Some("Kowalska".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(qs.len(), 2, "{qs:#?}");
     assert_eq!(qs[0].agent, qs[1].agent);
     assert_eq!(qs[1].speaker.as_deref(), Some("Anna Kowalska"));
@@ -141,10 +210,16 @@ fn claims_cluster_across_articles_and_disputes_are_found() {
     let disputed = l.claims(true, None).unwrap();
     assert_eq!(disputed.len(), 2, "{disputed:#?}");
     // The tax cut: asserted in two articles, denied by the opposition (linked by shared words).
-    let tax = disputed.iter().find(|c| c.label.contains("fuel taxes")).unwrap();
+    let tax = disputed
+        .iter()
+        .find(|c| c.label.contains("fuel taxes"))
+        .unwrap();
     assert_eq!((tax.articles, tax.asserts, tax.denies), (2, 2, 1));
     // The bridge: the short denial "reports of the closure" links to the claim it denies.
-    let bridge = disputed.iter().find(|c| c.label.contains("harbour bridge")).unwrap();
+    let bridge = disputed
+        .iter()
+        .find(|c| c.label.contains("harbour bridge"))
+        .unwrap();
     let t = l.claim(bridge.id).unwrap().unwrap();
     let stances: Vec<&str> = t.entries.iter().map(|e| e.stance.as_str()).collect();
     assert_eq!(stances, ["asserts", "denies"]);
@@ -158,22 +233,37 @@ fn copies_link_to_earliest() {
     let wire_short = format!("LONDON (Reuters) - {base}");
     let other = "A new library opened on Main Street with a reading room, a cafe and a children's corner that volunteers painted last month.";
     let mk = |id: &str, t: &str, date: &str| doc(id, t, date, "Outlet", &[]);
-    let mut l = Ledger::open_in_memory().unwrap();
-    let s = ingest(&mut l, vec![
+    let docs = vec![
         mk("late-exact", base, "2024-05-03"),
         mk("first", base, "2024-05-01"),
         mk("near", &near, "2024-05-02"),
         mk("wire-long", &wire_long, "2024-05-04"),
         mk("wire-short", &wire_short, "2024-05-05"),
         mk("other", other, "2024-05-01"),
-    ]);
+    ];
+    let mut l = Ledger::open_in_memory().unwrap();
+    let s = ingest(&mut l, docs.clone());
     assert_eq!(s.ingested, 6);
-    let rows: Vec<(String, String, String)> = {
-        let mut st = l.conn().prepare("SELECT a.doc_id, r.doc_id, c.kind FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root ORDER BY a.doc_id").unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    let copy_rows = |l: &Ledger| -> Vec<(String, String, String, f64)> {
+        let mut st = l.conn().prepare("SELECT a.doc_id, r.doc_id, c.kind, c.similarity FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root ORDER BY a.doc_id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
+    let rows = copy_rows(&l);
+    // Linked one article at a time (each against the stored buckets): the same clusters, roots
+    // moving to the earliest copy as earlier ones arrive.
+    let mut inc = Ledger::open_in_memory().unwrap();
+    for d in docs {
+        ingest(&mut inc, vec![d]);
+    }
+    assert_eq!(copy_rows(&inc), rows);
     let find = |id: &str| rows.iter().find(|r| r.0 == id).cloned();
-    assert_eq!(find("late-exact").map(|r| (r.1, r.2)), Some(("first".into(), "exact".into())));
+    assert_eq!(
+        find("late-exact").map(|r| (r.1, r.2)),
+        Some(("first".into(), "exact".into()))
+    );
     assert_eq!(find("near").map(|r| r.1), Some("first".into()));
     assert_eq!(find("wire-short").map(|r| r.1), Some("first".into()));
     assert_eq!(find("first").map(|r| r.2), Some("original".into()));
@@ -188,7 +278,13 @@ fn wire_copies_with_little_overlap_still_link() {
     let a = format!("OSLO (Reuters) - {story} The deal still needs approval by each national parliament, and fishing groups said they would study the text before giving their view on the quotas.");
     let b = format!("OSLO (Reuters) - {story} Environmental groups criticised the agreement, saying the quotas were set too high to let stocks recover, and called for independent monitoring of catches.");
     let mut l = Ledger::open_in_memory().unwrap();
-    ingest(&mut l, vec![doc("w1", &a, "2024-06-01", "X", &[]), doc("w2", &b, "2024-06-02", "Y", &[])]);
+    ingest(
+        &mut l,
+        vec![
+            doc("w1", &a, "2024-06-01", "X", &[]),
+            doc("w2", &b, "2024-06-02", "Y", &[]),
+        ],
+    );
     let (root, kind): (String, String) = l
         .conn()
         .query_row("SELECT r.doc_id, c.kind FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root WHERE a.doc_id = 'w2'", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -204,14 +300,47 @@ fn query_filters() {
     let all = l.quotes(&QuoteFilter::default()).unwrap();
     assert_eq!(all.len(), 5);
     let f = |f: QuoteFilter| l.quotes(&f).unwrap().len();
-    assert_eq!(f(QuoteFilter { since: Some("2024-03-02".into()), ..Default::default() }), 4);
-    assert_eq!(f(QuoteFilter { until: Some("2024-03".into()), ..Default::default() }), 3);
-    assert_eq!(f(QuoteFilter { outlet: Some("planet".into()), ..Default::default() }), 1);
-    assert_eq!(f(QuoteFilter { kind: Some("direct".into()), ..Default::default() }), 0);
-    assert_eq!(f(QuoteFilter { speaker: Some("council".into()), ..Default::default() }), 1);
+    assert_eq!(
+        f(QuoteFilter {
+            since: Some("2024-03-02".into()),
+            ..Default::default()
+        }),
+        4
+    );
+    assert_eq!(
+        f(QuoteFilter {
+            until: Some("2024-03".into()),
+            ..Default::default()
+        }),
+        3
+    );
+    assert_eq!(
+        f(QuoteFilter {
+            outlet: Some("planet".into()),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        f(QuoteFilter {
+            kind: Some("direct".into()),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        f(QuoteFilter {
+            speaker: Some("council".into()),
+            ..Default::default()
+        }),
+        1
+    );
     let hits = l.search("harbour bridge", 10).unwrap();
     assert!(hits.iter().any(|h| h.kind == "quote") && hits.iter().any(|h| h.kind == "article"));
-    assert!(l.search("\"unbalanced OR (", 10).is_ok(), "user text never breaks the FTS query");
+    assert!(
+        l.search("\"unbalanced OR (", 10).is_ok(),
+        "user text never breaks the FTS query"
+    );
 }
 
 #[test]
@@ -220,7 +349,11 @@ fn exports_stream_every_quote() {
     ingest(&mut l, corpus());
     let mut buf = vec![];
     assert_eq!(l.export(ExportFormat::Jsonl, &mut buf).unwrap(), 5);
-    let lines: Vec<serde_json::Value> = String::from_utf8(buf).unwrap().lines().map(|x| serde_json::from_str(x).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8(buf)
+        .unwrap()
+        .lines()
+        .map(|x| serde_json::from_str(x).unwrap())
+        .collect();
     assert_eq!(lines.len(), 5);
     let mut buf = vec![];
     l.export(ExportFormat::Csv, &mut buf).unwrap();
@@ -230,7 +363,9 @@ fn exports_stream_every_quote() {
     let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
     let graph = v["@graph"].as_array().unwrap();
     assert_eq!(graph.len() as u64, n);
-    assert!(graph.iter().all(|c| c["@type"] == "Claim" && c["appearance"][0]["@type"] == "Quotation"));
+    assert!(graph
+        .iter()
+        .all(|c| c["@type"] == "Claim" && c["appearance"][0]["@type"] == "Quotation"));
 }
 
 #[test]
@@ -247,20 +382,172 @@ fn parquet_export_reads_back_with_typed_columns() {
     let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
     assert_eq!(names[..3], ["id", "article", "outlet"]);
     assert!(names.contains(&"stance") && names.contains(&"claim"));
-    let rows: Vec<_> = reader.get_row_iter(None).unwrap().collect::<Result<_, _>>().unwrap();
+    let rows: Vec<_> = reader
+        .get_row_iter(None)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(rows.len(), 5);
     let first = rows[0].to_string();
-    assert!(first.contains("content:") && first.contains("stance:"), "{first}");
+    assert!(
+        first.contains("content:") && first.contains("stance:"),
+        "{first}"
+    );
 }
 
 #[test]
 fn stored_offsets_are_code_points() {
-    let t = "“Ça va,” said Zoë Étienne. Zoë Étienne said the café will reopen on Monday after repairs.";
+    let t =
+        "“Ça va,” said Zoë Étienne. Zoë Étienne said the café will reopen on Monday after repairs.";
     let mut l = Ledger::open_in_memory().unwrap();
-    ingest(&mut l, vec![doc("u", t, "2024-01-01", "X", &[q("the café will reopen on Monday after repairs", "Zoë Étienne said", Some("Zoë Étienne"))])]);
-    let spans: String = l.conn().query_row("SELECT content_spans FROM attributions", [], |r| r.get(0)).unwrap();
+    ingest(
+        &mut l,
+        vec![doc(
+            "u",
+            t,
+            "2024-01-01",
+            "X",
+            &[q(
+                "the café will reopen on Monday after repairs",
+                "Zoë Étienne said",
+                Some("Zoë Étienne"),
+            )],
+        )],
+    );
+    let spans: String = l
+        .conn()
+        .query_row("SELECT content_spans FROM attributions", [], |r| r.get(0))
+        .unwrap();
     let v: Vec<[usize; 2]> = serde_json::from_str(&spans).unwrap();
     let chars: Vec<char> = t.chars().collect();
     let got: String = chars[v[0][0]..v[0][1]].iter().collect();
     assert_eq!(got, "the café will reopen on Monday after repairs");
+}
+
+/// Claim clusters as sets of (article, index) with their counts and labels, independent of ids.
+fn claim_partition(
+    l: &Ledger,
+) -> Vec<(
+    Vec<(String, i64)>,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    bool,
+    Option<String>,
+)> {
+    let mut st = l
+        .conn()
+        .prepare("SELECT c.id, c.label, c.size, c.articles, c.asserts, c.reports, c.denies, c.disputed, c.first_seen FROM claims c")
+        .unwrap();
+    let rows: Vec<(i64, String, i64, i64, i64, i64, i64, bool, Option<String>)> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut out = vec![];
+    for (id, label, size, arts, asserts, reports, denies, disputed, first) in rows {
+        let mut m = l.conn().prepare("SELECT a.doc_id, q.idx FROM attributions q JOIN articles a ON a.id = q.article WHERE q.claim = ?1").unwrap();
+        let mut members: Vec<(String, i64)> = m
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        members.sort();
+        out.push((
+            members, label, size, arts, asserts, reports, denies, disputed, first,
+        ));
+    }
+    out.sort();
+    out
+}
+
+/// Speakers with their counts, and the speaker of every quote and entity, independent of ids.
+#[allow(clippy::type_complexity)]
+fn speaker_links(l: &Ledger) -> (Vec<(String, String, String, i64, i64, Option<String>, Option<String>)>, Vec<(String, i64, Option<String>)>, Vec<(String, String, Option<String>)>) {
+    let all = |sql: &str| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut st = l.conn().prepare(sql).unwrap();
+        let n = st.column_count();
+        st.query_map([], |r| (0..n).map(|i| r.get(i)).collect()).unwrap().map(Result::unwrap).collect()
+    };
+    let text = |v: &rusqlite::types::Value| match v {
+        rusqlite::types::Value::Text(t) => Some(t.clone()),
+        rusqlite::types::Value::Integer(i) => Some(i.to_string()),
+        _ => None,
+    };
+    let int = |v: &rusqlite::types::Value| if let rusqlite::types::Value::Integer(i) = v { *i } else { -1 };
+    let mut agents: Vec<_> = all("SELECT name, kind, roles, quotes, articles, first_seen, last_seen FROM agents")
+        .iter()
+        .map(|r| (text(&r[0]).unwrap(), text(&r[1]).unwrap(), text(&r[2]).unwrap(), int(&r[3]), int(&r[4]), text(&r[5]), text(&r[6])))
+        .collect();
+    agents.sort();
+    let mut quotes: Vec<_> = all("SELECT a.doc_id, q.idx, g.name FROM attributions q JOIN articles a ON a.id = q.article LEFT JOIN agents g ON g.id = q.agent")
+        .iter()
+        .map(|r| (text(&r[0]).unwrap(), int(&r[1]), text(&r[2])))
+        .collect();
+    quotes.sort();
+    let mut ents: Vec<_> = all("SELECT a.doc_id, e.name, g.name FROM entities e JOIN articles a ON a.id = e.article LEFT JOIN agents g ON g.id = e.agent")
+        .iter()
+        .map(|r| (text(&r[0]).unwrap(), text(&r[1]).unwrap(), text(&r[2])))
+        .collect();
+    ents.sort();
+    (agents, quotes, ents)
+}
+
+#[test]
+fn incremental_linking_equals_linking_at_once() {
+    let mut docs = corpus();
+    // A later article repeating one claim and denying another, to join stored clusters.
+    let t4 = "Anna Kowalska said again the government will cut fuel taxes in March to ease household costs.\nThe council denied reports of the closure of the harbour bridge.";
+    docs.push(doc(
+        "a4",
+        t4,
+        "2024-02-20",
+        "Evening Post",
+        &[
+            q(
+                "the government will cut fuel taxes in March to ease household costs",
+                "Anna Kowalska",
+                Some("Anna Kowalska"),
+            ),
+            Q {
+                polarity: Polarity::Denies,
+                speaker: Some(("The council", EntityType::Org)),
+                ..q(
+                    "reports of the closure of the harbour bridge",
+                    "The council",
+                    None,
+                )
+            },
+        ],
+    ));
+    let mut once = Ledger::open_in_memory().unwrap();
+    ingest(&mut once, docs.clone());
+    let mut inc = Ledger::open_in_memory().unwrap();
+    // The surname-only article first: "Kowalska" is its own speaker until the full name arrives.
+    docs.swap(0, 1);
+    for d in docs {
+        ingest(&mut inc, vec![d]);
+    }
+    assert_eq!(claim_partition(&inc), claim_partition(&once));
+    assert!(!claim_partition(&inc).is_empty());
+    assert_eq!(speaker_links(&inc), speaker_links(&once));
+    assert!(speaker_links(&inc).0.iter().any(|s| s.0 == "Anna Kowalska" && s.3 == 3));
+    // Re-clustering from scratch gives the same again.
+    inc.link_full(&LexicalEncoder).unwrap();
+    assert_eq!(claim_partition(&inc), claim_partition(&once));
 }

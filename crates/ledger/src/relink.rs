@@ -1,0 +1,757 @@
+//! Incremental claim linking: the attributions stored since the last linking are clustered
+//! against what is stored through indexed lookups (one representative per distinct claim key,
+//! its tokens' postings, the touched clusters' counts), so the cost of a linking follows the
+//! new articles, not the ledger, and nothing of the old claims is held in memory.
+//!
+//! It makes the pairs a full clustering ([`crate::claims::cluster_with_vectors`], lexical)
+//! makes for the new claims: a new claim with a stored key joins that key's cluster; a new
+//! distinct key is compared with every stored key sharing two of its tokens (tokens on at most
+//! [`MAX_POSTING`] keys); denial links and consecutive denials are within an article. Two
+//! differences, both at the edges: a token's posting cap is applied with the counts of the
+//! time (a full run applies the final counts), and clusters joined once stay joined (a full
+//! run re-decides everything, e.g. after speakers are re-resolved). `Ledger::link_full`
+//! re-clusters from scratch.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::claims::{claim_similarity, comparable, ClaimInput, LEXICAL_THRESHOLD, MAX_POSTING};
+use crate::copies::Dsu;
+use crate::error::Result;
+use crate::prepare::{ClaimKey, Stance};
+use crate::text::{intersection, jaccard};
+
+/// The state key: attributions with an id up to this are in the claim index.
+pub const CLAIMS_UPTO: &str = "claims_upto";
+
+fn tokens(k: &ClaimKey) -> impl Iterator<Item = String> + '_ {
+    k.stems
+        .iter()
+        .map(|s| format!("s:{s}"))
+        .chain(k.entities.iter().map(|e| format!("e:{e}")))
+}
+
+/// The label candidate order of a full run: asserted or reported content with most stems, then
+/// the earliest; anything else only as the first member (-1).
+fn label_rank(c: &ClaimInput) -> i64 {
+    if matches!(c.stance, Stance::Asserts | Stance::Reports) {
+        c.key.stems.len() as i64
+    } else {
+        -1
+    }
+}
+
+/// Rebuilds the claim index (representatives, postings, token counts, label ranks) from a
+/// full clustering: `cluster[i]` is the cluster (0-based) of `inputs[i]`, ids are cluster + 1.
+pub fn rebuild_index(tx: &Transaction, inputs: &[ClaimInput], cluster: &[usize]) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM claim_reps; DELETE FROM claim_postings; DELETE FROM claim_tokens;",
+    )?;
+    let mut seen: std::collections::HashSet<&ClaimKey> = std::collections::HashSet::new();
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    {
+        let mut rep = tx.prepare_cached("INSERT INTO claim_reps(key, claim) VALUES (?1, ?2)")?;
+        let mut post =
+            tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
+        for (i, c) in inputs.iter().enumerate() {
+            if !comparable(c) || !seen.insert(&c.key) {
+                continue;
+            }
+            rep.execute(params![
+                serde_json::to_string(&c.key)?,
+                cluster[i] as i64 + 1
+            ])?;
+            let id = tx.last_insert_rowid();
+            for t in tokens(&c.key) {
+                post.execute(params![t, id])?;
+                *counts.entry(t).or_default() += 1;
+            }
+        }
+    }
+    let mut tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2)")?;
+    for (t, n) in counts {
+        tok.execute(params![t, n])?;
+    }
+    Ok(())
+}
+
+/// What incremental linking did.
+pub struct Incremental {
+    pub new_claims: u64,
+}
+
+/// Clusters the attributions with id above [`CLAIMS_UPTO`] (`inputs`, in id order, entity
+/// keys already resolved) into the stored clusters and updates the touched clusters' rows.
+pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> {
+    let n = inputs.len();
+    // Nodes: 0..n are the new claims, then one per stored cluster met.
+    let mut dsu = Dsu::new(n + 64);
+    let mut dsu_len = n;
+    let mut old_node: HashMap<i64, usize> = HashMap::new();
+    let mut node_old: Vec<(usize, i64)> = vec![];
+    let mut node_of_claim = |dsu: &mut Dsu, dsu_len: &mut usize, claim: i64| -> usize {
+        *old_node.entry(claim).or_insert_with(|| {
+            dsu.grow(*dsu_len + 1);
+            *dsu_len += 1;
+            node_old.push((*dsu_len - 1, claim));
+            *dsu_len - 1
+        })
+    };
+    let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    for (i, c) in inputs.iter().enumerate() {
+        if let Some(j) = c.target.and_then(|t| by_id.get(&t)) {
+            dsu.union(i, *j);
+        }
+    }
+    let mut prev: Option<usize> = None;
+    for i in 0..n {
+        let c = &inputs[i];
+        if c.stance == Stance::Denies {
+            if let Some(p) = prev {
+                let q = &inputs[p];
+                if q.article == c.article
+                    && q.stance == Stance::Denies
+                    && q.paragraph == c.paragraph
+                {
+                    dsu.union(p, i);
+                }
+            }
+        }
+        prev = Some(i);
+    }
+    // New representatives, by rep row id -> node (their cluster is decided below).
+    let mut new_rep_node: HashMap<i64, usize> = HashMap::new();
+    {
+        let mut by_key = tx.prepare_cached("SELECT id, claim FROM claim_reps WHERE key = ?1")?;
+        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(key, claim) VALUES (?1, 0)")?;
+        let mut tok_n = tx.prepare_cached("SELECT n FROM claim_tokens WHERE token = ?1")?;
+        let mut up_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, 1) ON CONFLICT(token) DO UPDATE SET n = n + 1")?;
+        let mut post =
+            tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
+        let mut postings = tx.prepare_cached("SELECT rep FROM claim_postings WHERE token = ?1")?;
+        let mut rep_row = tx.prepare_cached("SELECT key, claim FROM claim_reps WHERE id = ?1")?;
+        let mut counts: HashMap<i64, u32> = HashMap::new();
+        for i in (0..n).filter(|&i| comparable(&inputs[i])) {
+            let key = &inputs[i].key;
+            let json = serde_json::to_string(key)?;
+            if let Some((rep, claim)) = by_key
+                .query_row([&json], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .optional()?
+            {
+                let other = match new_rep_node.get(&rep) {
+                    Some(&node) => node,
+                    None => node_of_claim(&mut dsu, &mut dsu_len, claim),
+                };
+                dsu.union(i, other);
+                continue;
+            }
+            // Candidates: stored keys sharing tokens that are not too common.
+            counts.clear();
+            let toks: Vec<String> = tokens(key).collect();
+            for t in &toks {
+                let n_t: i64 = tok_n.query_row([t], |r| r.get(0)).optional()?.unwrap_or(0);
+                if n_t + 1 > MAX_POSTING as i64 {
+                    continue;
+                }
+                let reps = postings.query_map([t], |r| r.get::<_, i64>(0))?;
+                for rep in reps {
+                    *counts.entry(rep?).or_default() += 1;
+                }
+            }
+            let mut joined: Vec<usize> = vec![];
+            for (&rep, &shared) in &counts {
+                if shared < 2 {
+                    continue;
+                }
+                let (other_json, claim): (String, i64) =
+                    rep_row.query_row([rep], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let other: ClaimKey = serde_json::from_str(&other_json).unwrap_or_default();
+                if intersection(&key.stems, &other.stems) < 2 {
+                    continue;
+                }
+                if claim_similarity(key, &other, jaccard(&key.stems, &other.stems))
+                    >= LEXICAL_THRESHOLD
+                {
+                    joined.push(match new_rep_node.get(&rep) {
+                        Some(&node) => node,
+                        None => node_of_claim(&mut dsu, &mut dsu_len, claim),
+                    });
+                }
+            }
+            for j in joined {
+                dsu.union(i, j);
+            }
+            ins_rep.execute([&json])?;
+            let rep = tx.last_insert_rowid();
+            new_rep_node.insert(rep, i);
+            for t in &toks {
+                post.execute(params![t, rep])?;
+                up_tok.execute([t])?;
+            }
+        }
+    }
+    // Each component: the stored clusters in it merge into the smallest id; else a new id.
+    let mut comp_claims: HashMap<usize, Vec<i64>> = HashMap::new();
+    for &(node, claim) in &node_old {
+        let r = dsu.find(node);
+        comp_claims.entry(r).or_default().push(claim);
+    }
+    let mut next: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM claims", [], |r| {
+        r.get(0)
+    })?;
+    let mut comp_id: HashMap<usize, i64> = HashMap::new();
+    let mut merged: Vec<i64> = vec![];
+    let mut new_claims = 0u64;
+    {
+        let mut move_attr =
+            tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE claim = ?2")?;
+        let mut move_rep =
+            tx.prepare_cached("UPDATE claim_reps SET claim = ?1 WHERE claim = ?2")?;
+        let mut del = tx.prepare_cached("DELETE FROM claims WHERE id = ?1")?;
+        for i in 0..n {
+            let r = dsu.find(i);
+            if comp_id.contains_key(&r) {
+                continue;
+            }
+            let id = match comp_claims.get_mut(&r) {
+                Some(cs) => {
+                    cs.sort();
+                    cs.dedup();
+                    for &other in &cs[1..] {
+                        move_attr.execute(params![cs[0], other])?;
+                        move_rep.execute(params![cs[0], other])?;
+                        del.execute([other])?;
+                    }
+                    if cs.len() > 1 {
+                        merged.push(cs[0]);
+                    }
+                    cs[0]
+                }
+                None => {
+                    next += 1;
+                    new_claims += 1;
+                    next - 1
+                }
+            };
+            comp_id.insert(r, id);
+        }
+    }
+    {
+        let mut set = tx.prepare_cached("UPDATE claim_reps SET claim = ?2 WHERE id = ?1")?;
+        for (&rep, &i) in &new_rep_node {
+            set.execute(params![rep, comp_id[&dsu.find(i)]])?;
+        }
+    }
+    // Members and counts per touched cluster.
+    struct Acc {
+        size: i64,
+        articles: Vec<i64>,
+        stances: [i64; 4],
+        first_seen: Option<String>,
+        label: Option<(i64, i64)>, // (rank, attribution id)
+    }
+    let mut accs: HashMap<i64, Acc> = HashMap::new();
+    {
+        let mut set = tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
+        let mut published =
+            tx.prepare_cached("SELECT published FROM attributions WHERE id = ?1")?;
+        for (i, c) in inputs.iter().enumerate() {
+            let id = comp_id[&dsu.find(i)];
+            set.execute(params![id, c.id])?;
+            let acc = accs.entry(id).or_insert(Acc {
+                size: 0,
+                articles: vec![],
+                stances: [0; 4],
+                first_seen: None,
+                label: None,
+            });
+            acc.size += 1;
+            acc.articles.push(c.article);
+            if let Some(k) = [
+                Stance::Asserts,
+                Stance::Reports,
+                Stance::Denies,
+                Stance::Questions,
+            ]
+            .iter()
+            .position(|s| *s == c.stance)
+            {
+                acc.stances[k] += 1;
+            }
+            let p: Option<String> = published.query_row([c.id], |r| r.get(0))?;
+            if p.is_some() && (acc.first_seen.is_none() || p < acc.first_seen) {
+                acc.first_seen = p;
+            }
+            let cand = (label_rank(c), c.id);
+            // Higher rank wins; on equal rank the earlier attribution.
+            if acc
+                .label
+                .is_none_or(|(r, a)| cand.0 > r || (cand.0 == r && cand.1 < a))
+            {
+                acc.label = Some(cand);
+            }
+        }
+    }
+    let mut old_row = tx.prepare_cached(
+        "SELECT size, articles, asserts, reports, denies, questions, first_seen, label_stems, label_attribution FROM claims WHERE id = ?1",
+    )?;
+    let mut write = tx.prepare_cached(
+        "INSERT OR REPLACE INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen, label_stems, label_attribution)
+         VALUES (?1, (SELECT content FROM attributions WHERE id = ?11), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut recount = tx.prepare_cached(
+        "SELECT count(*), count(DISTINCT article), sum(stance = 'asserts'), sum(stance = 'reports'), sum(stance = 'denies'), sum(stance = 'questions'), min(published)
+         FROM attributions WHERE claim = ?1",
+    )?;
+    let mut best_label = tx.prepare_cached(
+        "SELECT id, stance, claim_key FROM attributions WHERE claim = ?1 ORDER BY id",
+    )?;
+    for (id, acc) in accs {
+        // A merge of stored clusters is counted again from its rows (articles may overlap).
+        let (size, articles, st, first_seen, label) = if merged.contains(&id) {
+            let (size, articles, a, r, d, q, f): (i64, i64, i64, i64, i64, i64, Option<String>) =
+                recount.query_row([id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?;
+            let mut label: Option<(i64, i64)> = None;
+            let rows = best_label.query_map([id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (aid, stance, key) = row?;
+                let rank = if stance == "asserts" || stance == "reports" {
+                    serde_json::from_str::<ClaimKey>(&key)
+                        .unwrap_or_default()
+                        .stems
+                        .len() as i64
+                } else {
+                    -1
+                };
+                if label.is_none_or(|(r0, a0)| rank > r0 || (rank == r0 && aid < a0)) {
+                    label = Some((rank, aid));
+                }
+            }
+            (size, articles, [a, r, d, q], f, label)
+        } else {
+            let old: Option<(i64, i64, [i64; 4], Option<String>, Option<i64>, Option<i64>)> =
+                old_row
+                    .query_row([id], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ))
+                    })
+                    .optional()?;
+            let mut arts = acc.articles.clone();
+            arts.sort();
+            arts.dedup();
+            // New attributions come from new articles, so article sets do not overlap.
+            let (mut size, mut articles, mut st, mut first, mut label) = (
+                acc.size,
+                arts.len() as i64,
+                acc.stances,
+                acc.first_seen.clone(),
+                acc.label,
+            );
+            if let Some((s, a, ost, f, lr, la)) = old {
+                size += s;
+                articles += a;
+                for k in 0..4 {
+                    st[k] += ost[k];
+                }
+                if f.is_some() && (first.is_none() || f < first) {
+                    first = f;
+                }
+                if let (Some(r0), Some(a0)) = (lr, la) {
+                    if label.is_none_or(|(r, a)| r0 > r || (r0 == r && a0 < a)) {
+                        label = Some((r0, a0));
+                    }
+                }
+            }
+            (size, articles, st, first, label)
+        };
+        let disputed = st[0] + st[1] > 0 && st[2] > 0;
+        let (rank, attr) = label.map_or((None, None), |(r, a)| (Some(r), Some(a)));
+        write.execute(params![
+            id, size, articles, st[0], st[1], st[2], st[3], disputed, first_seen, rank, attr
+        ])?;
+    }
+    Ok(Incremental { new_claims })
+}
+
+/// The state key: articles with an id up to this are in the copy index (`copy_bands`).
+pub const COPIES_UPTO: &str = "copies_upto";
+
+/// LSH bucket keys of a signature: `(band, hash of the band's values)`, for near copies (rows of
+/// 4) and, under `100 + band`, for copies credited to `wire` (rows of 2, within the agency).
+fn band_keys(sig: &[u32], wire: Option<&str>) -> Vec<(i64, i64)> {
+    use crate::copies::NUM_HASHES;
+    let mut out = vec![];
+    if sig.len() < NUM_HASHES || sig[0] == u32::MAX {
+        return out;
+    }
+    let hash = |salt: &str, vals: &[u32]| -> i64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in salt.bytes().chain(vals.iter().flat_map(|v| v.to_le_bytes())) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h as i64
+    };
+    for b in 0..NUM_HASHES / 4 {
+        out.push((b as i64, hash("", &sig[b * 4..(b + 1) * 4])));
+    }
+    if let Some(w) = wire {
+        for b in 0..NUM_HASHES / 2 {
+            out.push((100 + b as i64, hash(w, &sig[b * 2..(b + 1) * 2])));
+        }
+    }
+    out
+}
+
+/// Rebuilds the copy index from every stored article.
+pub fn rebuild_copy_index(tx: &Transaction, arts: &[crate::copies::CopyInput]) -> Result<()> {
+    tx.execute("DELETE FROM copy_bands", [])?;
+    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
+    for a in arts {
+        for (b, h) in band_keys(&a.sig, a.wire.as_deref()) {
+            ins.execute(params![b, h, a.id])?;
+        }
+    }
+    Ok(())
+}
+
+struct Art {
+    id: i64,
+    hash: String,
+    published: Option<String>,
+    wire: Option<String>,
+    sig: Vec<u32>,
+}
+
+fn load_art(tx: &Transaction, id: i64) -> Result<Art> {
+    let mut st = tx.prepare_cached("SELECT text_hash, published, wire, minhash FROM articles WHERE id = ?1")?;
+    Ok(st.query_row([id], |r| {
+        let blob: Vec<u8> = r.get(3)?;
+        Ok(Art { id, hash: r.get(0)?, published: r.get(1)?, wire: r.get(2)?, sig: crate::copies::decode(&blob) })
+    })?)
+}
+
+/// Links the articles with id above `upto` to the stored copy clusters. The pairs compared are
+/// those of a full run ([`crate::copies::link_copies`]: same text hash; the first 8 earlier
+/// articles of each LSH bucket), so the clusters are the same (up to 64-bit bucket-hash
+/// collisions). Clusters met are re-rooted at their earliest copy. Returns the articles linked.
+pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
+    use crate::copies::{similarity, NEAR_THRESHOLD, WIRE_THRESHOLD};
+    let new: Vec<i64> = {
+        let mut st = tx.prepare("SELECT id FROM articles WHERE id > ?1 ORDER BY id")?;
+        let rows = st.query_map([upto], |r| r.get(0))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    // Nodes: article ids; a stored article stands for its cluster's root.
+    let mut node: HashMap<i64, usize> = HashMap::new();
+    let mut ids: Vec<i64> = vec![];
+    let mut dsu = Dsu::new(0);
+    fn node_of(node: &mut HashMap<i64, usize>, ids: &mut Vec<i64>, dsu: &mut Dsu, id: i64) -> usize {
+        *node.entry(id).or_insert_with(|| {
+            ids.push(id);
+            dsu.grow(ids.len());
+            ids.len() - 1
+        })
+    }
+    let mut root_of = tx.prepare_cached("SELECT root FROM copies WHERE article = ?1")?;
+    let mut same_hash = tx.prepare_cached("SELECT min(id) FROM articles WHERE text_hash = ?1 AND id < ?2")?;
+    let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = ?1 AND hash = ?2 ORDER BY article LIMIT 8")?;
+    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
+    let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
+    for &y in &new {
+        let a = load_art(tx, y)?;
+        let ny = node_of(&mut node, &mut ids, &mut dsu, y);
+        let mut cands: Vec<(i64, f32)> = vec![];
+        if let Some(x) = same_hash.query_row(params![a.hash, y], |r| r.get::<_, Option<i64>>(0))? {
+            cands.push((x, f32::MAX));
+        }
+        let keys = band_keys(&a.sig, a.wire.as_deref());
+        for &(b, h) in &keys {
+            let threshold = if b >= 100 { WIRE_THRESHOLD } else { NEAR_THRESHOLD };
+            let xs: Vec<i64> = bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+            for x in xs {
+                cands.push((x, threshold));
+            }
+        }
+        for (x, threshold) in cands {
+            if threshold != f32::MAX {
+                let blob: Vec<u8> = sig_of.query_row([x], |r| r.get(0))?;
+                if similarity(&crate::copies::decode(&blob), &a.sig) < threshold {
+                    continue;
+                }
+            }
+            let r = if node.contains_key(&x) { x } else { root_of.query_row([x], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(x) };
+            let nx = node_of(&mut node, &mut ids, &mut dsu, r);
+            dsu.union(nx, ny);
+        }
+        for (b, h) in keys {
+            ins.execute(params![b, h, y])?;
+        }
+    }
+    // Components with more than one member: gather stored members, pick the earliest, rewrite.
+    let mut comps: HashMap<usize, Vec<i64>> = HashMap::new();
+    for (i, &id) in ids.iter().enumerate() {
+        let r = dsu.find(i);
+        comps.entry(r).or_default().push(id);
+    }
+    let mut members_of = tx.prepare_cached("SELECT article FROM copies WHERE root = ?1")?;
+    let mut put = tx.prepare_cached("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
+    for (_, heads) in comps {
+        let mut members: Vec<i64> = vec![];
+        for h in &heads {
+            members.push(*h);
+            let ms: Vec<i64> = members_of.query_map([h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+            members.extend(ms);
+        }
+        members.sort();
+        members.dedup();
+        if members.len() < 2 {
+            continue;
+        }
+        let arts: Vec<Art> = members.iter().map(|&m| load_art(tx, m)).collect::<Result<_>>()?;
+        let Some(root) = arts.iter().min_by(|x, y| (x.published.is_none(), &x.published, x.id).cmp(&(y.published.is_none(), &y.published, y.id))) else {
+            continue;
+        };
+        for m in &arts {
+            if m.id == root.id {
+                put.execute(params![m.id, m.id, "original", 1.0f64])?;
+                continue;
+            }
+            let sim = similarity(&m.sig, &root.sig);
+            let kind = if m.hash == root.hash {
+                "exact"
+            } else if sim < NEAR_THRESHOLD && m.wire.is_some() {
+                "wire"
+            } else {
+                "near"
+            };
+            let sim = if kind == "exact" { 1.0 } else { sim };
+            put.execute(params![m.id, root.id, kind, sim as f64])?;
+        }
+    }
+    Ok(())
+}
+
+/// State keys: entities and attributions with ids up to these are in the speaker index.
+pub const SPEAKERS_ENTITIES_UPTO: &str = "speakers_entities_upto";
+pub const SPEAKERS_ATTRIBUTIONS_UPTO: &str = "speakers_attributions_upto";
+
+/// Rebuilds the speaker index (`entity_groups`, `source_names`) after a full resolution.
+pub fn rebuild_speaker_index(
+    tx: &Transaction,
+    groups: &[crate::speakers::EntityInput],
+    sources: &[(String, usize)],
+    res: &crate::speakers::Resolution,
+    agent_ids: &[i64],
+) -> Result<()> {
+    tx.execute_batch("DELETE FROM entity_groups; DELETE FROM source_names;")?;
+    let mut ins = tx.prepare_cached("INSERT INTO entity_groups(name, kind, roles, n, agent) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for g in groups {
+        let agent = res.entity_agent.get(&g.id).map(|&ai| agent_ids[ai]);
+        ins.execute(params![g.name, g.kind, g.roles_json, g.count as i64, agent])?;
+    }
+    let lex = crate::text::lexicon();
+    let mut ins = tx.prepare_cached("INSERT INTO source_names(name, n, agent) VALUES (?1, ?2, ?3)")?;
+    for (name, n) in sources {
+        let agent = res.agent_of_key(&lex.name_key(name)).map(|ai| agent_ids[ai]);
+        ins.execute(params![name, *n as i64, agent])?;
+    }
+    Ok(())
+}
+
+/// Resolves speakers with the entities and attributions stored since the last linking: their
+/// names are counted into the speaker index, every distinct name is resolved again (the same
+/// resolution as from scratch: [`crate::speakers::resolve`] over the same counts), and rows are
+/// written only for the new entities and attributions and for the names whose agent changed.
+/// Speaker counts grow by the new quotes; speakers whose old quotes moved are counted again.
+pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Result<crate::speakers::Resolution> {
+    use crate::speakers::{resolve, EntityInput};
+    use std::collections::HashSet;
+    let lex = crate::text::lexicon();
+    {
+        let mut st = tx.prepare("SELECT name, kind, roles FROM entities WHERE id > ?1")?;
+        let mut up = tx.prepare_cached(
+            "INSERT INTO entity_groups(name, kind, roles, n) VALUES (?1, ?2, ?3, 1) ON CONFLICT(name, kind, roles) DO UPDATE SET n = n + 1",
+        )?;
+        let mut rows = st.query([ent_upto])?;
+        while let Some(r) = rows.next()? {
+            up.execute(params![r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?])?;
+        }
+    }
+    let new_sources: Vec<(i64, String)> = {
+        let mut st = tx.prepare(
+            "SELECT id, source FROM attributions WHERE id > ?1 AND speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL",
+        )?;
+        let rows = st.query_map([attr_upto], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut v = vec![];
+        for row in rows {
+            let (id, s) = row?;
+            if let Some(n) = lex.name_in_source(&s) {
+                v.push((id, n));
+            }
+        }
+        v
+    };
+    let mut old_source_names: HashSet<String> = HashSet::new();
+    {
+        let mut exists = tx.prepare_cached("SELECT 1 FROM source_names WHERE name = ?1")?;
+        let mut up = tx.prepare_cached("INSERT INTO source_names(name, n) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET n = n + 1")?;
+        for (_, n) in &new_sources {
+            if exists.exists([n])? {
+                old_source_names.insert(n.clone());
+            }
+            up.execute([n])?;
+        }
+    }
+    // Every distinct name, with its count and the agent it had.
+    let mut groups: Vec<EntityInput> = vec![];
+    let mut group_rows: Vec<(String, Option<i64>)> = vec![];
+    {
+        let mut st = tx.prepare("SELECT name, kind, roles, n, agent FROM entity_groups")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let roles_json: String = r.get(2)?;
+            let roles = crate::store::role_texts(&roles_json);
+            groups.push(EntityInput {
+                id: groups.len() as i64,
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                roles,
+                count: r.get::<_, i64>(3)?.max(0) as usize,
+                roles_json: roles_json.clone(),
+            });
+            group_rows.push((roles_json, r.get(4)?));
+        }
+    }
+    let sources: Vec<(String, usize, Option<i64>)> = {
+        let mut st = tx.prepare("SELECT name, n, agent FROM source_names")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as usize, r.get::<_, Option<i64>>(2)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let extra: Vec<(String, usize)> = sources.iter().map(|(n, c, _)| (n.clone(), *c)).collect();
+    let res = resolve(&groups, &extra);
+    let agent_ids = crate::store::store_agents(tx, &res.agents)?;
+    // Agents whose old quotes change: counted again at the end.
+    let mut recount: HashSet<i64> = HashSet::new();
+    {
+        let mut set_group = tx.prepare_cached("UPDATE entity_groups SET agent = ?4 WHERE name = ?1 AND kind = ?2 AND roles = ?3")?;
+        let mut members = tx.prepare_cached("SELECT id, article FROM entities WHERE name = ?1 AND kind = ?2 AND roles = ?3 AND id <= ?4")?;
+        let mut set_ent = tx.prepare_cached("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
+        let mut set_quotes = tx.prepare_cached("UPDATE attributions SET agent = ?3 WHERE article = ?1 AND speaker_entity = ?2")?;
+        for (g, (roles_json, old)) in groups.iter().zip(&group_rows) {
+            let new = res.entity_agent.get(&g.id).map(|&ai| agent_ids[ai]);
+            if new == *old {
+                continue;
+            }
+            set_group.execute(params![g.name, g.kind, roles_json, new])?;
+            recount.extend(old.iter().chain(new.iter()).copied());
+            let ms: Vec<(i64, i64)> = members
+                .query_map(params![g.name, g.kind, roles_json, ent_upto], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            for (id, article) in ms {
+                set_ent.execute(params![id, new])?;
+                set_quotes.execute(params![article, id, new])?;
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE entities SET agent = (SELECT agent FROM entity_groups g WHERE g.name = entities.name AND g.kind = entities.kind AND g.roles = entities.roles)
+         WHERE id > ?1",
+        [ent_upto],
+    )?;
+    tx.execute(
+        "UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity) WHERE id > ?1 AND speaker_entity IS NOT NULL",
+        [attr_upto],
+    )?;
+    // Named sources: new quotes take their name's agent; a name that changed agent sends the
+    // old quotes through the scan a full linking does (rare once names have settled).
+    let mut rescan = false;
+    {
+        let mut set_name = tx.prepare_cached("UPDATE source_names SET agent = ?2 WHERE name = ?1")?;
+        for (name, _, old) in &sources {
+            let new = res.agent_of_key(&lex.name_key(name)).map(|ai| agent_ids[ai]);
+            if new != *old {
+                set_name.execute(params![name, new])?;
+                if old.is_some() || old_source_names.contains(name) {
+                    rescan = true;
+                }
+            }
+        }
+        let mut set_quote = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
+        for (id, name) in &new_sources {
+            let new = res.agent_of_key(&lex.name_key(name)).map(|ai| agent_ids[ai]);
+            set_quote.execute(params![id, new])?;
+        }
+    }
+    if rescan {
+        let mut changed: Vec<(i64, Option<i64>, Option<i64>)> = vec![];
+        let mut st = tx.prepare("SELECT id, source, source_kind, agent FROM attributions WHERE speaker_entity IS NULL AND id <= ?1")?;
+        let mut rows = st.query([attr_upto])?;
+        while let Some(r) = rows.next()? {
+            let source: Option<String> = r.get(1)?;
+            let kind: String = r.get(2)?;
+            let new = match (kind.as_str(), source) {
+                ("named", Some(s)) => lex.name_in_source(&s).and_then(|n| res.agent_of_key(&lex.name_key(&n))).map(|ai| agent_ids[ai]),
+                _ => None,
+            };
+            let old: Option<i64> = r.get(3)?;
+            if new != old {
+                changed.push((r.get(0)?, old, new));
+            }
+        }
+        let mut up = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
+        for (id, old, new) in changed {
+            up.execute(params![id, new])?;
+            recount.extend(old.iter().chain(new.iter()).copied());
+        }
+    }
+    // Counts: the new quotes added (their articles are new), moved speakers counted again.
+    {
+        let mut st = tx.prepare(
+            "SELECT agent, count(*), count(DISTINCT article), min(published), max(published) FROM attributions WHERE id > ?1 AND agent IS NOT NULL GROUP BY agent",
+        )?;
+        let rows: Vec<(i64, i64, i64, Option<String>, Option<String>)> = st
+            .query_map([attr_upto], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut add = tx.prepare_cached(
+            "UPDATE agents SET quotes = quotes + ?2, articles = articles + ?3,
+               first_seen = coalesce(min(first_seen, ?4), first_seen, ?4), last_seen = coalesce(max(last_seen, ?5), last_seen, ?5) WHERE id = ?1",
+        )?;
+        for (agent, n, na, f, l) in rows {
+            if !recount.contains(&agent) {
+                add.execute(params![agent, n, na, f, l])?;
+            }
+        }
+        let mut again = tx.prepare_cached(
+            "UPDATE agents SET (quotes, articles, first_seen, last_seen) =
+               (SELECT count(*), count(DISTINCT article), min(published), max(published) FROM attributions WHERE agent = ?1) WHERE id = ?1",
+        )?;
+        for agent in recount {
+            again.execute([agent])?;
+        }
+    }
+    Ok(res)
+}
