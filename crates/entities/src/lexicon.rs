@@ -75,6 +75,10 @@ pub struct Lexicon {
     roles: HashMap<String, RoleWord>,
     modifiers: FxHashSet<String>,
     pronouns: HashMap<String, Pronoun>,
+    /// The longest pronoun and the first bytes pronouns start with: most words are turned
+    /// away by these before any hashing (the lookup runs on every word).
+    pronoun_max: usize,
+    pronoun_first: u128,
     func: HashMap<String, Vec<FuncClass>>,
     orgs: HashMap<String, OrgWord>,
     given: HashMap<String, Gender>,
@@ -154,6 +158,14 @@ impl Lexicon {
             };
             lex.pronouns.insert(r[0].to_lowercase(), Pronoun { gender: gender_of(&r[1]), plural: r[2] == "pl", case });
         }
+        for k in lex.pronouns.keys() {
+            lex.pronoun_max = lex.pronoun_max.max(k.len());
+            match k.bytes().next() {
+                Some(b) if b.is_ascii() => lex.pronoun_first |= 1 << b,
+                // A key starting outside ASCII: let every word through to the lookup.
+                _ => lex.pronoun_first = u128::MAX,
+            }
+        }
         for r in Table::builtin("function_words.tsv", FUNCTION_WORDS, 2).rows {
             let class = match r[1].as_str() {
                 "det" => FuncClass::Det,
@@ -214,6 +226,13 @@ impl Lexicon {
     }
 
     pub fn pronoun(&self, word: &str) -> Option<Pronoun> {
+        // An ASCII word keeps its length and its lower-cased first byte under `norm`.
+        if word.is_ascii() {
+            let first = word.bytes().next().map(|b| b.to_ascii_lowercase());
+            if word.len() > self.pronoun_max || !first.is_some_and(|b| self.pronoun_first & (1 << b) != 0) {
+                return None;
+            }
+        }
         with_norm(word, |w| self.pronouns.get(w).copied())
     }
 
