@@ -31,10 +31,11 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Add the learned attribution tier (MiniLM + trained head) to the rules, when the model
-    /// and head are present; otherwise say so and use the rules alone.
-    #[arg(long)]
-    learned: bool,
+    /// Add the learned attribution tier to the rules, when the base model and head are present
+    /// (otherwise say so and use the rules alone): `--learned` or `--learned=static` reads
+    /// MiniLM's input-layer vectors (fast), `--learned=contextual` runs the whole transformer.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "static")]
+    learned: Option<onrecord_learn::command::Feat>,
     /// How a cue-less continuation quote ("“A,” X said. “B.”") is recorded: as its own
     /// attribution by the same speaker, or merged into the one before it (PolNeAR's convention).
     #[arg(long, value_enum, default_value = "separate")]
@@ -59,8 +60,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ContinuationsArg::Merge => onrecord::Continuations::Merge,
     };
     let mut pipeline = onrecord::pipeline(&onrecord::Options { continuations });
-    if learned {
-        match onrecord_learn::Tagger::load_default() {
+    if let Some(kind) = learned {
+        match onrecord_learn::Tagger::load_default(kind.into()) {
             Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(
                 t,
                 onrecord_learn::Combine::Replace,

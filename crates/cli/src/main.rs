@@ -54,6 +54,11 @@ enum Command {
     Demo(serve::DemoArgs),
     /// Classify the stance of texts toward claims (agree, disagree, discuss, unrelated).
     Stance(stance::Args),
+    /// Train a learned head (fixed seed; data paths as arguments; a log per epoch beside the weights).
+    Train {
+        #[command(subcommand)]
+        what: onrecord_learn::command::TrainWhat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => serve::demo(args),
         Command::Stance(args) => stance::run(args),
+        Command::Train { what } => onrecord_learn::command::train(what).map(|()| ExitCode::SUCCESS).map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => code,

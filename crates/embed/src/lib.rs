@@ -245,6 +245,72 @@ impl Encoder {
     }
 }
 
+/// Context-free wordpiece vectors taken from MiniLM's input layer: the word embedding plus the
+/// segment-0 embedding, layer-normalised as the model's embedding layer does (no position). No
+/// transformer runs, so a text costs one table lookup per wordpiece: the features of the fast
+/// learned tier, which gets its context from the head instead of the encoder.
+pub struct StaticEmbeddings {
+    tokenizer: Tokenizer,
+    /// `vocab * DIM` floats, row-major.
+    table: Vec<f32>,
+}
+
+impl StaticEmbeddings {
+    /// Loads the vocabulary and input-layer weights from `dir` (see [`default_model_dir`]).
+    pub fn load(dir: impl AsRef<Path>) -> Result<StaticEmbeddings, EmbedError> {
+        let dir = dir.as_ref();
+        for file in REQUIRED {
+            if !dir.join(file).is_file() {
+                return Err(EmbedError::ModelAbsent { dir: dir.to_path_buf(), file });
+            }
+        }
+        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        // SAFETY: as in `Encoder::load`, the model file is written once and only read.
+        let st = unsafe { candle_core::safetensors::MmapedSafetensors::new(dir.join("model.safetensors"))? };
+        let dev = Device::Cpu;
+        let get = |name: &str| st.load(name, &dev).and_then(|t| t.to_dtype(DType::F32));
+        let words = get("embeddings.word_embeddings.weight")?; // (vocab, dim)
+        let segment = get("embeddings.token_type_embeddings.weight")?.get(0)?; // (dim)
+        let (gamma, beta) = (get("embeddings.LayerNorm.weight")?, get("embeddings.LayerNorm.bias")?);
+        let x = words.broadcast_add(&segment)?;
+        let mean = x.mean_keepdim(1)?;
+        let centred = x.broadcast_sub(&mean)?;
+        let var = centred.sqr()?.mean_keepdim(1)?;
+        let normed = centred.broadcast_div(&(var + 1e-12)?.sqrt()?)?;
+        let table = normed.broadcast_mul(&gamma)?.broadcast_add(&beta)?;
+        if table.dim(1)? != DIM {
+            return Err(EmbedError::Candle(candle_core::Error::Msg(format!("embedding width {} is not {DIM}", table.dim(1)?))));
+        }
+        let table = table.flatten_all()?.to_vec1::<f32>()?;
+        Ok(StaticEmbeddings { tokenizer, table })
+    }
+
+    /// Loads from [`default_model_dir`].
+    pub fn load_default() -> Result<StaticEmbeddings, EmbedError> {
+        StaticEmbeddings::load(default_model_dir())
+    }
+
+    /// The input-layer vector of every wordpiece of `text` (same layout as
+    /// [`Encoder::token_states`]; an id outside the table gets zeros).
+    pub fn token_states(&self, text: &str) -> Result<TokenStates, EmbedError> {
+        let enc = self.tokenizer.encode(text, false).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let offsets: Vec<(usize, usize)> = enc.get_offsets().to_vec();
+        let mut states = vec![0f32; offsets.len() * DIM];
+        for (row, &id) in states.chunks_exact_mut(DIM).zip(enc.get_ids()) {
+            let i = id as usize;
+            if let Some(v) = self.table.get(i * DIM..(i + 1) * DIM) {
+                row.copy_from_slice(v);
+            }
+        }
+        Ok(TokenStates { offsets, states })
+    }
+}
+
 /// Cosine similarity; 0 for empty or mismatched vectors or a zero vector.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() || a.is_empty() {

@@ -79,3 +79,23 @@ fn token_states_cover_long_texts() {
     assert_eq!(&short[s.offsets[1].0..s.offsets[1].1], "minister");
     assert!(enc.token_states("").expect("empty").offsets.is_empty());
 }
+
+#[test]
+fn static_embeddings_match_numpy_reference() {
+    let dir = default_model_dir();
+    if !model_present(&dir) {
+        eprintln!("SKIP: no MiniLM model in {} (run scripts/fetch-models.sh)", dir.display());
+        return;
+    }
+    let st = onrecord_embed::StaticEmbeddings::load(&dir).expect("static embeddings");
+    let s = st.token_states("Officials denied it").expect("states");
+    assert_eq!(s.offsets, vec![(0, 9), (10, 16), (17, 19)]);
+    assert_eq!(s.states.len(), 3 * DIM);
+    // "denied" (id 6380): word + segment-0 embedding, layer-normalised, computed with numpy (float64).
+    let want = [1.21042f32, 1.44148, 0.85621, -1.31443];
+    let row = s.row(1).expect("row");
+    for (k, w) in want.iter().enumerate() {
+        assert!((row[k] - w).abs() < 1e-4, "dim {k}: {} vs {w}", row[k]);
+    }
+    assert!(st.token_states("").expect("empty").offsets.is_empty());
+}

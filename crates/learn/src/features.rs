@@ -2,7 +2,7 @@
 //! the rule pipeline (quote regions, cue words, entity mentions, the rules' own attributions).
 
 use onrecord_core::{Document, MentionKind, Span, TokenKind};
-use onrecord_embed::{Encoder, TokenStates, DIM};
+use onrecord_embed::{Encoder, StaticEmbeddings, TokenStates, DIM};
 use onrecord_quotes::Lexicon;
 
 use crate::LearnError;
@@ -12,10 +12,83 @@ pub const EXTRA: usize = 12;
 /// Width of one token's feature row.
 pub const WIDTH: usize = DIM + EXTRA;
 
-/// The MiniLM part of the features: for each text-layer token, the mean state of the
+/// Which MiniLM vectors the tokens get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The last layer: context-aware, the whole transformer over every wordpiece (~1 article/s
+    /// on 2 cores).
+    Contextual,
+    /// The input layer: one table lookup per wordpiece; the head supplies the context.
+    Static,
+}
+
+impl Kind {
+    /// File name of this kind's head inside the model directory.
+    pub fn head_file(self) -> &'static str {
+        match self {
+            Kind::Contextual => "attribution-head.safetensors",
+            Kind::Static => "attribution-head-static.safetensors",
+        }
+    }
+
+    /// File name of this kind's training log inside the model directory.
+    pub fn log_file(self) -> &'static str {
+        match self {
+            Kind::Contextual => "train-log.txt",
+            Kind::Static => "train-log-static.txt",
+        }
+    }
+
+    /// Context layers a fresh head of this kind gets.
+    pub fn context_layers(self) -> usize {
+        match self {
+            Kind::Contextual => crate::model::CONTEXT_LAYERS,
+            Kind::Static => crate::model::STATIC_CONTEXT_LAYERS,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Contextual => "contextual",
+            Kind::Static => "static",
+        }
+    }
+}
+
+/// The loaded source of token vectors.
+pub enum Encoding {
+    Contextual(Encoder),
+    Static(StaticEmbeddings),
+}
+
+impl Encoding {
+    /// Loads `kind` from the base model directory.
+    pub fn load(kind: Kind, model_dir: &std::path::Path) -> Result<Encoding, LearnError> {
+        Ok(match kind {
+            Kind::Contextual => Encoding::Contextual(Encoder::load(model_dir)?),
+            Kind::Static => Encoding::Static(StaticEmbeddings::load(model_dir)?),
+        })
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Encoding::Contextual(_) => Kind::Contextual,
+            Encoding::Static(_) => Kind::Static,
+        }
+    }
+
+    fn states(&self, text: &str) -> Result<TokenStates, LearnError> {
+        Ok(match self {
+            Encoding::Contextual(e) => e.token_states(text)?,
+            Encoding::Static(e) => e.token_states(text)?,
+        })
+    }
+}
+
+/// The MiniLM part of the features: for each text-layer token, the mean vector of the
 /// wordpieces that overlap it (zeros for a token no wordpiece covers).
-pub fn token_states(enc: &Encoder, doc: &Document) -> Result<Vec<f32>, LearnError> {
-    let st = enc.token_states(&doc.text)?;
+pub fn token_states(enc: &Encoding, doc: &Document) -> Result<Vec<f32>, LearnError> {
+    let st = enc.states(&doc.text)?;
     Ok(pool(&st, doc))
 }
 

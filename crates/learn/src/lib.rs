@@ -7,24 +7,24 @@
 //! combined with the rules' attributions by [`LearnedAttributionLayer`]. Training is in
 //! [`train`] (`onrecord-learn train attribution ...`).
 
+pub mod command;
 pub mod decode;
 pub mod features;
 pub mod gold;
+pub mod infer;
 pub mod model;
 pub mod train;
 
 use std::path::{Path, PathBuf};
 
 use onrecord_core::{Attribution, Component, Document, Error, MentionKind, Polarity, QuoteKind, SourceKind, Span};
-use onrecord_embed::Encoder;
 use onrecord_quotes::lexicon::WordKind;
 use onrecord_quotes::Lexicon;
 
 /// O, B/I-source, B/I-cue, B/I-content.
 pub const NLABELS: usize = 7;
 pub const LABEL_NAMES: [&str; NLABELS] = ["O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON"];
-/// File name of the head's weights inside the model directory.
-pub const HEAD_FILE: &str = "attribution-head.safetensors";
+pub use features::{Encoding, Kind};
 /// The committed model directory, relative to this crate.
 pub fn default_head_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("model")
@@ -61,31 +61,39 @@ pub enum Combine {
     Replace,
 }
 
-/// Encoder + head + the rules' lexicon: everything tagging needs.
+/// Token vectors + head + the rules' lexicon: everything tagging needs.
 pub struct Tagger {
-    pub encoder: Encoder,
+    pub encoding: Encoding,
     pub head: model::Head,
     pub lex: Lexicon,
+    /// The head's weights for tagging (see [`infer`]).
+    fast: infer::FastHead,
 }
 
 impl Tagger {
-    /// Loads the base model from `model_dir` and the head from `head_dir`.
-    pub fn load(model_dir: &Path, head_dir: &Path) -> Result<Tagger, LearnError> {
-        let encoder = Encoder::load(model_dir)?;
-        let head_path = head_dir.join(HEAD_FILE);
+    /// Loads `kind`'s vectors from the base model in `model_dir` and its head from `head_dir`.
+    pub fn load(model_dir: &Path, head_dir: &Path, kind: Kind) -> Result<Tagger, LearnError> {
+        let head_path = head_dir.join(kind.head_file());
         if !head_path.is_file() {
             return Err(LearnError::Model(format!(
-                "no trained head at {} (run `onrecord-learn train attribution`)",
-                head_path.display()
+                "no trained {} head at {} (run `onrecord train attribution --features {}`)",
+                kind.name(),
+                head_path.display(),
+                kind.name()
             )));
         }
-        let head = model::Head::load(&head_path)?;
-        Ok(Tagger { encoder, head, lex: Lexicon::builtin() })
+        let encoding = Encoding::load(kind, model_dir)?;
+        Tagger::new(encoding, model::Head::load(&head_path)?)
+    }
+
+    pub fn new(encoding: Encoding, head: model::Head) -> Result<Tagger, LearnError> {
+        let fast = infer::FastHead::new(&head)?;
+        Ok(Tagger { encoding, head, lex: Lexicon::builtin(), fast })
     }
 
     /// Loads from the default places (see `onrecord_embed::default_model_dir`, [`default_head_dir`]).
-    pub fn load_default() -> Result<Tagger, LearnError> {
-        Tagger::load(&onrecord_embed::default_model_dir(), &default_head_dir())
+    pub fn load_default(kind: Kind) -> Result<Tagger, LearnError> {
+        Tagger::load(&onrecord_embed::default_model_dir(), &default_head_dir(), kind)
     }
 
     /// Per-token label ids for a document that has been through the rule pipeline.
@@ -94,15 +102,10 @@ impl Tagger {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let states = features::token_states(&self.encoder, doc)?;
+        let states = features::token_states(&self.encoding, doc)?;
         let extras = features::extras(doc, &self.lex);
         let rows = features::rows(&states, &extras, n);
-        let x = candle_core::Tensor::from_vec(rows, (1, n, features::WIDTH), &candle_core::Device::Cpu)?;
-        let logits = self.head.forward(&x)?;
-        let lp = candle_nn::ops::log_softmax(&logits, candle_core::D::Minus1)?
-            .squeeze(0)?
-            .to_vec2::<f32>()?;
-        Ok(decode::viterbi(&lp))
+        Ok(decode::viterbi(&self.fast.log_probs(&rows, n)?))
     }
 }
 

@@ -1,5 +1,6 @@
-//! The tagging head: a projection of each token's features, three residual context layers that
-//! mix each token with its neighbours at distance 1, 2 and 4, and a linear layer to BIO logits.
+//! The tagging head: a projection of each token's features, residual context layers that mix
+//! each token with its neighbours at distance 1, 2, 4, ... (layer i at 2^i), and a linear layer
+//! to BIO logits. The number of context layers is read from the weights file.
 //! Built from plain tensor ops (narrow/cat/matmul) so candle's autograd covers all of it.
 
 use std::collections::HashMap;
@@ -12,8 +13,16 @@ use crate::{LearnError, NLABELS};
 
 /// Hidden width of the head.
 pub const HIDDEN: usize = 128;
-/// Distances of the context layers.
-const DILATIONS: [usize; 3] = [1, 2, 4];
+/// Context layers of the head over contextual (MiniLM) states: the encoder supplies the context.
+pub const CONTEXT_LAYERS: usize = 3;
+/// Context layers of the head over static embeddings: the head must see a whole clause itself
+/// (receptive field of +-63 tokens).
+pub const STATIC_CONTEXT_LAYERS: usize = 6;
+
+/// Distance mixed by context layer `i`.
+pub(crate) fn dilation(i: usize) -> usize {
+    1usize << i.min(16)
+}
 
 /// A small deterministic generator (xorshift64*) so training is reproducible without
 /// depending on candle's unseeded CPU random numbers.
@@ -48,6 +57,8 @@ impl Rng {
 /// The head's parameters, by name.
 pub struct Head {
     pub params: Vec<(String, Var)>,
+    /// Number of context layers.
+    pub layers: usize,
 }
 
 fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var, LearnError> {
@@ -58,9 +69,9 @@ fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var, LearnErro
         .ok_or_else(|| LearnError::Model(format!("missing weight {name}")))
 }
 
-fn shapes() -> Vec<(String, Vec<usize>)> {
+fn shapes(layers: usize) -> Vec<(String, Vec<usize>)> {
     let mut v = vec![("proj.w".to_string(), vec![WIDTH, HIDDEN]), ("proj.b".to_string(), vec![HIDDEN])];
-    for i in 0..DILATIONS.len() {
+    for i in 0..layers {
         v.push((format!("ctx{i}.w"), vec![3 * HIDDEN, HIDDEN]));
         v.push((format!("ctx{i}.b"), vec![HIDDEN]));
     }
@@ -71,10 +82,10 @@ fn shapes() -> Vec<(String, Vec<usize>)> {
 
 impl Head {
     /// Fresh weights: uniform in ±1/sqrt(fan_in), biases zero.
-    pub fn init(seed: u64) -> Result<Head, LearnError> {
+    pub fn init(seed: u64, layers: usize) -> Result<Head, LearnError> {
         let mut rng = Rng::new(seed);
         let mut params = Vec::new();
-        for (name, shape) in shapes() {
+        for (name, shape) in shapes(layers) {
             let n: usize = shape.iter().product();
             let data: Vec<f32> = if shape.len() == 1 {
                 vec![0.0; n]
@@ -85,14 +96,15 @@ impl Head {
             let t = Tensor::from_vec(data, shape.as_slice(), &Device::Cpu)?;
             params.push((name, Var::from_tensor(&t)?));
         }
-        Ok(Head { params })
+        Ok(Head { params, layers })
     }
 
     pub fn load(path: &Path) -> Result<Head, LearnError> {
         let map = candle_core::safetensors::load(path, &Device::Cpu)
             .map_err(|e| LearnError::Model(format!("{}: {e}", path.display())))?;
+        let layers = (0..).take_while(|i| map.contains_key(&format!("ctx{i}.w"))).count();
         let mut params = Vec::new();
-        for (name, shape) in shapes() {
+        for (name, shape) in shapes(layers) {
             let t = map
                 .get(&name)
                 .ok_or_else(|| LearnError::Model(format!("{}: missing weight {name}", path.display())))?
@@ -102,7 +114,7 @@ impl Head {
             }
             params.push((name, Var::from_tensor(&t)?));
         }
-        Ok(Head { params })
+        Ok(Head { params, layers })
     }
 
     /// Saves the weights as f16 safetensors (half the size; the head is tolerant of it).
@@ -124,7 +136,8 @@ impl Head {
         let p = &self.params;
         let h = linear(x, get(p, "proj.w")?, get(p, "proj.b")?)?.gelu()?;
         let mut h = h;
-        for (i, &d) in DILATIONS.iter().enumerate() {
+        for i in 0..self.layers {
+            let d = dilation(i);
             let ctx = Tensor::cat(&[&shift(&h, d as isize)?, &h, &shift(&h, -(d as isize))?], D::Minus1)?;
             let upd = linear(&ctx, get(p, &format!("ctx{i}.w"))?, get(p, &format!("ctx{i}.b"))?)?.gelu()?;
             h = (h + upd)?;

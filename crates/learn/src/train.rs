@@ -81,7 +81,7 @@ pub fn examples(tagger: &Tagger, docs: Vec<(onrecord_core::Document, Value)>, ca
     for (i, (mut doc, g)) in docs.into_iter().enumerate() {
         pipeline.run(&mut doc).map_err(|e| LearnError::Data(format!("{}: {e}", doc.id)))?;
         let labels = gold::labels(&doc, &g);
-        let states = features::token_states(&tagger.encoder, &doc)?;
+        let states = features::token_states(&tagger.encoding, &doc)?;
         let extras = features::extras(&doc, &tagger.lex);
         let rows = features::rows(&states, &extras, doc.tokens.len());
         tokens += labels.len();
@@ -154,11 +154,13 @@ pub struct Config {
     pub seed: u64,
     pub seq_len: usize,
     pub batch: usize,
+    /// Context layers of the head.
+    pub layers: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { epochs: 8, lr: 2e-3, seed: 13, seq_len: 192, batch: 16 }
+        Config { epochs: 8, lr: 2e-3, seed: 13, seq_len: 192, batch: 16, layers: crate::model::CONTEXT_LAYERS }
     }
 }
 
@@ -265,19 +267,15 @@ pub fn evaluate(head: &Head, ex: &[Example]) -> Result<DevScore, LearnError> {
     })
 }
 
-/// Decoded labels for one cached example.
-pub fn predict(head: &Head, e: &Example) -> Result<Vec<usize>, LearnError> {
-    if e.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (x, _, _) = batch_tensors(std::slice::from_ref(e), &[(0, 0, e.len())], e.len())?;
-    let lp = candle_nn::ops::log_softmax(&head.forward(&x)?, D::Minus1)?.squeeze(0)?;
-    Ok(decode::viterbi(&lp.to_vec2::<f32>()?))
+/// Decoded labels for one cached example (through the tagging forward pass, as `Tagger::tag`).
+pub fn predict(head: &crate::infer::FastHead, e: &Example) -> Result<Vec<usize>, LearnError> {
+    let rows: Vec<f32> = e.rows.iter().map(|v| v.to_f32()).collect();
+    Ok(decode::viterbi(&head.log_probs(&rows, e.len())?))
 }
 
 /// Trains a head; returns the best epoch's head (by mean dev span F1) and a log line per epoch.
 pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, Vec<String>), LearnError> {
-    let head = Head::init(cfg.seed)?;
+    let head = Head::init(cfg.seed, cfg.layers)?;
     let mut opt = AdamW::new(head.vars(), ParamsAdamW { lr: cfg.lr, weight_decay: 0.01, ..Default::default() })?;
     let mut rng = Rng::new(cfg.seed ^ 0x9E37_79B9_7F4A_7C15);
     let mut seqs = sequences(train, cfg.seq_len);
@@ -319,11 +317,12 @@ pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, 
             best = Some((d.mean(), snap));
         }
     }
+    let layers = head.layers;
     let params = match best {
         Some((_, snap)) => snap.into_iter().map(|(n, t)| Ok((n, candle_core::Var::from_tensor(&t)?))).collect::<Result<Vec<_>, LearnError>>()?,
         None => head.params,
     };
-    Ok((Head { params }, log))
+    Ok((Head { params, layers }, log))
 }
 
 /// Default feature-cache directory: `target/learn-cache` under the workspace.
@@ -363,7 +362,7 @@ mod tests {
             Example { rows, labels }
         };
         let ex = vec![mk(40), mk(24)];
-        let cfg = Config { epochs: 30, lr: 1e-2, seed: 1, seq_len: 16, batch: 4 };
+        let cfg = Config { epochs: 30, lr: 1e-2, seed: 1, seq_len: 16, batch: 4, ..Config::default() };
         let (head, log) = train(&ex, &ex, &cfg).unwrap();
         assert_eq!(log.len(), 30);
         let d = evaluate(&head, &ex).unwrap();

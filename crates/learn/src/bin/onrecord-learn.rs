@@ -8,8 +8,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use onrecord_core::interchange::{to_json, OutputOptions};
-use onrecord_learn::train::{self, Config};
-use onrecord_learn::{Combine, LearnedAttributionLayer, Tagger, HEAD_FILE};
+use onrecord_learn::train;
+use onrecord_learn::command::{Feat, TrainWhat};
+use onrecord_learn::{Combine, Kind, LearnedAttributionLayer, Tagger};
 
 #[derive(Parser)]
 #[command(name = "onrecord-learn", about = "Train and run the learned attribution tagger")]
@@ -23,7 +24,7 @@ enum Cmd {
     /// Train a head.
     Train {
         #[command(subcommand)]
-        what: What,
+        what: TrainWhat,
     },
     /// Run the rule pipeline plus the learned tier over JSON Lines and print interchange JSON.
     Extract {
@@ -33,6 +34,8 @@ enum Cmd {
         /// Directory holding the trained head.
         #[arg(long)]
         head: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "contextual")]
+        features: Feat,
     },
     /// Like extract, but from the feature cache `train attribution` wrote for the same gold file
     /// (seconds instead of minutes; for trying combination rules).
@@ -44,6 +47,8 @@ enum Cmd {
         combine: How,
         #[arg(long)]
         head: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "contextual")]
+        features: Feat,
     },
 }
 
@@ -53,62 +58,13 @@ enum How {
     Replace,
 }
 
-#[derive(Subcommand)]
-enum What {
-    /// The attribution tagger (source, cue, content) on PolNeAR.
-    Attribution {
-        #[arg(long)]
-        train: PathBuf,
-        #[arg(long)]
-        dev: PathBuf,
-        #[arg(long, default_value = "crates/learn/model")]
-        out: PathBuf,
-        /// Use about this many training documents, spread over the file.
-        #[arg(long)]
-        max_train_docs: Option<usize>,
-        #[arg(long, default_value_t = 8)]
-        epochs: usize,
-        #[arg(long, default_value_t = 2e-3)]
-        lr: f64,
-        #[arg(long, default_value_t = 13)]
-        seed: u64,
-        /// Where cached MiniLM features go (never committed).
-        #[arg(long)]
-        cache: Option<PathBuf>,
-    },
-}
-
 fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
-        Cmd::Train { what: What::Attribution { train: tr, dev, out, max_train_docs, epochs, lr, seed, cache } } => {
-            let encoder = onrecord_embed::Encoder::load_default().context("loading MiniLM")?;
-            let tagger = Tagger { encoder, head: onrecord_learn::model::Head::init(seed)?, lex: onrecord_quotes::Lexicon::builtin() };
-            let cache = cache.unwrap_or_else(train::default_cache_dir);
-            let t0 = Instant::now();
-            let train_docs = train::subsample(train::read_gold(&tr)?, max_train_docs);
-            let n_train = train_docs.len();
-            let tag = max_train_docs.map_or("all".to_string(), |m| m.to_string());
-            let train_ex = train::examples(&tagger, train_docs, &cache.join(format!("train-{tag}.bin")))?;
-            let dev_ex = train::examples(&tagger, train::read_gold(&dev)?, &cache.join("dev.bin"))?;
-            let feat_s = t0.elapsed().as_secs_f64();
-            let cfg = Config { epochs, lr, seed, ..Config::default() };
-            let t1 = Instant::now();
-            let (head, log) = train::train(&train_ex, &dev_ex, &cfg)?;
-            let train_s = t1.elapsed().as_secs_f64();
-            std::fs::create_dir_all(&out)?;
-            head.save(&out.join(HEAD_FILE))?;
-            let mut f = std::fs::File::create(out.join("train-log.txt"))?;
-            writeln!(f, "onrecord-learn train attribution --train {} --dev {} --max-train-docs {tag} --epochs {epochs} --lr {lr} --seed {seed}", tr.display(), dev.display())?;
-            writeln!(f, "{n_train} train documents ({} tokens), {} dev documents", train_ex.iter().map(|e| e.len()).sum::<usize>(), dev_ex.len())?;
-            writeln!(f, "features (or cache read): {feat_s:.0} s; training: {train_s:.0} s")?;
-            for l in log {
-                writeln!(f, "{l}")?;
-            }
-            eprintln!("wrote {}", out.join(HEAD_FILE).display());
-        }
-        Cmd::EvalCached { gold, cache, combine, head } => {
+        Cmd::Train { what } => onrecord_learn::command::train(what)?,
+        Cmd::EvalCached { gold, cache, combine, head, features } => {
             let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
-            let head = onrecord_learn::model::Head::load(&head.join(HEAD_FILE))?;
+            let head = onrecord_learn::model::Head::load(&head.join(Kind::from(features).head_file()))?;
+            let head = onrecord_learn::infer::FastHead::new(&head)?;
             let how = match combine {
                 How::Add => Combine::AddToRules,
                 How::Replace => Combine::Replace,
@@ -128,10 +84,10 @@ fn main() -> anyhow::Result<()> {
                 writeln!(out, "{}", to_json(&doc, OutputOptions::default()))?;
             }
         }
-        Cmd::Extract { inputs, combine, head } => {
+        Cmd::Extract { inputs, combine, head, features } => {
             let model = onrecord_embed::default_model_dir();
             let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
-            let tagger = Tagger::load(&model, &head).context("loading the learned tier")?;
+            let tagger = Tagger::load(&model, &head, features.into()).context("loading the learned tier")?;
             let how = match combine {
                 How::Add => Combine::AddToRules,
                 How::Replace => Combine::Replace,
