@@ -5,7 +5,7 @@ use onrecord_core::lexicon::Table;
 use onrecord_core::{Document, Span, Token, TokenKind};
 
 use super::hash::{self, feat, HashedMap};
-use super::model::Model;
+use super::model::{Model, NT};
 
 /// Gazetteer kinds, one bit each.
 pub const G_FIRST: u8 = 1;
@@ -616,10 +616,11 @@ impl<'d> DocTypes<'d> {
         t.rows[s]
     }
 
-    /// The model rows of the features of position `i` of the last sentence (`toks` as filled
-    /// by [`DocTypes::sentence`]), in the order [`features`] produces them.
-    pub fn rows(&mut self, model: &Model, toks: &[Tok], i: usize, allcaps: bool, out: &mut Vec<u32>) {
-        out.clear();
+    /// The emission scores of position `i` of the last sentence (`toks` as filled by
+    /// [`DocTypes::sentence`]): the weights of its features added in the order [`features`]
+    /// produces them, straight into `e` (no feature list in between).
+    pub fn emission(&mut self, model: &Model, toks: &[Tok], i: usize, allcaps: bool, e: &mut [f32; NT]) {
+        *e = [0.0; NT];
         let ty_at = |d: isize, pos: &[u32]| -> u32 {
             let j = i as isize + d;
             if j < 0 {
@@ -641,42 +642,42 @@ impl<'d> DocTypes<'d> {
         let (tp1, t, tn1) = (*at(-1), *at(0), *at(1));
         let initial = i == 0 || tp1.class == C_QUOTE || tp1.class == C_PUNCT && tp1.norm == self.colon;
         let cls = t.class as u64;
-        out.push(self.bias);
-        out.push(self.slot(model, me, S_NORM));
-        out.push(self.slot(model, me, S_FORM));
-        out.push(self.slot(model, me, S_SHAPE));
-        out.push(self.slot(model, p1, S_P1NORM));
-        out.push(self.slot(model, n1, S_N1NORM));
-        out.push(self.slot(model, p2, S_P2NORM));
-        out.push(self.slot(model, n2, S_N2NORM));
-        out.push(model.row_id(feat(8, tp1.shape, t.shape)));
-        out.push(model.row_id(feat(9, t.shape, tn1.shape)));
-        out.push(self.slot(model, p1, S_P1SHAPE));
-        out.push(self.slot(model, n1, S_N1SHAPE));
-        out.push(model.row_id(feat(12, tp1.norm, t.norm)));
-        out.push(model.row_id(feat(13, t.norm, tn1.norm)));
+        model.add_row(e, self.bias);
+        model.add_row(e, self.slot(model, me, S_NORM));
+        model.add_row(e, self.slot(model, me, S_FORM));
+        model.add_row(e, self.slot(model, me, S_SHAPE));
+        model.add_row(e, self.slot(model, p1, S_P1NORM));
+        model.add_row(e, self.slot(model, n1, S_N1NORM));
+        model.add_row(e, self.slot(model, p2, S_P2NORM));
+        model.add_row(e, self.slot(model, n2, S_N2NORM));
+        model.add_row(e, model.row_id(feat(8, tp1.shape, t.shape)));
+        model.add_row(e, model.row_id(feat(9, t.shape, tn1.shape)));
+        model.add_row(e, self.slot(model, p1, S_P1SHAPE));
+        model.add_row(e, self.slot(model, n1, S_N1SHAPE));
+        model.add_row(e, model.row_id(feat(12, tp1.norm, t.norm)));
+        model.add_row(e, model.row_id(feat(13, t.norm, tn1.norm)));
         for k in 0..4 {
-            out.push(self.slot(model, me, S_PRE + k));
-            out.push(self.slot(model, me, S_SUF + k));
+            model.add_row(e, self.slot(model, me, S_PRE + k));
+            model.add_row(e, self.slot(model, me, S_SUF + k));
         }
-        out.push(self.slot(model, me, S_INITIAL + initial as usize));
+        model.add_row(e, self.slot(model, me, S_INITIAL + initial as usize));
         if initial {
-            out.push(self.slot(model, me, S_INIT_NORM));
+            model.add_row(e, self.slot(model, me, S_INIT_NORM));
         }
         if allcaps {
-            out.push(self.slot(model, me, S_CAPS_SHAPE));
-            out.push(self.slot(model, me, S_CAPS_NORM));
+            model.add_row(e, self.slot(model, me, S_CAPS_SHAPE));
+            model.add_row(e, self.slot(model, me, S_CAPS_NORM));
         }
-        out.push(self.slot(model, me, S_CASE + initial as usize + 2 * allcaps as usize));
+        model.add_row(e, self.slot(model, me, S_CASE + initial as usize + 2 * allcaps as usize));
         for g in 0..N_GAZ {
             if t.gaz[g] != 0 {
-                out.push(model.row_id(feat(27, (g as u64) << 8 | t.gaz[g] as u64, cls)));
+                model.add_row(e, model.row_id(feat(27, (g as u64) << 8 | t.gaz[g] as u64, cls)));
             }
             if tp1.gaz[g] != 0 {
-                out.push(model.row_id(feat(28, (g as u64) << 8 | tp1.gaz[g] as u64, cls)));
+                model.add_row(e, model.row_id(feat(28, (g as u64) << 8 | tp1.gaz[g] as u64, cls)));
             }
             if tn1.gaz[g] != 0 {
-                out.push(model.row_id(feat(29, (g as u64) << 8 | tn1.gaz[g] as u64, cls)));
+                model.add_row(e, model.row_id(feat(29, (g as u64) << 8 | tn1.gaz[g] as u64, cls)));
             }
         }
         let (pc, c, nc) = (tp1.class as usize, t.class as usize, tn1.class as usize);
@@ -686,29 +687,29 @@ impl<'d> DocTypes<'d> {
                 Some(UNSET) => {
                     let r = model.row_id(feat(30, tp1.class as u64, cls));
                     self.t30[k] = r;
-                    out.push(r);
+                    model.add_row(e, r);
                 }
-                Some(r) => out.push(r),
-                None => out.push(model.row_id(feat(30, tp1.class as u64, cls))),
+                Some(r) => model.add_row(e, r),
+                None => model.add_row(e, model.row_id(feat(30, tp1.class as u64, cls))),
             }
         }
         if t.title {
-            out.push(self.slot(model, me, S_TITLE));
+            model.add_row(e, self.slot(model, me, S_TITLE));
         }
-        out.push(self.slot(model, me, S_POSS));
+        model.add_row(e, self.slot(model, me, S_POSS));
         let k = (pc * NC + c) * NC + nc;
         match self.t33.get(k).copied() {
             Some(UNSET) => {
                 let r = model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64));
                 self.t33[k] = r;
-                out.push(r);
+                model.add_row(e, r);
             }
-            Some(r) => out.push(r),
-            None => out.push(model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64))),
+            Some(r) => model.add_row(e, r),
+            None => model.add_row(e, model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64))),
         }
-        out.push(model.row_id(feat(34, tp1.norm, t.shape)));
-        out.push(model.row_id(feat(35, t.shape, tn1.norm)));
-        out.push(self.slot(model, p1, S_P1FORM + (i == 1) as usize));
+        model.add_row(e, model.row_id(feat(34, tp1.norm, t.shape)));
+        model.add_row(e, model.row_id(feat(35, t.shape, tn1.norm)));
+        model.add_row(e, self.slot(model, p1, S_P1FORM + (i == 1) as usize));
     }
 }
 
@@ -804,7 +805,7 @@ mod tests {
         doc_casing(&d, &mut doccase);
         let mut types = DocTypes::new(&model);
         let (mut a, mut b, mut oa, mut ob) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut feats, mut rows) = (Vec::new(), Vec::new());
+        let mut feats = Vec::new();
         let mut n = 0;
         for s in &d.sentences {
             let toks = &d.tokens[s.tokens.clone()];
@@ -814,11 +815,9 @@ mod tests {
             assert_eq!(oa, ob);
             for i in 0..a.len() {
                 features(&a, i, allcaps, &mut feats);
-                types.rows(&model, &b, i, allcaps, &mut rows);
-                assert_eq!(feats.len(), rows.len());
-                let (mut ea, mut eb) = ([0f32; super::super::model::NT], [0f32; super::super::model::NT]);
+                let (mut ea, mut eb) = ([0f32; NT], [0f32; NT]);
                 model.score(&feats, &mut ea);
-                model.score_rows(&rows, &mut eb);
+                types.emission(&model, &b, i, allcaps, &mut eb);
                 assert_eq!(ea.map(f32::to_bits), eb.map(f32::to_bits), "token {i}");
                 n += 1;
             }

@@ -95,7 +95,6 @@ pub fn is_title_word(word: &str) -> bool {
 struct Scratch {
     toks: Vec<Tok>,
     orig: Vec<usize>,
-    rows: Vec<u32>,
     em: Vec<[f32; NT]>,
     back: Vec<[u8; NT]>,
     tags: Vec<usize>,
@@ -187,9 +186,8 @@ impl Recognizer {
         let allcaps = features::all_caps(&doc.text, toks);
         sc.em.clear();
         for i in 0..sc.toks.len() {
-            types.rows(&self.model, &sc.toks, i, allcaps, &mut sc.rows);
             let mut e = [0f32; NT];
-            self.model.score_rows(&sc.rows, &mut e);
+            types.emission(&self.model, &sc.toks, i, allcaps, &mut e);
             sc.em.push(e);
         }
         self.model.viterbi(&sc.em, &mut sc.back, &mut sc.tags);

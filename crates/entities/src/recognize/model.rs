@@ -141,16 +141,13 @@ impl Model {
         }
     }
 
-    /// Adds the weights of the rows `ids` (from [`Model::row_id`]) to `scores`, in order: the
-    /// same additions as [`Model::score`] on the features the ids came from.
+    /// Adds the weights of row `id` (from [`Model::row_id`]; [`NO_ROW`] adds nothing) to
+    /// `scores`: the same addition as [`Model::score`] makes for the feature the id came from.
     #[inline]
-    pub fn score_rows(&self, ids: &[u32], scores: &mut [f32; NT]) {
-        *scores = [0.0; NT];
-        for &id in ids {
-            if let Some(r) = self.rows.get(id as usize) {
-                for t in 0..NT {
-                    scores[t] += r[t];
-                }
+    pub fn add_row(&self, scores: &mut [f32; NT], id: u32) {
+        if let Some(r) = self.rows.get(id as usize) {
+            for t in 0..NT {
+                scores[t] += r[t];
             }
         }
     }
