@@ -590,6 +590,15 @@ pub fn rebuild_speaker_index(
 pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Result<crate::speakers::Resolution> {
     use crate::speakers::{resolve, EntityInput};
     use std::collections::HashSet;
+    // ONRECORD_DEBUG_LINK=1: seconds per part on stderr (for benchmarks).
+    let debug = std::env::var_os("ONRECORD_DEBUG_LINK").is_some();
+    let mut clock = std::time::Instant::now();
+    let mut mark = |what: &str| {
+        if debug {
+            eprintln!("speakers: {what} {:.2} s", clock.elapsed().as_secs_f64());
+        }
+        clock = std::time::Instant::now();
+    };
     let lex = crate::text::lexicon();
     {
         let mut st = tx.prepare("SELECT name, kind, roles FROM entities WHERE id > ?1")?;
@@ -615,6 +624,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
         }
         v
     };
+    mark("new names");
     let mut old_source_names: HashSet<String> = HashSet::new();
     {
         let mut exists = tx.prepare_cached("SELECT 1 FROM source_names WHERE name = ?1")?;
@@ -652,8 +662,11 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
         rows.collect::<std::result::Result<_, _>>()?
     };
     let extra: Vec<(String, usize)> = sources.iter().map(|(n, c, _)| (n.clone(), *c)).collect();
+    mark("load groups");
     let res = resolve(&groups, &extra);
+    mark("resolve");
     let agent_ids = crate::store::store_agents(tx, &res.agents)?;
+    mark("store agents");
     // Agents whose old quotes change: counted again at the end.
     let mut recount: HashSet<i64> = HashSet::new();
     {
@@ -677,6 +690,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
             }
         }
     }
+    mark(&format!("changed groups ({} agents to recount)", recount.len()));
     tx.execute(
         "UPDATE entities SET agent = (SELECT agent FROM entity_groups g WHERE g.name = entities.name AND g.kind = entities.kind AND g.roles = entities.roles)
          WHERE id > ?1",
@@ -706,6 +720,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
             set_quote.execute(params![id, new])?;
         }
     }
+    mark(&format!("new rows and names (rescan {rescan})"));
     if rescan {
         let mut changed: Vec<(i64, Option<i64>, Option<i64>)> = vec![];
         let mut st = tx.prepare("SELECT id, source, source_kind, agent FROM attributions WHERE speaker_entity IS NULL AND id <= ?1")?;
@@ -728,6 +743,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
             recount.extend(old.iter().chain(new.iter()).copied());
         }
     }
+    mark("rescan");
     // Counts: the new quotes added (their articles are new), moved speakers counted again.
     {
         let mut st = tx.prepare(
@@ -753,5 +769,6 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
             again.execute([agent])?;
         }
     }
+    mark("counts");
     Ok(res)
 }
