@@ -1,5 +1,7 @@
-//! HTML pages: the main text (the `trafilatura` extractor) and the metadata (our own reading of
-//! JSON-LD, `<meta>` tags, `<time>` elements, the title and the URL), each value with its source.
+//! HTML pages: the main text (the `trafilatura` extractor, our patched copy in
+//! `vendor/trafilatura`) and the metadata (our own reading of JSON-LD, `<meta>` tags, `<time>`
+//! elements, the title and the URL), each value with its source. A page is parsed once: the
+//! metadata reads the tree, then the extractor takes it over.
 //!
 //! Precedence for every field is: schema.org JSON-LD, then `<meta>` tags, then elements of the
 //! page, then the extractor's own guesses, then the URL. A value we cannot find stays absent.

@@ -499,6 +499,29 @@ mod tests {
         Document::parse(html)
     }
 
+    // ---- readability_cannot_win (onrecord) ----
+
+    #[test]
+    fn readability_skipped_only_when_no_candidate_could_win() {
+        let body = "<p>One sentence of the article with several words in it.</p>\
+                    <p>Another sentence of the article, also with words.</p>";
+        let page = doc(&format!(
+            "<html><head><script>var x = 'a long script text that readability drops anyway';</script>\
+             </head><body><nav>Home News</nav>{body}</body></html>"
+        ));
+        let extracted = doc(&format!("<html><body>{body}</body></html>"));
+        let len = trim(&body_text(&extracted)).chars().count();
+        // The extraction is most of the page's text: nothing readability returns can be twice it.
+        assert!(readability_cannot_win(&page, &extracted, len));
+        // A short extraction of a long page leaves room for a better candidate.
+        let short = doc("<html><body><p>One sentence.</p></body></html>");
+        assert!(!readability_cannot_win(&page, &short, 13));
+        // No paragraph text, or more tables than paragraphs: the borderline rule may pick readability.
+        let table = doc("<html><body><table><tr><td>One sentence of the article</td></tr></table></body></html>");
+        assert!(!readability_cannot_win(&page, &table, len));
+        assert!(!readability_cannot_win(&page, &extracted, 0));
+    }
+
     // ---- sanitize_tree ----
 
     #[test]
