@@ -600,14 +600,21 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
         clock = std::time::Instant::now();
     };
     let lex = crate::text::lexicon();
+    // Groups first seen now: all their entities are new, so a change of agent rewrites nothing old.
+    let mut created: HashSet<(String, String, String)> = HashSet::new();
     {
         let mut st = tx.prepare("SELECT name, kind, roles FROM entities WHERE id > ?1")?;
         let mut up = tx.prepare_cached(
             "INSERT INTO entity_groups(name, kind, roles, n) VALUES (?1, ?2, ?3, 1) ON CONFLICT(name, kind, roles) DO UPDATE SET n = n + 1",
         )?;
+        let mut exists = tx.prepare_cached("SELECT 1 FROM entity_groups WHERE name = ?1 AND kind = ?2 AND roles = ?3")?;
         let mut rows = st.query([ent_upto])?;
         while let Some(r) = rows.next()? {
-            up.execute(params![r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?])?;
+            let key = (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?);
+            if !created.contains(&key) && !exists.exists(params![key.0, key.1, key.2])? {
+                created.insert(key.clone());
+            }
+            up.execute(params![key.0, key.1, key.2])?;
         }
     }
     let new_sources: Vec<(i64, String)> = {
@@ -671,22 +678,33 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
     let mut recount: HashSet<i64> = HashSet::new();
     {
         let mut set_group = tx.prepare_cached("UPDATE entity_groups SET agent = ?4 WHERE name = ?1 AND kind = ?2 AND roles = ?3")?;
-        let mut members = tx.prepare_cached("SELECT id, article FROM entities WHERE name = ?1 AND kind = ?2 AND roles = ?3 AND id <= ?4")?;
-        let mut set_ent = tx.prepare_cached("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
-        let mut set_quotes = tx.prepare_cached("UPDATE attributions SET agent = ?3 WHERE article = ?1 AND speaker_entity = ?2")?;
+        // Old entities of groups that changed agent, found by one scan per name (a name has
+        // many (kind, roles) groups; one lookup per group re-read the name's rows each time).
+        let mut changed: HashMap<&str, HashMap<(&str, &str), Option<i64>>> = HashMap::new();
         for (g, (roles_json, old)) in groups.iter().zip(&group_rows) {
             let new = res.entity_agent.get(&g.id).map(|&ai| agent_ids[ai]);
             if new == *old {
                 continue;
             }
             set_group.execute(params![g.name, g.kind, roles_json, new])?;
+            if created.contains(&(g.name.clone(), g.kind.clone(), roles_json.clone())) {
+                continue;
+            }
             recount.extend(old.iter().chain(new.iter()).copied());
-            let ms: Vec<(i64, i64)> = members
-                .query_map(params![g.name, g.kind, roles_json, ent_upto], |r| Ok((r.get(0)?, r.get(1)?)))?
+            changed.entry(g.name.as_str()).or_default().insert((g.kind.as_str(), roles_json.as_str()), new);
+        }
+        let mut members = tx.prepare_cached("SELECT id, article, kind, roles FROM entities WHERE name = ?1 AND id <= ?2")?;
+        let mut set_ent = tx.prepare_cached("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
+        let mut set_quotes = tx.prepare_cached("UPDATE attributions SET agent = ?3 WHERE article = ?1 AND speaker_entity = ?2")?;
+        for (name, by_group) in &changed {
+            let ms: Vec<(i64, i64, String, String)> = members
+                .query_map(params![name, ent_upto], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<std::result::Result<_, _>>()?;
-            for (id, article) in ms {
-                set_ent.execute(params![id, new])?;
-                set_quotes.execute(params![article, id, new])?;
+            for (id, article, kind, roles) in ms {
+                if let Some(new) = by_group.get(&(kind.as_str(), roles.as_str())) {
+                    set_ent.execute(params![id, new])?;
+                    set_quotes.execute(params![article, id, new])?;
+                }
             }
         }
     }
