@@ -101,21 +101,9 @@ impl Model {
 
     #[inline]
     fn row(&self, h: u64) -> Option<&[f32; NT]> {
-        if self.table.is_empty() {
-            return None;
-        }
-        let k = key_of(h);
-        let mask = self.table.len() - 1;
-        let mut i = k as usize & mask;
-        loop {
-            let (key, r) = self.table[i];
-            if key == k {
-                return self.rows.get(r as usize);
-            }
-            if key == 0 {
-                return None;
-            }
-            i = (i + 1) & mask;
+        match self.row_id(h) {
+            NO_ROW => None,
+            r => self.rows.get(r as usize),
         }
     }
 
