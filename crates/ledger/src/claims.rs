@@ -126,6 +126,31 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
     ))
 }
 
+/// Joins what the text itself ties together: a claim and the claim it targets, and consecutive
+/// denials in one paragraph (they deny one thing). `order` lists the claims by (article,
+/// position in the article).
+pub(crate) fn join_linked(inputs: &[ClaimInput], order: &[usize], dsu: &mut Dsu) {
+    let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    for (i, c) in inputs.iter().enumerate() {
+        if let Some(j) = c.target.and_then(|t| by_id.get(&t)) {
+            dsu.union(i, *j);
+        }
+    }
+    let mut prev: Option<usize> = None;
+    for &i in order {
+        let c = &inputs[i];
+        if c.stance == Stance::Denies {
+            if let Some(p) = prev {
+                let q = &inputs[p];
+                if q.article == c.article && q.stance == Stance::Denies && q.paragraph == c.paragraph {
+                    dsu.union(p, i);
+                }
+            }
+        }
+        prev = Some(i);
+    }
+}
+
 /// Clusters claims given their vectors (aligned with `inputs`; `None` for all means lexical,
 /// a missing vector means that claim is compared lexically).
 pub fn cluster_with_vectors(
@@ -135,31 +160,9 @@ pub fn cluster_with_vectors(
 ) -> Vec<usize> {
     let n = inputs.len();
     let mut dsu = Dsu::new(n);
-    let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-    for (i, c) in inputs.iter().enumerate() {
-        if let Some(j) = c.target.and_then(|t| by_id.get(&t)) {
-            dsu.union(i, *j);
-        }
-    }
-    // Consecutive denials in one paragraph deny one thing.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (inputs[i].article, inputs[i].idx));
-    let mut prev: Option<usize> = None;
-    for &i in &order {
-        let c = &inputs[i];
-        if c.stance == Stance::Denies {
-            if let Some(p) = prev {
-                let q = &inputs[p];
-                if q.article == c.article
-                    && q.stance == Stance::Denies
-                    && q.paragraph == c.paragraph
-                {
-                    dsu.union(p, i);
-                }
-            }
-        }
-        prev = Some(i);
-    }
+    join_linked(inputs, &order, &mut dsu);
 
     let vec_of = |i: usize| vectors.and_then(|v| v.get(i)).and_then(|x| x.as_deref());
     // Claims with the same key (and, with vectors, the same text) are the same claim: join them

@@ -98,28 +98,9 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             *dsu_len - 1
         })
     };
-    let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-    for (i, c) in inputs.iter().enumerate() {
-        if let Some(j) = c.target.and_then(|t| by_id.get(&t)) {
-            dsu.union(i, *j);
-        }
-    }
-    let mut prev: Option<usize> = None;
-    for i in 0..n {
-        let c = &inputs[i];
-        if c.stance == Stance::Denies {
-            if let Some(p) = prev {
-                let q = &inputs[p];
-                if q.article == c.article
-                    && q.stance == Stance::Denies
-                    && q.paragraph == c.paragraph
-                {
-                    dsu.union(p, i);
-                }
-            }
-        }
-        prev = Some(i);
-    }
+    // `inputs` are in id order, which is (article, position) order.
+    let order: Vec<usize> = (0..n).collect();
+    crate::claims::join_linked(inputs, &order, &mut dsu);
     // New representatives, by rep row id -> node (their cluster is decided below).
     let mut new_rep_node: HashMap<i64, usize> = HashMap::new();
     {
