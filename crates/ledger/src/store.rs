@@ -173,22 +173,7 @@ impl Ledger {
                     let r: Vec<Analysed> = batch
                         .into_par_iter()
                         .map(|(mut doc, existing)| {
-                            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                analyse(&mut doc)
-                            }));
-                            match r {
-                                Ok(Ok(())) => Ok((prepare(&doc), existing)),
-                                Ok(Err(e)) => Err(format!(
-                                    "{}: {}: analysis failed: {e}",
-                                    where_of(&doc.origin),
-                                    doc.id
-                                )),
-                                Err(_) => Err(format!(
-                                    "{}: {}: analysis panicked",
-                                    where_of(&doc.origin),
-                                    doc.id
-                                )),
-                            }
+                            analyse_guarded(analyse, &mut doc).map(|p| (p, existing))
                         })
                         .collect();
                     (r, t.elapsed().as_secs_f64())
@@ -269,25 +254,7 @@ impl Ledger {
             let results: Vec<(i64, std::result::Result<Prepared, String>)> = docs
                 .into_par_iter()
                 .map(|(id, mut doc)| {
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        analyse(&mut doc)
-                    }));
-                    (
-                        id,
-                        match r {
-                            Ok(Ok(())) => Ok(prepare(&doc)),
-                            Ok(Err(e)) => Err(format!(
-                                "{}: {}: analysis failed: {e}",
-                                where_of(&doc.origin),
-                                doc.id
-                            )),
-                            Err(_) => Err(format!(
-                                "{}: {}: analysis panicked",
-                                where_of(&doc.origin),
-                                doc.id
-                            )),
-                        },
-                    )
+                    (id, analyse_guarded(analyse, &mut doc))
                 })
                 .collect();
             let tx = self.conn.transaction()?;
@@ -799,6 +766,19 @@ fn store_batch(
     }
     tx.commit()?;
     Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64()))
+}
+
+/// Runs the analysis on one document, turning an error or a panic into a message that names
+/// where the document came from (one bad document must not stop the others).
+fn analyse_guarded<A>(analyse: &A, doc: &mut Document) -> std::result::Result<Prepared, String>
+where
+    A: Fn(&mut Document) -> std::result::Result<(), String> + Sync,
+{
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(doc))) {
+        Ok(Ok(())) => Ok(prepare(doc)),
+        Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
+        Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
+    }
 }
 
 fn where_of(o: &Origin) -> String {
