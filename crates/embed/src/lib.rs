@@ -65,6 +65,14 @@ pub fn model_present(dir: &Path) -> bool {
 
 const REQUIRED: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 
+/// A clear error naming the first file of the model that `dir` lacks.
+fn require_model(dir: &Path) -> Result<(), EmbedError> {
+    match REQUIRED.iter().find(|f| !dir.join(f).is_file()) {
+        Some(file) => Err(EmbedError::ModelAbsent { dir: dir.to_path_buf(), file }),
+        None => Ok(()),
+    }
+}
+
 /// A loaded MiniLM sentence encoder. Cheap to share by reference across threads.
 pub struct Encoder {
     model: BertModel,
@@ -100,11 +108,7 @@ impl Encoder {
     /// Loads the model from `dir` (see [`default_model_dir`]).
     pub fn load(dir: impl AsRef<Path>) -> Result<Encoder, EmbedError> {
         let dir = dir.as_ref();
-        for file in REQUIRED {
-            if !dir.join(file).is_file() {
-                return Err(EmbedError::ModelAbsent { dir: dir.to_path_buf(), file });
-            }
-        }
+        require_model(dir)?;
         let cfg_path = dir.join("config.json");
         let cfg_text = std::fs::read_to_string(&cfg_path)
             .map_err(|source| EmbedError::Io { path: cfg_path.clone(), source })?;
@@ -259,11 +263,7 @@ impl StaticEmbeddings {
     /// Loads the vocabulary and input-layer weights from `dir` (see [`default_model_dir`]).
     pub fn load(dir: impl AsRef<Path>) -> Result<StaticEmbeddings, EmbedError> {
         let dir = dir.as_ref();
-        for file in REQUIRED {
-            if !dir.join(file).is_file() {
-                return Err(EmbedError::ModelAbsent { dir: dir.to_path_buf(), file });
-            }
-        }
+        require_model(dir)?;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(None);
