@@ -35,7 +35,7 @@ pub struct Args {
     /// (otherwise say so and use the rules alone): `--learned` or `--learned=static` reads
     /// MiniLM's input-layer vectors (fast), `--learned=contextual` runs the whole transformer.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "static")]
-    learned: Option<onrecord_learn::command::Feat>,
+    learned: Option<onrecord_learn::Kind>,
     /// How a cue-less continuation quote ("“A,” X said. “B.”") is recorded: as its own
     /// attribution by the same speaker, or merged into the one before it (PolNeAR's convention).
     #[arg(long, value_enum, default_value = "separate")]
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut pipeline = onrecord::pipeline(&onrecord::Options { continuations });
     if let Some(kind) = learned {
-        match onrecord_learn::Tagger::load_default(kind.into()) {
+        match onrecord_learn::Tagger::load_default(kind) {
             Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(
                 t,
                 onrecord_learn::Combine::Replace,

@@ -5,26 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::train::{self, Config};
+use crate::train::{self, io, Config};
 use crate::{Kind, LearnError, Tagger};
-
-/// Which token vectors a head reads.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Feat {
-    /// MiniLM's last layer (the whole transformer; about 1 article/s on 2 cores).
-    Contextual,
-    /// MiniLM's input layer (a table lookup per wordpiece; the head supplies the context).
-    Static,
-}
-
-impl From<Feat> for Kind {
-    fn from(f: Feat) -> Kind {
-        match f {
-            Feat::Contextual => Kind::Contextual,
-            Feat::Static => Kind::Static,
-        }
-    }
-}
 
 /// What to train.
 #[derive(Debug, clap::Subcommand)]
@@ -58,21 +40,17 @@ pub struct AttributionArgs {
     pub cache: Option<PathBuf>,
     /// Token vectors: MiniLM's last layer (contextual) or its input layer (static, fast).
     #[arg(long, value_enum, default_value = "contextual")]
-    pub features: Feat,
+    pub features: Kind,
     /// Context layers of the head (default: 3 for contextual, 6 for static).
     #[arg(long)]
     pub layers: Option<usize>,
-}
-
-fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> LearnError + '_ {
-    move |source| LearnError::Io { path: path.to_path_buf(), source }
 }
 
 /// Runs a training command: features (cached), epochs with a dev score each, the best head and
 /// a log (the command line, sizes, times, one line per epoch) written to `out`.
 pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     let TrainWhat::Attribution(a) = what;
-    let kind = Kind::from(a.features);
+    let kind = a.features;
     let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir())?;
     let layers = a.layers.unwrap_or(kind.context_layers());
     let tagger = Tagger::new(encoding, crate::model::Head::init(a.seed, layers)?)?;

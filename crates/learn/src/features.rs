@@ -12,8 +12,8 @@ pub const EXTRA: usize = 12;
 /// Width of one token's feature row.
 pub const WIDTH: usize = DIM + EXTRA;
 
-/// Which MiniLM vectors the tokens get.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which MiniLM vectors the tokens get (also the `--features` / `--learned=` value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     /// The last layer: context-aware, the whole transformer over every wordpiece (~1 article/s
     /// on 2 cores).

@@ -25,13 +25,7 @@ pub struct FastHead {
 }
 
 fn weights(head: &Head, name: &str) -> Result<Vec<f32>, LearnError> {
-    let v = head
-        .params
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .ok_or_else(|| LearnError::Model(format!("missing weight {name}")))?;
-    Ok(v.as_tensor().flatten_all()?.to_vec1::<f32>()?)
+    Ok(crate::model::get(&head.params, name)?.as_tensor().flatten_all()?.to_vec1::<f32>()?)
 }
 
 fn mat(data: Vec<f32>, rows: usize, cols: usize, name: &str) -> Result<Mat, LearnError> {

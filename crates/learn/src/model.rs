@@ -61,7 +61,7 @@ pub struct Head {
     pub layers: usize,
 }
 
-fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var, LearnError> {
+pub(crate) fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var, LearnError> {
     params
         .iter()
         .find(|(n, _)| n == name)

@@ -30,7 +30,8 @@ impl Example {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LearnError + '_ {
+/// Wraps an I/O error with the path it concerns.
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LearnError + '_ {
     move |source| LearnError::Io { path: path.to_path_buf(), source }
 }
 

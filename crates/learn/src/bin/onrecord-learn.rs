@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::train;
-use onrecord_learn::command::{Feat, TrainWhat};
+use onrecord_learn::command::TrainWhat;
 use onrecord_learn::{Combine, Kind, LearnedAttributionLayer, Tagger};
 
 #[derive(Parser)]
@@ -35,7 +35,7 @@ enum Cmd {
         #[arg(long)]
         head: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "contextual")]
-        features: Feat,
+        features: Kind,
     },
     /// Like extract, but from the feature cache `train attribution` wrote for the same gold file
     /// (seconds instead of minutes; for trying combination rules).
@@ -48,7 +48,7 @@ enum Cmd {
         #[arg(long)]
         head: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "contextual")]
-        features: Feat,
+        features: Kind,
     },
 }
 
@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Train { what } => onrecord_learn::command::train(what)?,
         Cmd::EvalCached { gold, cache, combine, head, features } => {
             let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
-            let head = onrecord_learn::model::Head::load(&head.join(Kind::from(features).head_file()))?;
+            let head = onrecord_learn::model::Head::load(&head.join(features.head_file()))?;
             let head = onrecord_learn::infer::FastHead::new(&head)?;
             let how = match combine {
                 How::Add => Combine::AddToRules,
@@ -87,7 +87,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Extract { inputs, combine, head, features } => {
             let model = onrecord_embed::default_model_dir();
             let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
-            let tagger = Tagger::load(&model, &head, features.into()).context("loading the learned tier")?;
+            let tagger = Tagger::load(&model, &head, features).context("loading the learned tier")?;
             let how = match combine {
                 How::Add => Combine::AddToRules,
                 How::Replace => Combine::Replace,
