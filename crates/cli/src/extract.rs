@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use onrecord::interchange::{to_json, OutputOptions};
+use onrecord::interchange::{write_json, OutputOptions};
 use onrecord_ingest::Pending;
 use rayon::prelude::*;
 
@@ -80,22 +80,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     while items.peek().is_some() {
         batch.clear();
         batch.extend(items.by_ref().take(BATCH));
-        let rendered: Vec<Result<String, String>> = pool.install(|| {
+        let rendered: Vec<Result<Vec<u8>, String>> = pool.install(|| {
             batch
                 .par_drain(..)
                 .map(|item| {
                     let mut doc = item.finish().map_err(|e| format!("error: {}: {e}", e.id.as_deref().unwrap_or("?")))?;
                     pipeline.run(&mut doc).map_err(|e| format!("error: {}: {e}", doc.id))?;
                     Ok(match format {
-                        OutputFormat::Jsonl => to_json(&doc, opts).to_string(),
-                        OutputFormat::Pretty => crate::pretty::render(&doc),
+                        // Serialised straight from the document (no intermediate JSON value).
+                        OutputFormat::Jsonl => {
+                            let mut buf = Vec::with_capacity(4 * doc.text.len() + 1024);
+                            write_json(&doc, opts, &mut buf).map_err(|e| format!("error: {}: {e}", doc.id))?;
+                            buf
+                        }
+                        OutputFormat::Pretty => crate::pretty::render(&doc).into_bytes(),
                     })
                 })
                 .collect()
         });
         for r in rendered {
             match r {
-                Ok(s) => writeln!(out, "{s}").context("writing output")?,
+                Ok(s) => {
+                    out.write_all(&s).context("writing output")?;
+                    out.write_all(b"\n").context("writing output")?;
+                }
                 Err(msg) => {
                     failed += 1;
                     eprintln!("{msg}");
