@@ -11,7 +11,7 @@ mod tokens;
 pub use paragraphs::paragraphs;
 pub use quotes::{pair_quotes, QuoteFamily};
 pub use sentences::SentenceSplitter;
-pub use tokens::{is_apostrophe, is_quote_char, tokenize};
+pub use tokens::{is_apostrophe, is_quote_char, tokenize, tokenize_into};
 
 use crate::layers::Sentence;
 use crate::pipeline::Component;
@@ -40,13 +40,15 @@ impl Component for TextLayer {
         let mut sentences = Vec::new();
         let mut toks = Vec::new();
         for (pi, p) in paras.iter().enumerate() {
-            let p_tokens = tokenize(text, p.span);
-            for s in self.splitter.split(text, p.span, &p_tokens) {
-                let a = toks.len() + p_tokens.partition_point(|t| t.span.start < s.start);
-                let b = toks.len() + p_tokens.partition_point(|t| t.span.end <= s.end);
+            // The paragraph's tokens go straight onto the document's.
+            let base = toks.len();
+            tokenize_into(text, p.span, &mut toks);
+            let p_tokens = &toks[base..];
+            for s in self.splitter.split(text, p.span, p_tokens) {
+                let a = base + p_tokens.partition_point(|t| t.span.start < s.start);
+                let b = base + p_tokens.partition_point(|t| t.span.end <= s.end);
                 sentences.push(Sentence { span: s, tokens: a..b.max(a), paragraph: pi });
             }
-            toks.extend(p_tokens);
         }
         doc.quote_regions = pair_quotes(text, &paras, &toks);
         doc.paragraphs = paras;

@@ -27,65 +27,76 @@ fn is_hyphen(c: char) -> bool {
 /// character is a `QuoteMark` token for the quote pairer to judge.
 pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
     let mut out = Vec::new();
+    tokenize_into(text, span, &mut out);
+    out
+}
+
+/// [`tokenize`], appending to `out`. Walks the text by byte offset, decoding characters as it
+/// goes (no per-call buffer of characters).
+pub fn tokenize_into(text: &str, span: Span, out: &mut Vec<Token>) {
     let s = span.text(text);
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let pos = |i: usize| if i < n { span.start + chars[i].0 } else { span.start + s.len() };
+    // The character starting at byte `b` (a char boundary), if any.
+    let at = |b: usize| s.get(b..).and_then(|r| r.chars().next());
+    // The byte offset after the character at `b`.
+    let after = |b: usize| b + at(b).map_or(0, char::len_utf8);
+    let before = |b: usize| s[..b].chars().next_back();
+    let pos = |b: usize| span.start + b;
+    out.reserve(s.len() / 5);
     let mut i = 0;
-    while i < n {
-        let c = chars[i].1;
+    while let Some(c) = at(i) {
+        let i1 = i + c.len_utf8();
         if c.is_whitespace() || c.is_control() {
-            i += 1;
+            i = i1;
             continue;
         }
         let start = i;
         // ’90s: an apostrophe standing for omitted digits, at the start of a word.
         let elided_year = is_apostrophe(c)
-            && at(i + 1).is_some_and(|d| d.is_ascii_digit())
-            && at(i + 2).is_some_and(|d| d.is_ascii_digit())
-            && (i == 0 || !chars[i - 1].1.is_alphanumeric());
+            && at(i1).is_some_and(|d| d.is_ascii_digit())
+            && at(i1 + 1).is_some_and(|d| d.is_ascii_digit())
+            && before(i).is_none_or(|p| !p.is_alphanumeric());
         if c.is_alphanumeric() || elided_year {
-            i += 1;
+            i = i1;
             let mut only_single_letters = c.is_alphabetic();
             let mut seg_len = 1;
-            while i < n {
-                let c = chars[i].1;
-                let next = at(i + 1);
+            while let Some(c) = at(i) {
+                let j = i + c.len_utf8();
                 if c.is_alphanumeric() || c == '\u{00AD}' || is_combining(c) {
                     seg_len += 1;
                     if seg_len > 1 {
                         only_single_letters = false;
                     }
-                    i += 1;
-                } else if (is_apostrophe(c) || is_hyphen(c)) && next.is_some_and(|d| d.is_alphanumeric()) {
-                    i += 1;
+                    i = j;
+                } else if (is_apostrophe(c) || is_hyphen(c)) && at(j).is_some_and(|d| d.is_alphanumeric()) {
+                    i = j;
                 } else if c == '.' && only_single_letters && seg_len == 1 {
                     // U.S. / U.K. / e.g.: single letters joined by dots, final dot included.
+                    let next = at(j);
                     if next.is_some_and(|d| d.is_alphabetic())
-                        && at(i + 2).is_none_or(|d| !d.is_alphanumeric() || d == '.')
+                        && at(after(j)).is_none_or(|d| !d.is_alphanumeric() || d == '.')
                     {
-                        i += 2;
+                        i = after(j);
                         seg_len = 1;
-                    } else if i > start + 1 {
-                        // The final dot of the abbreviation; a possessive may follow.
-                        i += 1;
+                    } else if i > i1 {
+                        // The final dot of the abbreviation (after more than one character); a
+                        // possessive may follow.
+                        i = j;
                         only_single_letters = false;
                         seg_len = 2;
                     } else {
                         break;
                     }
                 } else if matches!(c, '.' | ',' | ':')
-                    && chars[i - 1].1.is_ascii_digit()
-                    && next.is_some_and(|d| d.is_ascii_digit())
+                    && before(i).is_some_and(|p| p.is_ascii_digit())
+                    && at(j).is_some_and(|d| d.is_ascii_digit())
                 {
-                    i += 1;
+                    i = j;
                 } else {
                     break;
                 }
             }
-            let word = &s[chars[start].0..if i < n { chars[i].0 } else { s.len() }];
-            let kind = if word.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ':')) {
+            let word = &s[start..i];
+            let kind = if word.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b':')) {
                 TokenKind::Number
             } else {
                 TokenKind::Word
@@ -94,10 +105,9 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
             continue;
         }
         let kind = if is_quote_char(c) { TokenKind::QuoteMark } else { TokenKind::Punct };
-        i += 1;
+        i = i1;
         out.push(Token { span: Span::new(pos(start), pos(i)), kind });
     }
-    out
 }
 
 fn is_combining(c: char) -> bool {
@@ -124,6 +134,95 @@ mod tests {
     fn sentence_final_dot_after_initials_kept_with_abbreviation() {
         assert_eq!(words("in the U.S. Then"), ["in", "the", "U.S.", "Then"]);
         assert_eq!(words("Plan A. Then"), ["Plan", "A", ".", "Then"]);
+    }
+
+    /// The first implementation (a vector of the span's characters, indexed by character),
+    /// kept as the reference the byte-offset walk must agree with.
+    fn tokenize_by_char_vector(text: &str, span: Span) -> Vec<Token> {
+        let mut out = Vec::new();
+        let s = span.text(text);
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let n = chars.len();
+        let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+        let pos = |i: usize| if i < n { span.start + chars[i].0 } else { span.start + s.len() };
+        let mut i = 0;
+        while i < n {
+            let c = chars[i].1;
+            if c.is_whitespace() || c.is_control() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            // ’90s: an apostrophe standing for omitted digits, at the start of a word.
+            let elided_year = is_apostrophe(c)
+                && at(i + 1).is_some_and(|d| d.is_ascii_digit())
+                && at(i + 2).is_some_and(|d| d.is_ascii_digit())
+                && (i == 0 || !chars[i - 1].1.is_alphanumeric());
+            if c.is_alphanumeric() || elided_year {
+                i += 1;
+                let mut only_single_letters = c.is_alphabetic();
+                let mut seg_len = 1;
+                while i < n {
+                    let c = chars[i].1;
+                    let next = at(i + 1);
+                    if c.is_alphanumeric() || c == '\u{00AD}' || is_combining(c) {
+                        seg_len += 1;
+                        if seg_len > 1 {
+                            only_single_letters = false;
+                        }
+                        i += 1;
+                    } else if (is_apostrophe(c) || is_hyphen(c)) && next.is_some_and(|d| d.is_alphanumeric()) {
+                        i += 1;
+                    } else if c == '.' && only_single_letters && seg_len == 1 {
+                        // U.S. / U.K. / e.g.: single letters joined by dots, final dot included.
+                        if next.is_some_and(|d| d.is_alphabetic())
+                            && at(i + 2).is_none_or(|d| !d.is_alphanumeric() || d == '.')
+                        {
+                            i += 2;
+                            seg_len = 1;
+                        } else if i > start + 1 {
+                            // The final dot of the abbreviation; a possessive may follow.
+                            i += 1;
+                            only_single_letters = false;
+                            seg_len = 2;
+                        } else {
+                            break;
+                        }
+                    } else if matches!(c, '.' | ',' | ':')
+                        && chars[i - 1].1.is_ascii_digit()
+                        && next.is_some_and(|d| d.is_ascii_digit())
+                    {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let word = &s[chars[start].0..if i < n { chars[i].0 } else { s.len() }];
+                let kind = if word.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ':')) {
+                    TokenKind::Number
+                } else {
+                    TokenKind::Word
+                };
+                out.push(Token { span: Span::new(pos(start), pos(i)), kind });
+                continue;
+            }
+            let kind = if is_quote_char(c) { TokenKind::QuoteMark } else { TokenKind::Punct };
+            i += 1;
+            out.push(Token { span: Span::new(pos(start), pos(i)), kind });
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_walk_tokenizes_as_the_char_vector(
+            pre in "[a. ]{0,3}",
+            body in "[aBé0-9 .,:'’‘ʼ\"“”«\\-‐‑\u{00AD}\u{0301}\u{200D}\n\t]{0,40}",
+        ) {
+            let t = format!("{pre}{body}");
+            let span = Span::new(pre.len(), t.len());
+            proptest::prop_assert_eq!(tokenize(&t, span), tokenize_by_char_vector(&t, span));
+        }
     }
 
     #[test]

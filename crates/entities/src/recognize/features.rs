@@ -56,6 +56,7 @@ const TABLES: [(&str, &str, u8); 7] = [
 impl Lexicon {
     pub fn builtin() -> Lexicon {
         let mut lex = Lexicon { names: HashedMap::default(), max_len: 1, starts: HashedMap::default(), titles: HashedMap::default() };
+        let mut toks = Vec::new();
         for (name, src, kind) in TABLES {
             let table = Table::builtin(name, src, 1);
             for row in &table.rows {
@@ -69,7 +70,8 @@ impl Lexicon {
                     lex.titles.insert(norm_hash(w), ());
                     continue;
                 }
-                let toks = onrecord_core::text::tokenize(&row[0], Span::new(0, row[0].len()));
+                toks.clear();
+                onrecord_core::text::tokenize_into(&row[0], Span::new(0, row[0].len()), &mut toks);
                 if toks.is_empty() {
                     continue;
                 }
