@@ -216,6 +216,11 @@ CREATE TABLE source_names (name TEXT PRIMARY KEY, n INTEGER NOT NULL, agent INTE
 CREATE INDEX entities_name ON entities(name);
 DELETE FROM state WHERE key IN ('speakers_entities_upto', 'speakers_attributions_upto');
 "#,
+    r#"
+-- Ingest cost: no query reads entities by agent (linking writes it by id; speakers are read
+-- through attributions and entity_groups), so its index only cost a write per stored entity.
+DROP INDEX IF EXISTS entities_agent;
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -264,6 +269,38 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A v6 ledger loses the unused `entities_agent` index on open; its data stays.
+    #[test]
+    fn upgrades_a_v6_ledger() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..6].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+        }
+        let index = |conn: &Connection| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'entities_agent'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(index(&conn), 1);
+        conn.execute_batch(
+            "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, meta_json, origin_path, origin_format, minhash, ingested_at)
+               VALUES (1, 'a', 'h', '0', 'Jo Doe said so.', '{}', 'p', 'text', x'', 'now');
+             INSERT INTO entities(id, article, idx, name, kind, roles, agent) VALUES (3, 1, 0, 'Jo Doe', 'PERSON', '[]', 7);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(index(&conn), 0);
+        let agent: i64 = conn
+            .query_row("SELECT agent FROM entities WHERE id = 3", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(agent, 7);
+    }
 
     /// A ledger written by schema v4 (quotes without their date, no unresolved index) is upgraded
     /// in place: dates copied from the articles, unresolved quotes indexed, triggers active.

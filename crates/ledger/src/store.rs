@@ -803,15 +803,15 @@ pub(crate) fn role_texts(json: &str) -> Vec<String> {
 }
 
 fn insert_article(tx: &Transaction, p: &Prepared, version: &str) -> Result<i64> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO articles(doc_id, text_hash, analysis_version, text, title, publisher, published, byline, site_name, language, url, meta_json, origin_path, origin_record, origin_format, wire, minhash, ingested_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-        params![p.doc_id, p.text_hash, version, p.text, p.title, p.publisher, p.published, p.byline, p.site_name, p.language, p.url, p.meta_json, p.origin_path, p.origin_record.map(|r| r as i64), p.origin_format, p.wire, p.minhash],
+    )?
+    .execute(params![p.doc_id, p.text_hash, version, p.text, p.title, p.publisher, p.published, p.byline, p.site_name, p.language, p.url, p.meta_json, p.origin_path, p.origin_record.map(|r| r as i64), p.origin_format, p.wire, p.minhash],
     )?;
     let id = tx.last_insert_rowid();
-    tx.execute(
-        "INSERT INTO articles_fts(rowid, title, text) VALUES (?1, ?2, ?3)",
-        params![id, p.title.as_deref().unwrap_or(""), p.text],
+    tx.prepare_cached("INSERT INTO articles_fts(rowid, title, text) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, p.title.as_deref().unwrap_or(""), p.text],
     )?;
     insert_layers(tx, id, p)?;
     Ok(id)
@@ -874,9 +874,9 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
         ])?;
         time_ids.push(tx.last_insert_rowid());
     }
-    let base: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM attributions", [], |r| {
-        r.get(0)
-    })?;
+    let base: i64 = tx
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM attributions")?
+        .query_row([], |r| r.get(0))?;
     let mut st = tx.prepare_cached(
         "INSERT INTO attributions(id, article, idx, kind, content, content_spans, cue, cue_start, cue_end, source, source_start, source_end, source_kind, speaker_entity, speaker, confidence, addressee, addressee_start, addressee_end, hedges, polarity, time_value, time_id, paragraph, stance, target, claim_key, published)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28)",
