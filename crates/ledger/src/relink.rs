@@ -113,6 +113,14 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         let mut postings = tx.prepare_cached("SELECT rep FROM claim_postings WHERE token = ?1")?;
         let mut rep_row = tx.prepare_cached("SELECT key, claim FROM claim_reps WHERE id = ?1")?;
         let mut counts: HashMap<i64, u32> = HashMap::new();
+        // Token counts and postings met in this linking, kept equal to their rows as new
+        // representatives are added, so a token common among the new claims is read once
+        // (postings only for tokens under the cap: a token over it stays over it).
+        struct Tok {
+            n: i64,
+            reps: Option<Vec<i64>>,
+        }
+        let mut tok_cache: HashMap<String, Tok> = HashMap::new();
         for i in (0..n).filter(|&i| comparable(&inputs[i])) {
             let key = &inputs[i].key;
             let json = serde_json::to_string(key)?;
@@ -131,13 +139,22 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             counts.clear();
             let toks: Vec<String> = tokens(key).collect();
             for t in &toks {
-                let n_t: i64 = tok_n.query_row([t], |r| r.get(0)).optional()?.unwrap_or(0);
-                if n_t + 1 > MAX_POSTING as i64 {
+                if !tok_cache.contains_key(t) {
+                    let n_t: i64 = tok_n.query_row([t], |r| r.get(0)).optional()?.unwrap_or(0);
+                    let reps = if n_t + 1 > MAX_POSTING as i64 {
+                        None
+                    } else {
+                        let rows = postings.query_map([t], |r| r.get::<_, i64>(0))?;
+                        Some(rows.collect::<std::result::Result<Vec<i64>, _>>()?)
+                    };
+                    tok_cache.insert(t.clone(), Tok { n: n_t, reps });
+                }
+                let tok = &tok_cache[t];
+                if tok.n + 1 > MAX_POSTING as i64 {
                     continue;
                 }
-                let reps = postings.query_map([t], |r| r.get::<_, i64>(0))?;
-                for rep in reps {
-                    *counts.entry(rep?).or_default() += 1;
+                for &rep in tok.reps.iter().flatten() {
+                    *counts.entry(rep).or_default() += 1;
                 }
             }
             let mut joined: Vec<usize> = vec![];
@@ -169,6 +186,14 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             for t in &toks {
                 post.execute(params![t, rep])?;
                 up_tok.execute([t])?;
+                if let Some(tok) = tok_cache.get_mut(t) {
+                    tok.n += 1;
+                    if let Some(reps) = &mut tok.reps {
+                        if reps.last() != Some(&rep) {
+                            reps.push(rep);
+                        }
+                    }
+                }
             }
         }
     }
