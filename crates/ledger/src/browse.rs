@@ -224,31 +224,20 @@ pub fn article(l: &Ledger, id: i64) -> R<Option<ArticleDetail>> {
     let sentences =
         collect(st.query_map([id], |r| Ok([usize_of(r.get(0)?), usize_of(r.get(1)?)]))?)?;
     let mut st = c.prepare(
-        "SELECT id, name, kind, agent, roles FROM entities WHERE article = ?1 ORDER BY idx",
+        "SELECT id, name, kind, agent, roles, mentions FROM entities WHERE article = ?1 ORDER BY idx",
     )?;
-    let mut entities = collect(st.query_map([id], |r| {
+    let entities = collect(st.query_map([id], |r| {
         let roles: String = r.get(4)?;
+        let mentions: String = r.get(5)?;
         Ok(EntityOut {
             id: r.get(0)?,
             name: r.get(1)?,
             kind: r.get(2)?,
             agent: r.get(3)?,
             roles: serde_json::from_str(&roles).unwrap_or_default(),
-            mentions: vec![],
+            mentions: parse_mentions(&mentions),
         })
     })?)?;
-    let mut st =
-        c.prepare("SELECT start, end, kind, text FROM mentions WHERE entity = ?1 ORDER BY start")?;
-    for e in &mut entities {
-        e.mentions = collect(st.query_map([e.id], |r| {
-            Ok(MentionOut {
-                start: usize_of(r.get(0)?),
-                end: usize_of(r.get(1)?),
-                kind: r.get(2)?,
-                text: r.get(3)?,
-            })
-        })?)?;
-    }
     let mut st = c.prepare("SELECT start, end, text, kind, value, modifier, resolved FROM times WHERE article = ?1 ORDER BY idx")?;
     let times = collect(st.query_map([id], |r| {
         Ok(TimeOut {
@@ -299,6 +288,22 @@ pub fn article(l: &Ledger, id: i64) -> R<Option<ArticleDetail>> {
         times,
         attributions,
     }))
+}
+
+/// An entity's stored mentions (`[[start, end, kind, text], ...]`), in start order.
+fn parse_mentions(json: &str) -> Vec<MentionOut> {
+    let rows: Vec<(i64, i64, String, String)> = serde_json::from_str(json).unwrap_or_default();
+    let mut out: Vec<MentionOut> = rows
+        .into_iter()
+        .map(|(start, end, kind, text)| MentionOut {
+            start: usize_of(start),
+            end: usize_of(end),
+            kind,
+            text,
+        })
+        .collect();
+    out.sort_by_key(|m| m.start);
+    out
 }
 
 fn parse_hedges(json: &str) -> Vec<SpanText> {

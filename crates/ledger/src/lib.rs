@@ -93,11 +93,12 @@ impl Ledger {
         tables
             .iter()
             .map(|t| {
-                Ok((
-                    *t,
-                    self.conn
-                        .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?,
-                ))
+                // Mentions are stored as one JSON list per entity (schema v7).
+                let sql = match *t {
+                    "mentions" => "SELECT coalesce(sum(json_array_length(mentions)), 0) FROM entities".to_string(),
+                    t => format!("SELECT count(*) FROM {t}"),
+                };
+                Ok((*t, self.conn.query_row(&sql, [], |r| r.get(0))?))
             })
             .collect()
     }

@@ -54,8 +54,9 @@ pub struct PEntity {
     pub name: String,
     pub kind: String,
     pub roles: String,
-    /// (start, end, kind, text), code points.
-    pub mentions: Vec<(usize, usize, String, String)>,
+    /// JSON `[[start, end, kind, text], ...]` in start order, code points: stored as one value
+    /// per entity (the article view is its only reader).
+    pub mentions: String,
 }
 
 pub struct PTime {
@@ -153,6 +154,12 @@ fn source_kind(k: SourceKind) -> &'static str {
 
 /// Prepares a document (already analysed) for storage.
 pub fn prepare(doc: &Document) -> Prepared {
+    prepare_hashed(doc, text_hash(&doc.text))
+}
+
+/// [`prepare`] with the text's [`text_hash`] already computed (ingest hashes each document once,
+/// to skip those already stored).
+pub fn prepare_hashed(doc: &Document, text_hash: String) -> Prepared {
     let lex = lexicon();
     let co = CharOffsets::new(&doc.text);
     let ptext = |s: Span| {
@@ -183,14 +190,18 @@ pub fn prepare(doc: &Document) -> Prepared {
                     .collect(),
             )
             .to_string(),
-            mentions: e
-                .mentions
-                .iter()
-                .map(|mm| {
-                    let [s, en] = co.span(mm.span);
-                    (s, en, snake(mm.kind), doc.slice(mm.span).to_string())
-                })
-                .collect(),
+            mentions: {
+                let mut ms: Vec<(usize, usize, String, &str)> = e
+                    .mentions
+                    .iter()
+                    .map(|mm| {
+                        let [s, en] = co.span(mm.span);
+                        (s, en, snake(mm.kind), doc.slice(mm.span))
+                    })
+                    .collect();
+                ms.sort_by_key(|m| m.0);
+                serde_json::to_string(&ms).unwrap_or_else(|_| "[]".into())
+            },
         })
         .collect();
     let entity_keys: Vec<String> = entities.iter().map(|e| lex.name_key(&e.name)).collect();
@@ -295,7 +306,7 @@ pub fn prepare(doc: &Document) -> Prepared {
 
     Prepared {
         doc_id: doc.id.clone(),
-        text_hash: text_hash(&doc.text),
+        text_hash,
         text: doc.text.clone(),
         title: val(&m.title),
         publisher: val(&m.publisher),

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::claims::{self, ClaimEncoder, ClaimInput};
 use crate::copies::{self, CopyInput};
 use crate::error::Result;
-use crate::prepare::{prepare, text_hash, ClaimKey, Prepared, Stance};
+use crate::prepare::{prepare, prepare_hashed, text_hash, ClaimKey, Prepared, Stance};
 use crate::speakers::{self, EntityInput};
 use crate::Ledger;
 
@@ -112,7 +112,7 @@ impl Ledger {
         let mut pending: Vec<Analysed> = vec![];
         let mut seen_prev: HashSet<(String, String)> = HashSet::new();
         loop {
-            let mut batch: Vec<(Document, Option<i64>)> = Vec::with_capacity(batch_size);
+            let mut batch: Vec<(Document, String, Option<i64>)> = Vec::with_capacity(batch_size);
             let mut seen: HashSet<(String, String)> = HashSet::new();
             for item in docs.by_ref().take(batch_size) {
                 sum.read += 1;
@@ -155,8 +155,8 @@ impl Ledger {
                     .optional()?;
                 match existing {
                     Some((_, v)) if v == opts.analysis_version => sum.already_present += 1,
-                    Some((id, _)) => batch.push((doc, Some(id))),
-                    None => batch.push((doc, None)),
+                    Some((id, _)) => batch.push((doc, key.1, Some(id))),
+                    None => batch.push((doc, key.1, None)),
                 }
             }
             if batch.is_empty() && pending.is_empty() {
@@ -172,8 +172,8 @@ impl Ledger {
                     let t = Instant::now();
                     let r: Vec<Analysed> = batch
                         .into_par_iter()
-                        .map(|(mut doc, existing)| {
-                            analyse_guarded(analyse, &mut doc).map(|p| (p, existing))
+                        .map(|(mut doc, hash, existing)| {
+                            analyse_guarded(analyse, &mut doc, Some(hash)).map(|p| (p, existing))
                         })
                         .collect();
                     (r, t.elapsed().as_secs_f64())
@@ -254,7 +254,7 @@ impl Ledger {
             let results: Vec<(i64, std::result::Result<Prepared, String>)> = docs
                 .into_par_iter()
                 .map(|(id, mut doc)| {
-                    (id, analyse_guarded(analyse, &mut doc))
+                    (id, analyse_guarded(analyse, &mut doc, None))
                 })
                 .collect();
             let tx = self.conn.transaction()?;
@@ -770,12 +770,20 @@ fn store_batch(
 
 /// Runs the analysis on one document, turning an error or a panic into a message that names
 /// where the document came from (one bad document must not stop the others).
-fn analyse_guarded<A>(analyse: &A, doc: &mut Document) -> std::result::Result<Prepared, String>
+/// `hash`: the text's [`text_hash`] when the caller has it (the analysis must not change the text).
+fn analyse_guarded<A>(
+    analyse: &A,
+    doc: &mut Document,
+    hash: Option<String>,
+) -> std::result::Result<Prepared, String>
 where
     A: Fn(&mut Document) -> std::result::Result<(), String> + Sync,
 {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(doc))) {
-        Ok(Ok(())) => Ok(prepare(doc)),
+        Ok(Ok(())) => Ok(match hash {
+            Some(h) => prepare_hashed(doc, h),
+            None => prepare(doc),
+        }),
         Ok(Err(e)) => Err(format!("{}: {}: analysis failed: {e}", where_of(&doc.origin), doc.id)),
         Err(_) => Err(format!("{}: {}: analysis panicked", where_of(&doc.origin), doc.id)),
     }
@@ -823,10 +831,6 @@ fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str) -> Res
         [id],
     )?;
     tx.execute("DELETE FROM attributions WHERE article = ?1", [id])?;
-    tx.execute(
-        "DELETE FROM mentions WHERE entity IN (SELECT id FROM entities WHERE article = ?1)",
-        [id],
-    )?;
     tx.execute("DELETE FROM entities WHERE article = ?1", [id])?;
     tx.execute("DELETE FROM times WHERE article = ?1", [id])?;
     tx.execute("DELETE FROM sentences WHERE article = ?1", [id])?;
@@ -845,18 +849,11 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
     }
     let mut ent_ids = Vec::with_capacity(p.entities.len());
     let mut st = tx.prepare_cached(
-        "INSERT INTO entities(article, idx, name, kind, roles) VALUES (?1,?2,?3,?4,?5)",
-    )?;
-    let mut sm = tx.prepare_cached(
-        "INSERT INTO mentions(entity, start, end, kind, text) VALUES (?1,?2,?3,?4,?5)",
+        "INSERT INTO entities(article, idx, name, kind, roles, mentions) VALUES (?1,?2,?3,?4,?5,?6)",
     )?;
     for (i, e) in p.entities.iter().enumerate() {
-        st.execute(params![article, i as i64, e.name, e.kind, e.roles])?;
-        let eid = tx.last_insert_rowid();
-        ent_ids.push(eid);
-        for (s, en, k, t) in &e.mentions {
-            sm.execute(params![eid, *s as i64, *en as i64, k, t])?;
-        }
+        st.execute(params![article, i as i64, e.name, e.kind, e.roles, e.mentions])?;
+        ent_ids.push(tx.last_insert_rowid());
     }
     let mut time_ids = Vec::with_capacity(p.times.len());
     let mut st = tx.prepare_cached("INSERT INTO times(article, idx, start, end, text, kind, value, modifier, resolved) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;

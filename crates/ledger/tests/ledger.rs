@@ -400,20 +400,34 @@ fn stored_offsets_are_code_points() {
     let t =
         "“Ça va,” said Zoë Étienne. Zoë Étienne said the café will reopen on Monday after repairs.";
     let mut l = Ledger::open_in_memory().unwrap();
-    ingest(
-        &mut l,
-        vec![doc(
-            "u",
-            t,
-            "2024-01-01",
-            "X",
-            &[q(
-                "the café will reopen on Monday after repairs",
-                "Zoë Étienne said",
-                Some("Zoë Étienne"),
-            )],
+    let mut d = doc(
+        "u",
+        t,
+        "2024-01-01",
+        "X",
+        &[q(
+            "the café will reopen on Monday after repairs",
+            "Zoë Étienne said",
+            Some("Zoë Étienne"),
         )],
     );
+    // A mention before the one the helper added: the article view lists them in text order.
+    d.entities[0].mentions.push(Mention {
+        span: span_of(t, "Zoë Étienne."),
+        kind: MentionKind::Nominal,
+    });
+    ingest(&mut l, vec![d]);
+    let view = onrecord_ledger::browse::article(&l, 1).unwrap().unwrap();
+    let mentions: Vec<(usize, usize, &str, &str)> = view.entities[0]
+        .mentions
+        .iter()
+        .map(|m| (m.start, m.end, m.kind.as_str(), m.text.as_str()))
+        .collect();
+    assert_eq!(
+        mentions,
+        [(14, 26, "nominal", "Zoë Étienne."), (27, 43, "name", "Zoë Étienne said")]
+    );
+    assert!(l.counts().unwrap().contains(&("mentions", 2)));
     let spans: String = l
         .conn()
         .query_row("SELECT content_spans FROM attributions", [], |r| r.get(0))
@@ -540,6 +554,12 @@ fn incremental_linking_equals_linking_at_once() {
     let mut inc = Ledger::open_in_memory().unwrap();
     // The surname-only article first: "Kowalska" is its own speaker until the full name arrives.
     docs.swap(0, 1);
+    // Also one article, then the rest in one linking (new claims sharing tokens among themselves).
+    let mut two = Ledger::open_in_memory().unwrap();
+    ingest(&mut two, docs[..1].to_vec());
+    ingest(&mut two, docs[1..].to_vec());
+    assert_eq!(claim_partition(&two), claim_partition(&once));
+    assert_eq!(speaker_links(&two), speaker_links(&once));
     for d in docs {
         ingest(&mut inc, vec![d]);
     }
