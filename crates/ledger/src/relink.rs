@@ -25,6 +25,9 @@ use crate::text::{intersection, jaccard};
 /// The state key: attributions with an id up to this are in the claim index.
 pub const CLAIMS_UPTO: &str = "claims_upto";
 
+/// Parsed representatives kept by one incremental claim linking (cleared when full).
+const REP_CACHE: usize = 100_000;
+
 fn tokens(k: &ClaimKey) -> impl Iterator<Item = String> + '_ {
     k.stems
         .iter()
@@ -121,6 +124,9 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             reps: Option<Vec<i64>>,
         }
         let mut tok_cache: HashMap<String, Tok> = HashMap::new();
+        // Stored representatives met as candidates, parsed once per linking (their key and
+        // cluster do not change before the loop ends; bounded, as a new slice meets many).
+        let mut rep_cache: HashMap<i64, (ClaimKey, i64)> = HashMap::new();
         for i in (0..n).filter(|&i| comparable(&inputs[i])) {
             let key = &inputs[i].key;
             let json = serde_json::to_string(key)?;
@@ -162,13 +168,21 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                 if shared < 2 {
                     continue;
                 }
-                let (other_json, claim): (String, i64) =
-                    rep_row.query_row([rep], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                let other: ClaimKey = serde_json::from_str(&other_json).unwrap_or_default();
+                if !rep_cache.contains_key(&rep) {
+                    if rep_cache.len() >= REP_CACHE {
+                        rep_cache.clear();
+                    }
+                    let (other_json, claim): (String, i64) =
+                        rep_row.query_row([rep], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    let other: ClaimKey = serde_json::from_str(&other_json).unwrap_or_default();
+                    rep_cache.insert(rep, (other, claim));
+                }
+                let (other, claim) = &rep_cache[&rep];
+                let claim = *claim;
                 if intersection(&key.stems, &other.stems) < 2 {
                     continue;
                 }
-                if claim_similarity(key, &other, jaccard(&key.stems, &other.stems))
+                if claim_similarity(key, other, jaccard(&key.stems, &other.stems))
                     >= LEXICAL_THRESHOLD
                 {
                     joined.push(match new_rep_node.get(&rep) {
