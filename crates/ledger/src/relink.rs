@@ -20,7 +20,7 @@ use crate::claims::{claim_similarity, comparable, ClaimInput, LEXICAL_THRESHOLD,
 use crate::copies::Dsu;
 use crate::error::Result;
 use crate::prepare::{ClaimKey, Stance};
-use crate::text::{intersection, jaccard};
+use crate::text::intersection;
 
 /// The state key: attributions with an id up to this are in the claim index.
 pub const CLAIMS_UPTO: &str = "claims_upto";
@@ -179,12 +179,13 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                 }
                 let (other, claim) = &rep_cache[&rep];
                 let claim = *claim;
-                if intersection(&key.stems, &other.stems) < 2 {
+                let inter = intersection(&key.stems, &other.stems);
+                if inter < 2 {
                     continue;
                 }
-                if claim_similarity(key, other, jaccard(&key.stems, &other.stems))
-                    >= LEXICAL_THRESHOLD
-                {
+                // = crate::text::jaccard(stems, other stems), without counting the intersection again.
+                let jac = inter as f32 / (key.stems.len() + other.stems.len() - inter) as f32;
+                if claim_similarity(key, other, jac) >= LEXICAL_THRESHOLD {
                     joined.push(match new_rep_node.get(&rep) {
                         Some(&node) => node,
                         None => node_of_claim(&mut dsu, &mut dsu_len, claim),
@@ -625,16 +626,21 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
     {
         let mut st = tx.prepare("SELECT name, kind, roles FROM entities WHERE id > ?1")?;
         let mut up = tx.prepare_cached(
-            "INSERT INTO entity_groups(name, kind, roles, n) VALUES (?1, ?2, ?3, 1) ON CONFLICT(name, kind, roles) DO UPDATE SET n = n + 1",
+            "INSERT INTO entity_groups(name, kind, roles, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(name, kind, roles) DO UPDATE SET n = n + ?4",
         )?;
         let mut exists = tx.prepare_cached("SELECT 1 FROM entity_groups WHERE name = ?1 AND kind = ?2 AND roles = ?3")?;
+        // Counted here first: one lookup and one upsert per distinct group, not per entity.
+        let mut new_counts: HashMap<(String, String, String), i64> = HashMap::new();
         let mut rows = st.query([ent_upto])?;
         while let Some(r) = rows.next()? {
             let key = (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?);
-            if !created.contains(&key) && !exists.exists(params![key.0, key.1, key.2])? {
+            *new_counts.entry(key).or_default() += 1;
+        }
+        for (key, n) in new_counts {
+            if !exists.exists(params![key.0, key.1, key.2])? {
                 created.insert(key.clone());
             }
-            up.execute(params![key.0, key.1, key.2])?;
+            up.execute(params![key.0, key.1, key.2, n])?;
         }
     }
     let new_sources: Vec<(i64, String)> = {
@@ -655,12 +661,16 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
     let mut old_source_names: HashSet<String> = HashSet::new();
     {
         let mut exists = tx.prepare_cached("SELECT 1 FROM source_names WHERE name = ?1")?;
-        let mut up = tx.prepare_cached("INSERT INTO source_names(name, n) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET n = n + 1")?;
+        let mut up = tx.prepare_cached("INSERT INTO source_names(name, n) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET n = n + ?2")?;
+        let mut new_counts: HashMap<&str, i64> = HashMap::new();
         for (_, n) in &new_sources {
+            *new_counts.entry(n.as_str()).or_default() += 1;
+        }
+        for (n, count) in new_counts {
             if exists.exists([n])? {
-                old_source_names.insert(n.clone());
+                old_source_names.insert(n.to_string());
             }
-            up.execute([n])?;
+            up.execute(params![n, count])?;
         }
     }
     // Every distinct name, with its count and the agent it had.
