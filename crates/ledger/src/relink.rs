@@ -116,12 +116,13 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         let mut postings = tx.prepare_cached("SELECT rep FROM claim_postings WHERE token = ?1")?;
         let mut rep_row = tx.prepare_cached("SELECT key, claim FROM claim_reps WHERE id = ?1")?;
         let mut counts: HashMap<i64, u32> = HashMap::new();
-        // Token counts and postings met in this linking, kept equal to their rows as new
-        // representatives are added, so a token common among the new claims is read once
-        // (postings only for tokens under the cap: a token over it stays over it).
+        // Token counts and postings met in this linking, kept up to date as new representatives
+        // are added, so a token common among the new claims is read once (postings only for
+        // tokens under the cap: a token over it stays over it); changed counts are written after.
         struct Tok {
             n: i64,
             reps: Option<Vec<i64>>,
+            changed: bool,
         }
         let mut tok_cache: HashMap<String, Tok> = HashMap::new();
         // Stored representatives met as candidates, parsed once per linking (their key and
@@ -153,7 +154,7 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                         let rows = postings.query_map([t], |r| r.get::<_, i64>(0))?;
                         Some(rows.collect::<std::result::Result<Vec<i64>, _>>()?)
                     };
-                    tok_cache.insert(t.clone(), Tok { n: n_t, reps });
+                    tok_cache.insert(t.clone(), Tok { n: n_t, reps, changed: false });
                 }
                 let tok = &tok_cache[t];
                 if tok.n + 1 > MAX_POSTING as i64 {
@@ -200,15 +201,28 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             new_rep_node.insert(rep, i);
             for t in &toks {
                 post.execute(params![t, rep])?;
-                up_tok.execute([t])?;
-                if let Some(tok) = tok_cache.get_mut(t) {
-                    tok.n += 1;
-                    if let Some(reps) = &mut tok.reps {
-                        if reps.last() != Some(&rep) {
-                            reps.push(rep);
+                match tok_cache.get_mut(t) {
+                    Some(tok) => {
+                        tok.n += 1;
+                        tok.changed = true;
+                        if let Some(reps) = &mut tok.reps {
+                            if reps.last() != Some(&rep) {
+                                reps.push(rep);
+                            }
                         }
                     }
+                    // Every token was met above; counted in place should that ever change.
+                    None => {
+                        up_tok.execute([t])?;
+                    }
                 }
+            }
+        }
+        // Token counts written once per token, after the loop that reads them from the cache.
+        let mut set_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET n = excluded.n")?;
+        for (t, tok) in &tok_cache {
+            if tok.changed {
+                set_tok.execute(params![t, tok.n])?;
             }
         }
     }
