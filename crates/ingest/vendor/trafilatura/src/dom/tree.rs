@@ -92,6 +92,17 @@ impl Document {
         self.get_attribute(id, "class").unwrap_or_default()
     }
 
+    /// Borrows the value of a named attribute: empty when absent or not an element.
+    ///
+    /// onrecord patch: the selector rules test attributes many times a page, and
+    /// `get_attribute` allocates a `String` for each.
+    pub fn attr_str(&self, id: NodeId, name: &str) -> &str {
+        if let Some(Node::Element(e)) = self.tree.get(id).map(|n| n.value()) {
+            return e.attr(name).unwrap_or("");
+        }
+        ""
+    }
+
     /// Returns the value of a named attribute, or None if not present.
     pub fn get_attribute(&self, id: NodeId, name: &str) -> Option<String> {
         if let Some(Node::Element(e)) = self.tree.get(id).map(|n| n.value()) {

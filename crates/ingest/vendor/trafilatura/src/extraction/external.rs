@@ -368,8 +368,25 @@ fn resolve_justext_stoplist(
             }
         }
     }
-    std::borrow::Cow::Borrowed(justext::get_all_stoplists())
+    std::borrow::Cow::Borrowed(&ALL_STOPWORDS)
 }
+
+/// The union of justext's stoplists, the same set as `justext::get_all_stoplists()`.
+///
+/// onrecord patch: justext builds its union by inserting ~188,000 words into a set that
+/// grows from empty (re-hashing it at every doubling); here the set is sized once from the
+/// per-language sets and they are moved into it.
+static ALL_STOPWORDS: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
+    let sets: Vec<HashSet<String>> = justext::available_languages()
+        .into_iter()
+        .filter_map(|lang| justext::get_stoplist(lang).ok())
+        .collect();
+    let mut all = HashSet::with_capacity(sets.iter().map(HashSet::len).sum());
+    for set in sets {
+        all.extend(set);
+    }
+    all
+});
 
 /// Run justext on HTML with trafilatura's custom thresholds.
 ///
@@ -771,6 +788,12 @@ mod tests {
             !trim(&text).is_empty(),
             "try_justext should extract English content"
         );
+    }
+
+    #[test]
+    fn all_stopwords_are_justexts_union() {
+        assert_eq!(*ALL_STOPWORDS, *justext::get_all_stoplists());
+        assert!(ALL_STOPWORDS.len() > 100_000);
     }
 
     #[test]
