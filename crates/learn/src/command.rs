@@ -44,6 +44,9 @@ pub struct AttributionArgs {
     /// Context layers of the head (default: 3 for contextual, 6 for static).
     #[arg(long)]
     pub layers: Option<usize>,
+    /// Dropout rate while training (on the head's input features and layer outputs).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f32,
 }
 
 /// Runs a training command: features (cached), epochs with a dev score each, the best head and
@@ -67,7 +70,7 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     let train_ex = train::examples(&tagger, train_docs, &cache.join(format!("{prefix}train-{tag}.bin")))?;
     let dev_ex = train::examples(&tagger, train::read_gold(&a.dev)?, &cache.join(format!("{prefix}dev.bin")))?;
     let feat_s = t0.elapsed().as_secs_f64();
-    let cfg = Config { epochs: a.epochs, lr: a.lr, seed: a.seed, layers, ..Config::default() };
+    let cfg = Config { epochs: a.epochs, lr: a.lr, seed: a.seed, layers, dropout: a.dropout, ..Config::default() };
     let t1 = Instant::now();
     let (head, log) = train::train(&train_ex, &dev_ex, &cfg)?;
     let train_s = t1.elapsed().as_secs_f64();
@@ -75,13 +78,14 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     head.save(&a.out.join(kind.head_file()))?;
     let log_path = a.out.join(kind.log_file());
     let mut text = format!(
-        "onrecord train attribution --features {} --layers {layers} --train {} --dev {} --max-train-docs {tag} --epochs {} --lr {} --seed {}\n",
+        "onrecord train attribution --features {} --layers {layers} --train {} --dev {} --max-train-docs {tag} --epochs {} --lr {} --seed {} --dropout {}\n",
         kind.name(),
         a.train.display(),
         a.dev.display(),
         a.epochs,
         a.lr,
-        a.seed
+        a.seed,
+        a.dropout
     );
     text += &format!(
         "{n_train} train documents ({} tokens), {} dev documents\nfeatures (or cache read): {feat_s:.0} s; training: {train_s:.0} s\n",

@@ -133,17 +133,37 @@ impl Head {
 
     /// Logits `(batch, len, NLABELS)` for features `(batch, len, WIDTH)`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor, LearnError> {
+        self.forward_dropout(x, None)
+    }
+
+    /// As [`Head::forward`], with dropout at rate `p` (drawn from `rng`, so training stays
+    /// reproducible) on the input features and on every layer's output, when `drop` is given.
+    pub fn forward_dropout(&self, x: &Tensor, mut drop: Option<(f32, &mut Rng)>) -> Result<Tensor, LearnError> {
         let p = &self.params;
-        let h = linear(x, get(p, "proj.w")?, get(p, "proj.b")?)?.gelu()?;
-        let mut h = h;
+        let mut apply = |t: Tensor| -> candle_core::Result<Tensor> {
+            match drop.as_mut() {
+                Some((rate, rng)) if *rate > 0.0 => dropout(&t, *rate, rng),
+                _ => Ok(t),
+            }
+        };
+        let x = apply(x.clone())?;
+        let mut h = apply(linear(&x, get(p, "proj.w")?, get(p, "proj.b")?)?.gelu()?)?;
         for i in 0..self.layers {
             let d = dilation(i);
             let ctx = Tensor::cat(&[&shift(&h, d as isize)?, &h, &shift(&h, -(d as isize))?], D::Minus1)?;
-            let upd = linear(&ctx, get(p, &format!("ctx{i}.w"))?, get(p, &format!("ctx{i}.b"))?)?.gelu()?;
+            let upd = apply(linear(&ctx, get(p, &format!("ctx{i}.w"))?, get(p, &format!("ctx{i}.b"))?)?.gelu()?)?;
             h = (h + upd)?;
         }
         Ok(linear(&h, get(p, "out.w")?, get(p, "out.b")?)?)
     }
+}
+
+/// Inverted dropout: zeroes each element with probability `rate`, scales the rest by 1/(1-rate).
+fn dropout(t: &Tensor, rate: f32, rng: &mut Rng) -> candle_core::Result<Tensor> {
+    let keep = 1.0 - rate;
+    // `unit` is uniform in [-1, 1): map to [0, 1).
+    let mask: Vec<f32> = (0..t.elem_count()).map(|_| if (rng.unit() + 1.0) * 0.5 < keep { 1.0 / keep } else { 0.0 }).collect();
+    t.mul(&Tensor::from_vec(mask, t.shape(), t.device())?)
 }
 
 fn linear(x: &Tensor, w: &Var, b: &Var) -> candle_core::Result<Tensor> {

@@ -157,11 +157,13 @@ pub struct Config {
     pub batch: usize,
     /// Context layers of the head.
     pub layers: usize,
+    /// Dropout rate on the head's input and layer outputs while training (0: none).
+    pub dropout: f32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { epochs: 8, lr: 2e-3, seed: 13, seq_len: 192, batch: 16, layers: crate::model::CONTEXT_LAYERS }
+        Config { epochs: 8, lr: 2e-3, seed: 13, seq_len: 192, batch: 16, layers: crate::model::CONTEXT_LAYERS, dropout: 0.0 }
     }
 }
 
@@ -279,6 +281,7 @@ pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, 
     let head = Head::init(cfg.seed, cfg.layers)?;
     let mut opt = AdamW::new(head.vars(), ParamsAdamW { lr: cfg.lr, weight_decay: 0.01, ..Default::default() })?;
     let mut rng = Rng::new(cfg.seed ^ 0x9E37_79B9_7F4A_7C15);
+    let mut drop_rng = Rng::new(cfg.seed ^ 0xD1B5_4A32_D192_ED03);
     let mut seqs = sequences(train, cfg.seq_len);
     let mut best: Option<(f64, Vec<(String, Tensor)>)> = None;
     let mut log = Vec::new();
@@ -292,7 +295,7 @@ pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, 
         for chunk in seqs.chunks(cfg.batch) {
             let len = chunk.iter().map(|s| s.2).max().unwrap_or(1);
             let (x, y, m) = batch_tensors(train, chunk, len)?;
-            let lp = candle_nn::ops::log_softmax(&head.forward(&x)?, D::Minus1)?;
+            let lp = candle_nn::ops::log_softmax(&head.forward_dropout(&x, Some((cfg.dropout, &mut drop_rng)))?, D::Minus1)?;
             let picked = lp.gather(&y.unsqueeze(2)?, 2)?.squeeze(2)?; // (b, len)
             let count = m.sum_all()?.to_scalar::<f32>()?.max(1.0);
             let loss = ((picked * &m)?.sum_all()? / f64::from(-count))?;
