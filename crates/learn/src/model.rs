@@ -184,3 +184,30 @@ fn shift(h: &Tensor, d: isize) -> candle_core::Result<Tensor> {
         Tensor::cat(&[&h.narrow(1, k, len - k)?, &zeros], 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropout_zeroes_about_its_rate_and_keeps_the_mean() {
+        let t = Tensor::ones(10_000, DType::F32, &Device::Cpu).unwrap();
+        let d = dropout(&t, 0.25, &mut Rng::new(7)).unwrap().to_vec1::<f32>().unwrap();
+        let zeros = d.iter().filter(|&&v| v == 0.0).count();
+        assert!((2_200..2_800).contains(&zeros), "{zeros} zeros");
+        let mean = d.iter().sum::<f32>() / d.len() as f32;
+        assert!((mean - 1.0).abs() < 0.05, "mean {mean}");
+    }
+
+    #[test]
+    fn no_dropout_is_the_plain_forward_pass() {
+        let head = Head::init(3, 2).unwrap();
+        let x = Tensor::ones((1, 5, WIDTH), DType::F32, &Device::Cpu).unwrap();
+        let a = head.forward(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let mut rng = Rng::new(1);
+        let b = head.forward_dropout(&x, Some((0.0, &mut rng))).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_eq!(a, b);
+        let c = head.forward_dropout(&x, Some((0.5, &mut rng))).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_ne!(a, c);
+    }
+}
