@@ -290,20 +290,18 @@ pub fn article(l: &Ledger, id: i64) -> R<Option<ArticleDetail>> {
     }))
 }
 
-/// An entity's stored mentions (`[[start, end, kind, text], ...]`), in start order.
+/// An entity's stored mentions (`[[start, end, kind, text], ...]`), already in start order
+/// (`prepare` and the v7 migration write them sorted).
 fn parse_mentions(json: &str) -> Vec<MentionOut> {
     let rows: Vec<(i64, i64, String, String)> = serde_json::from_str(json).unwrap_or_default();
-    let mut out: Vec<MentionOut> = rows
-        .into_iter()
+    rows.into_iter()
         .map(|(start, end, kind, text)| MentionOut {
             start: usize_of(start),
             end: usize_of(end),
             kind,
             text,
         })
-        .collect();
-    out.sort_by_key(|m| m.start);
-    out
+        .collect()
 }
 
 fn parse_hedges(json: &str) -> Vec<SpanText> {
