@@ -5,7 +5,7 @@ use onrecord_core::lexicon::Table;
 use onrecord_core::{Document, Span, Token, TokenKind};
 
 use super::hash::{self, feat, HashedMap};
-use super::model::{Model, NT};
+use super::model::{Acc, Model, NT};
 
 /// Gazetteer kinds, one bit each.
 pub const G_FIRST: u8 = 1;
@@ -426,10 +426,11 @@ pub fn features(toks: &[Tok], i: usize, allcaps: bool, out: &mut Vec<u64>) {
     out.push(feat(36, p1.form, (i == 1) as u64));
 }
 
-/// Slots of the features that depend on one token only (and on sentence-level flags), looked up
-/// once per word type of a document: most tokens repeat, so most of the ~45 hash-and-probe steps
-/// per token become one array read. The weights are still added per token, in template order,
-/// so the emission scores are bit-identical to hashing every feature ([`features`]).
+/// Slots of the features that depend on one word only (and on sentence-level flags). Their rows
+/// are summed once per word and role ([`SUM_BASE`] and the others), in a cache that lives on
+/// across documents ([`Words`]), so a token adds a handful of rows instead of ~45. The weights
+/// are integers, so the emission scores are exactly those of hashing every feature
+/// ([`features`]) and adding their rows in any order.
 const S_NORM: usize = 0; // template 1
 const S_FORM: usize = 1; // 2
 const S_SHAPE: usize = 2; // 3
@@ -449,24 +450,62 @@ const S_CASE: usize = 22; // 26, by `initial` + 2 * `allcaps`
 const S_TITLE: usize = 26; // 31
 const S_POSS: usize = 27; // 32
 const S_P1FORM: usize = 28; // 36, by `i == 1`
-const NS: usize = 30;
 
-/// A slot not looked up yet.
+/// Sums per word: the word's own features that need no context (bias included); as the word
+/// itself by (`initial`, `allcaps`, document casing), the first sum included; as the previous
+/// word, by `i == 1`; as the next word.
+const SUM_BASE: usize = 0;
+const SUM_ME: usize = 1;
+const SUM_P1: usize = SUM_ME + 16;
+const SUM_N1: usize = SUM_P1 + 2;
+const SUMS: usize = SUM_N1 + 1;
+
+/// A row or sum not looked up yet.
 const UNSET: u32 = u32::MAX - 1;
 
-/// One word type of a document: its facts and the model rows of its one-token features.
+/// Words kept in the cache; past this it is emptied before the next document, so memory stays
+/// bounded on any stream (about 7 MB per thread when full). PolNeAR train's 840 articles have
+/// 33k distinct tokens: twice this cap saves 2% more instructions for 9 MB more at 2 threads.
+const MAX_WORDS: usize = 1 << 14;
+
+/// The facts of a word read after its first sum is made (affixes only go into that sum).
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    norm: u64,
+    form: u64,
+    shape: u64,
+    class: u8,
+    poss: bool,
+    title: bool,
+    /// [`D_CAP`] or [`D_LOWER`] by the word's first letter (0 for neither), for the document's
+    /// casing.
+    case: u8,
+}
+
+impl Facts {
+    fn tok(&self) -> Tok {
+        Tok { norm: self.norm, form: self.form, shape: self.shape, class: self.class, poss: self.poss, title: self.title, ..Tok::default() }
+    }
+}
+
+/// One word (spelling and token kind): its facts, without the document's casing, and its rows.
 #[derive(Debug, Clone)]
-struct TypeInfo {
-    tok: Tok,
-    rows: [u32; NS],
+struct Word {
+    tok: Facts,
+    /// Rows of the word two before and two after a token.
+    p2: u32,
+    n2: u32,
+    /// Index in `Words::sums` of each sum, or [`UNSET`].
+    sums: [u32; SUMS],
     /// Whether the word starts a gazetteer name of two or more words, and the kinds of the
     /// one-word name it spells.
     gaz_start: bool,
     gaz_one: u8,
 }
 
-/// The feature hash of slot `s` for a word with facts `t`.
-fn slot_hash(t: &Tok, s: usize) -> u64 {
+/// The feature hash of slot `s` for a word with facts `t` (`doccase` standing in for its
+/// casing in the document).
+fn slot_hash(t: &Tok, s: usize, doccase: u8) -> u64 {
     let cls = t.class as u64;
     match s {
         S_NORM => feat(1, t.norm, 0),
@@ -486,7 +525,7 @@ fn slot_hash(t: &Tok, s: usize) -> u64 {
         S_CAPS_NORM => feat(25, t.norm, 0),
         s if (S_CASE..S_CASE + 4).contains(&s) => {
             let c = (s - S_CASE) as u64;
-            feat(26, t.doccase as u64 | (c & 1) << 4 | (c >> 1) << 5, cls)
+            feat(26, doccase as u64 | (c & 1) << 4 | (c >> 1) << 5, cls)
         }
         S_TITLE => feat(31, cls, 0),
         S_POSS => feat(32, t.poss as u64, cls),
@@ -497,57 +536,178 @@ fn slot_hash(t: &Tok, s: usize) -> u64 {
 /// Classes of tokens, BOS and EOS included (`class` < 9).
 const NC: usize = 9;
 
-/// The word types of one document with their cached feature rows, and the per-sentence buffers
-/// of the tagger's fast path. Built per document: word facts depend on the document's casing.
-#[derive(Debug, Default)]
-pub struct DocTypes<'d> {
-    index: rustc_hash::FxHashMap<(&'d str, TokenKind), u32>,
-    types: Vec<TypeInfo>,
-    /// Type of each sentence position (virtual possessive tokens included).
-    pos: Vec<u32>,
-    /// Rows of template 30 by (previous class, class) and of 33 by (previous, this, next class).
-    t30: Vec<u32>,
-    t33: Vec<u32>,
-    bias: u32,
-    /// `norm_hash(":")`: a colon makes the next word sentence-initial.
-    colon: u64,
-}
-
 const T_BOS: u32 = 0;
 const T_EOS: u32 = 1;
 const T_APO: u32 = 2;
 const T_S: u32 = 3;
 
-impl<'d> DocTypes<'d> {
-    /// An empty cache for a document tagged with `model`.
-    pub fn new(model: &Model) -> DocTypes<'d> {
-        let mut d = DocTypes {
-            t30: vec![UNSET; NC * NC],
-            t33: vec![UNSET; NC * NC * NC],
-            bias: model.row_id(feat(0, 0, 0)),
-            colon: norm_hash(":"),
-            ..Default::default()
-        };
-        for tok in [BOS, EOS] {
-            d.types.push(TypeInfo { tok, rows: [UNSET; NS], gaz_start: false, gaz_one: 0 });
+/// The tagger's word cache and per-sentence buffers: each word's facts and summed feature rows,
+/// computed the first time the word is seen and kept for later documents (one cache per
+/// thread, see [`with_words`]). Facts that depend on the document (its casing of the word) are
+/// looked up per token.
+#[derive(Debug, Default)]
+pub struct Words {
+    /// The model the rows belong to ([`Model::id`]); another model empties the cache.
+    model: u64,
+    /// Word ids by spelling, one per token kind.
+    index: rustc_hash::FxHashMap<Box<str>, [u32; 4]>,
+    words: Vec<Word>,
+    /// The sums, as `i16` where every lane fits (nearly all), else in `wide`.
+    sums: Vec<[i16; NT]>,
+    wide: Vec<Acc>,
+    /// Word of each token of the document being tagged.
+    doc_ids: Vec<u32>,
+    /// Word of each sentence position (virtual possessive tokens included).
+    pos: Vec<u32>,
+    /// Rows of template 30 by (previous class, class), of 33 by (previous, this, next class),
+    /// of 27, 28 and 29 (gazetteer position of this, the previous and the next word) by
+    /// (template, kind, position, class).
+    t30: Vec<u32>,
+    t33: Vec<u32>,
+    tgaz: Vec<u32>,
+    bias: u32,
+    /// `norm_hash(":")`: a colon makes the next word sentence-initial.
+    colon: u64,
+}
+
+/// Runs `f` with this thread's word cache, made ready for a document tagged with `model` (an
+/// empty cache if the thread's is in use).
+pub fn with_words<R>(model: &Model, lex: &Lexicon, f: impl FnOnce(&mut Words) -> R) -> R {
+    thread_local! {
+        static WORDS: std::cell::RefCell<Words> = std::cell::RefCell::new(Words::default());
+    }
+    WORDS.with(|w| match w.try_borrow_mut() {
+        Ok(mut w) => {
+            w.ready(model, lex);
+            f(&mut w)
         }
-        d
+        Err(_) => {
+            let mut w = Words::default();
+            w.ready(model, lex);
+            f(&mut w)
+        }
+    })
+}
+
+fn kind_index(k: TokenKind) -> usize {
+    match k {
+        TokenKind::Word => 0,
+        TokenKind::Number => 1,
+        TokenKind::QuoteMark => 2,
+        TokenKind::Punct => 3,
+    }
+}
+
+impl Words {
+    /// An empty cache for `model`.
+    #[cfg(test)]
+    pub fn new(model: &Model, lex: &Lexicon) -> Words {
+        let mut w = Words::default();
+        w.ready(model, lex);
+        w
     }
 
-    fn push(&mut self, mut tok: Tok, lex: &Lexicon, doccase: &HashedMap<u8>) -> u32 {
-        tok.doccase = doccase.get(&tok.norm).copied().unwrap_or(0);
+    /// Empties the cache if it holds another model's rows or has grown past [`MAX_WORDS`].
+    fn ready(&mut self, model: &Model, lex: &Lexicon) {
+        if self.model == model.id() && !self.words.is_empty() && self.words.len() <= MAX_WORDS {
+            return;
+        }
+        self.model = model.id();
+        self.index.clear();
+        self.words.clear();
+        self.sums.clear();
+        self.wide.clear();
+        // Room for a full cache up front: no copies while it grows, and pages are only
+        // resident once used (the index grows as usual: its buckets are touched at random).
+        self.words.reserve(MAX_WORDS + 8);
+        self.sums.reserve(4 * MAX_WORDS);
+        self.t30 = vec![UNSET; NC * NC];
+        self.t33 = vec![UNSET; NC * NC * NC];
+        self.tgaz = vec![UNSET; 3 * N_GAZ * 5 * NC];
+        self.bias = model.row_id(feat(0, 0, 0));
+        self.colon = norm_hash(":");
+        let apo = tok_info("'", &Token { span: Span::new(0, 1), kind: TokenKind::QuoteMark });
+        let s = tok_info("s", &Token { span: Span::new(0, 1), kind: TokenKind::Word });
+        for tok in [BOS, EOS, apo, s] {
+            self.push(tok, 0, lex, model);
+        }
+    }
+
+    /// Adds a word with facts `tok`, and its first sum (the only one that reads its affixes).
+    fn push(&mut self, mut tok: Tok, case: u8, lex: &Lexicon, model: &Model) -> u32 {
+        tok.doccase = 0;
         tok.title = lex.titles.contains_key(&tok.norm);
         let gaz_start = lex.starts.contains_key(&tok.norm);
         let gaz_one = lex.lookup(&[tok.norm]);
-        self.types.push(TypeInfo { tok, rows: [UNSET; NS], gaz_start, gaz_one });
-        (self.types.len() - 1) as u32
+        let mut acc = [0i32; NT];
+        model.add_row(&mut acc, self.bias);
+        for s in [S_NORM, S_FORM, S_SHAPE, S_POSS].into_iter().chain(S_PRE..S_PRE + 4).chain(S_SUF..S_SUF + 4) {
+            model.add_row(&mut acc, model.row_id(slot_hash(&tok, s, 0)));
+        }
+        if tok.title {
+            model.add_row(&mut acc, model.row_id(slot_hash(&tok, S_TITLE, 0)));
+        }
+        let mut sums = [UNSET; SUMS];
+        sums[SUM_BASE] = self.store(&acc);
+        let facts =
+            Facts { norm: tok.norm, form: tok.form, shape: tok.shape, class: tok.class, poss: tok.poss, title: tok.title, case };
+        self.words.push(Word { tok: facts, p2: UNSET, n2: UNSET, sums, gaz_start, gaz_one });
+        (self.words.len() - 1) as u32
     }
 
-    /// Same as [`sentence_toks`], with each word's facts computed once per document.
+    /// The word id of token `t`, added to the cache when new.
+    #[inline]
+    fn word(&mut self, text: &str, t: &Token, lex: &Lexicon, model: &Model) -> u32 {
+        let w = t.span.text(text);
+        let k = kind_index(t.kind);
+        match self.index.get(w) {
+            Some(ids) if ids[k] != UNSET => ids[k],
+            _ => {
+                let case = match w.chars().next() {
+                    Some(c) if c.is_uppercase() => D_CAP,
+                    Some(c) if c.is_lowercase() => D_LOWER,
+                    _ => 0,
+                };
+                let id = self.push(tok_info(text, t), case, lex, model);
+                self.index.entry(w.into()).or_insert([UNSET; 4])[k] = id;
+                id
+            }
+        }
+    }
+
+    /// Looks up the word of every token of `doc` (for [`Words::sentence`]) and fills `doccase`
+    /// as [`doc_casing`] does, from the cached facts.
+    pub fn document(&mut self, doc: &Document, lex: &Lexicon, model: &Model, doccase: &mut HashedMap<u8>) {
+        doccase.clear();
+        self.doc_ids.clear();
+        for t in &doc.tokens {
+            let id = self.word(&doc.text, t, lex, model);
+            self.doc_ids.push(id);
+        }
+        for s in &doc.sentences {
+            let (Some(toks), Some(ids)) = (doc.tokens.get(s.tokens.clone()), self.doc_ids.get(s.tokens.clone())) else {
+                continue;
+            };
+            if all_caps(&doc.text, toks) {
+                continue;
+            }
+            for (i, (t, &id)) in toks.iter().zip(ids).enumerate() {
+                if t.kind != TokenKind::Word || i == 0 || toks[i - 1].kind == TokenKind::QuoteMark {
+                    continue;
+                }
+                let w = &self.words[id as usize].tok;
+                if w.case != 0 {
+                    *doccase.entry(w.norm).or_insert(0) |= w.case;
+                }
+            }
+        }
+    }
+
+    /// Same as [`sentence_toks`] for the tokens `range` of the document last given to
+    /// [`Words::document`], with each word's facts read from the cache.
     pub fn sentence(
         &mut self,
-        doc: &'d Document,
-        tokens: &[Token],
+        range: std::ops::Range<usize>,
         lex: &Lexicon,
         doccase: &HashedMap<u8>,
         out: &mut Vec<Tok>,
@@ -556,36 +716,27 @@ impl<'d> DocTypes<'d> {
         out.clear();
         orig.clear();
         self.pos.clear();
-        if self.types.len() == 2 {
-            let apo = tok_info("'", &Token { span: Span::new(0, 1), kind: TokenKind::QuoteMark });
-            let s = tok_info("s", &Token { span: Span::new(0, 1), kind: TokenKind::Word });
-            self.push(apo, lex, doccase);
-            self.push(s, lex, doccase);
-        }
-        for (i, t) in tokens.iter().enumerate() {
-            let key = (t.span.text(&doc.text), t.kind);
-            let ty = match self.index.get(&key) {
-                Some(&ty) => ty,
-                None => {
-                    let ty = self.push(tok_info(&doc.text, t), lex, doccase);
-                    self.index.insert(key, ty);
-                    ty
-                }
-            };
-            let info = &self.types[ty as usize].tok;
-            out.push(*info);
+        let ids = self.doc_ids.get(range).unwrap_or_default();
+        for (i, &id) in ids.iter().enumerate() {
+            let mut info = self.words[id as usize].tok.tok();
+            info.doccase = doccase.get(&info.norm).copied().unwrap_or(0);
+            out.push(info);
             orig.push(i);
-            self.pos.push(ty);
+            self.pos.push(id);
             if info.poss {
-                out.extend([self.types[T_APO as usize].tok, self.types[T_S as usize].tok]);
-                orig.extend([i, i]);
-                self.pos.extend([T_APO, T_S]);
+                for v in [T_APO, T_S] {
+                    let mut info = self.words[v as usize].tok.tok();
+                    info.doccase = doccase.get(&info.norm).copied().unwrap_or(0);
+                    out.push(info);
+                    orig.push(i);
+                    self.pos.push(v);
+                }
             }
         }
         self.mark_gazetteer(out, lex);
     }
 
-    /// [`mark_gazetteer`] with the one-word lookups read from the word types.
+    /// [`mark_gazetteer`] with the one-word lookups read from the cache.
     fn mark_gazetteer(&self, out: &mut [Tok], lex: &Lexicon) {
         let mut norms = [0u64; 8];
         let max = lex.max_len.min(norms.len());
@@ -593,11 +744,11 @@ impl<'d> DocTypes<'d> {
             if out[i].class == C_PUNCT || out[i].class == C_QUOTE {
                 continue;
             }
-            let Some(ty) = self.pos.get(i).and_then(|&t| self.types.get(t as usize)) else { continue };
-            let longest = if ty.gaz_start { max.min(out.len() - i) } else { 1 };
+            let Some(w) = self.pos.get(i).and_then(|&t| self.words.get(t as usize)) else { continue };
+            let longest = if w.gaz_start { max.min(out.len() - i) } else { 1 };
             for len in (1..=longest).rev() {
                 let kinds = if len == 1 {
-                    ty.gaz_one
+                    w.gaz_one
                 } else {
                     for (j, n) in norms.iter_mut().take(len).enumerate() {
                         *n = out[i + j].norm;
@@ -609,21 +760,99 @@ impl<'d> DocTypes<'d> {
         }
     }
 
-    #[inline]
-    fn slot(&mut self, model: &Model, ty: u32, s: usize) -> u32 {
-        let Some(t) = self.types.get_mut(ty as usize) else { return super::model::NO_ROW };
-        if t.rows[s] == UNSET {
-            t.rows[s] = model.row_id(slot_hash(&t.tok, s));
+    /// Sum `k` of word `id`, computed on first use (the first, [`SUM_BASE`], is made by `push`).
+    fn sum(&mut self, model: &Model, id: u32, k: usize) -> Acc {
+        let id = (id as usize).min(self.words.len() - 1);
+        let k = k.min(SUMS - 1);
+        let at = self.words[id].sums[k];
+        if at != UNSET {
+            return self.load(at);
         }
-        t.rows[s]
+        let tok = self.words[id].tok.tok();
+        let doccase = if (SUM_ME..SUM_P1).contains(&k) { ((k - SUM_ME) % 4) as u8 } else { 0 };
+        let mut acc = [0i32; NT];
+        let add = |acc: &mut Acc, s: usize| model.add_row(acc, model.row_id(slot_hash(&tok, s, doccase)));
+        match k {
+            // Made by `push` for every word.
+            SUM_BASE => {}
+            k if k < SUM_P1 => {
+                acc = self.sum(model, id as u32, SUM_BASE);
+                let v = (k - SUM_ME) / 4;
+                let (initial, allcaps) = (v & 1, v >> 1);
+                add(&mut acc, S_INITIAL + initial);
+                if initial == 1 {
+                    add(&mut acc, S_INIT_NORM);
+                }
+                if allcaps == 1 {
+                    add(&mut acc, S_CAPS_SHAPE);
+                    add(&mut acc, S_CAPS_NORM);
+                }
+                add(&mut acc, S_CASE + v);
+            }
+            k if k < SUM_N1 => {
+                add(&mut acc, S_P1NORM);
+                add(&mut acc, S_P1SHAPE);
+                add(&mut acc, S_P1FORM + (k - SUM_P1));
+            }
+            _ => {
+                add(&mut acc, S_N1NORM);
+                add(&mut acc, S_N1SHAPE);
+            }
+        }
+        self.words[id].sums[k] = self.store(&acc);
+        acc
+    }
+
+    /// Keeps a sum; returns where it is (bit 31 set: in `wide`).
+    fn store(&mut self, acc: &Acc) -> u32 {
+        if acc.iter().all(|&x| i16::try_from(x).is_ok()) {
+            self.sums.push(acc.map(|x| x as i16));
+            (self.sums.len() - 1) as u32
+        } else {
+            self.wide.push(*acc);
+            (self.wide.len() - 1) as u32 | 1 << 31
+        }
+    }
+
+    /// A sum kept by [`Words::store`].
+    #[inline]
+    fn load(&self, at: u32) -> Acc {
+        if at & 1 << 31 == 0 {
+            self.sums.get(at as usize).map_or([0; NT], |s| s.map(i32::from))
+        } else {
+            self.wide.get((at & !(1 << 31)) as usize).copied().unwrap_or([0; NT])
+        }
+    }
+
+    /// The row of the word two before (`before`) or after a token.
+    fn far_row(&mut self, model: &Model, id: u32, before: bool) -> u32 {
+        let Some(w) = self.words.get_mut(id as usize) else { return super::model::NO_ROW };
+        let (r, s) = if before { (&mut w.p2, S_P2NORM) } else { (&mut w.n2, S_N2NORM) };
+        if *r == UNSET {
+            *r = model.row_id(slot_hash(&w.tok.tok(), s, 0));
+        }
+        *r
+    }
+
+    /// A row from one of the small tables of context features, looked up on first use.
+    #[inline]
+    fn small(table: &mut [u32], k: usize, model: &Model, h: impl FnOnce() -> u64) -> u32 {
+        match table.get(k).copied() {
+            Some(UNSET) => {
+                let r = model.row_id(h());
+                table[k] = r;
+                r
+            }
+            Some(r) => r,
+            None => model.row_id(h()),
+        }
     }
 
     /// The emission scores of position `i` of the last sentence (`toks` as filled by
-    /// [`DocTypes::sentence`]): the weights of its features added in the order [`features`]
-    /// produces them, straight into `e` (no feature list in between).
+    /// [`Words::sentence`]): the rows of the features [`features`] produces, most of them
+    /// through the per-word sums, added as integers and scaled once.
     pub fn emission(&mut self, model: &Model, toks: &[Tok], i: usize, allcaps: bool, e: &mut [f32; NT]) {
-        *e = [0.0; NT];
-        let ty_at = |d: isize, pos: &[u32]| -> u32 {
+        let id_at = |d: isize, pos: &[u32]| -> u32 {
             let j = i as isize + d;
             if j < 0 {
                 T_BOS
@@ -631,8 +860,8 @@ impl<'d> DocTypes<'d> {
                 pos.get(j as usize).copied().unwrap_or(T_EOS)
             }
         };
-        let (p2, p1, n1, n2) = (ty_at(-2, &self.pos), ty_at(-1, &self.pos), ty_at(1, &self.pos), ty_at(2, &self.pos));
-        let me = ty_at(0, &self.pos);
+        let (p2, p1, n1, n2) = (id_at(-2, &self.pos), id_at(-1, &self.pos), id_at(1, &self.pos), id_at(2, &self.pos));
+        let me = id_at(0, &self.pos);
         let at = |d: isize| -> &Tok {
             let j = i as isize + d;
             if j < 0 {
@@ -641,77 +870,46 @@ impl<'d> DocTypes<'d> {
                 toks.get(j as usize).unwrap_or(&EOS)
             }
         };
-        let (tp1, t, tn1) = (*at(-1), *at(0), *at(1));
+        let (tp1, t, tn1) = (at(-1), at(0), at(1));
         let initial = i == 0 || tp1.class == C_QUOTE || tp1.class == C_PUNCT && tp1.norm == self.colon;
+        let v = initial as usize + 2 * allcaps as usize;
+        let mut acc = self.sum(model, me, SUM_ME + 4 * v + (t.doccase & 3) as usize);
+        let add = |acc: &mut Acc, s: Acc| {
+            for k in 0..NT {
+                acc[k] += s[k];
+            }
+        };
+        add(&mut acc, self.sum(model, p1, SUM_P1 + (i == 1) as usize));
+        add(&mut acc, self.sum(model, n1, SUM_N1));
+        model.add_row(&mut acc, self.far_row(model, p2, true));
+        model.add_row(&mut acc, self.far_row(model, n2, false));
+        model.add_row(&mut acc, model.row_id(feat(8, tp1.shape, t.shape)));
+        model.add_row(&mut acc, model.row_id(feat(9, t.shape, tn1.shape)));
+        model.add_row(&mut acc, model.row_id(feat(12, tp1.norm, t.norm)));
+        model.add_row(&mut acc, model.row_id(feat(13, t.norm, tn1.norm)));
+        model.add_row(&mut acc, model.row_id(feat(34, tp1.norm, t.shape)));
+        model.add_row(&mut acc, model.row_id(feat(35, t.shape, tn1.norm)));
         let cls = t.class as u64;
-        model.add_row(e, self.bias);
-        model.add_row(e, self.slot(model, me, S_NORM));
-        model.add_row(e, self.slot(model, me, S_FORM));
-        model.add_row(e, self.slot(model, me, S_SHAPE));
-        model.add_row(e, self.slot(model, p1, S_P1NORM));
-        model.add_row(e, self.slot(model, n1, S_N1NORM));
-        model.add_row(e, self.slot(model, p2, S_P2NORM));
-        model.add_row(e, self.slot(model, n2, S_N2NORM));
-        model.add_row(e, model.row_id(feat(8, tp1.shape, t.shape)));
-        model.add_row(e, model.row_id(feat(9, t.shape, tn1.shape)));
-        model.add_row(e, self.slot(model, p1, S_P1SHAPE));
-        model.add_row(e, self.slot(model, n1, S_N1SHAPE));
-        model.add_row(e, model.row_id(feat(12, tp1.norm, t.norm)));
-        model.add_row(e, model.row_id(feat(13, t.norm, tn1.norm)));
-        for k in 0..4 {
-            model.add_row(e, self.slot(model, me, S_PRE + k));
-            model.add_row(e, self.slot(model, me, S_SUF + k));
-        }
-        model.add_row(e, self.slot(model, me, S_INITIAL + initial as usize));
-        if initial {
-            model.add_row(e, self.slot(model, me, S_INIT_NORM));
-        }
-        if allcaps {
-            model.add_row(e, self.slot(model, me, S_CAPS_SHAPE));
-            model.add_row(e, self.slot(model, me, S_CAPS_NORM));
-        }
-        model.add_row(e, self.slot(model, me, S_CASE + initial as usize + 2 * allcaps as usize));
-        for g in 0..N_GAZ {
-            if t.gaz[g] != 0 {
-                model.add_row(e, model.row_id(feat(27, (g as u64) << 8 | t.gaz[g] as u64, cls)));
-            }
-            if tp1.gaz[g] != 0 {
-                model.add_row(e, model.row_id(feat(28, (g as u64) << 8 | tp1.gaz[g] as u64, cls)));
-            }
-            if tn1.gaz[g] != 0 {
-                model.add_row(e, model.row_id(feat(29, (g as u64) << 8 | tn1.gaz[g] as u64, cls)));
-            }
-        }
         let (pc, c, nc) = (tp1.class as usize, t.class as usize, tn1.class as usize);
-        if tp1.title {
-            let k = pc * NC + c;
-            match self.t30.get(k).copied() {
-                Some(UNSET) => {
-                    let r = model.row_id(feat(30, tp1.class as u64, cls));
-                    self.t30[k] = r;
-                    model.add_row(e, r);
+        for (which, gaz) in [t.gaz, tp1.gaz, tn1.gaz].into_iter().enumerate() {
+            if gaz == [0; N_GAZ] {
+                continue;
+            }
+            for (g, pos) in gaz.into_iter().enumerate() {
+                if pos != 0 {
+                    let k = ((which * N_GAZ + g) * 5 + pos as usize) * NC + c;
+                    let h = || feat(27 + which as u32, (g as u64) << 8 | pos as u64, cls);
+                    model.add_row(&mut acc, Self::small(&mut self.tgaz, k, model, h));
                 }
-                Some(r) => model.add_row(e, r),
-                None => model.add_row(e, model.row_id(feat(30, tp1.class as u64, cls))),
             }
         }
-        if t.title {
-            model.add_row(e, self.slot(model, me, S_TITLE));
+        if tp1.title {
+            let h = || feat(30, tp1.class as u64, cls);
+            model.add_row(&mut acc, Self::small(&mut self.t30, pc * NC + c, model, h));
         }
-        model.add_row(e, self.slot(model, me, S_POSS));
-        let k = (pc * NC + c) * NC + nc;
-        match self.t33.get(k).copied() {
-            Some(UNSET) => {
-                let r = model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64));
-                self.t33[k] = r;
-                model.add_row(e, r);
-            }
-            Some(r) => model.add_row(e, r),
-            None => model.add_row(e, model.row_id(feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64))),
-        }
-        model.add_row(e, model.row_id(feat(34, tp1.norm, t.shape)));
-        model.add_row(e, model.row_id(feat(35, t.shape, tn1.norm)));
-        model.add_row(e, self.slot(model, p1, S_P1FORM + (i == 1) as usize));
+        let h = || feat(33, (tp1.class as u64) << 8 | cls, tn1.class as u64);
+        model.add_row(&mut acc, Self::small(&mut self.t33, (pc * NC + c) * NC + nc, model, h));
+        model.to_scores(&acc, e);
     }
 }
 
@@ -802,29 +1000,51 @@ mod tests {
         let text = "WASHINGTON (Reuters) - President Trump’s aides met NATO officials: “We told The Independent,” \
                     Mr. Smith said. Smith’s aide, Dr. Jane O'Neil-Brown, flew to New York on Jan. 3, 2024.\n\n\
                     SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.\n\nthe Kremlin: Peskov's remarks ... ok";
-        let d = doc(text);
-        let mut doccase = HashedMap::default();
-        doc_casing(&d, &mut doccase);
-        let mut types = DocTypes::new(&model);
+        let mut types = Words::new(&model, &lex);
         let (mut a, mut b, mut oa, mut ob) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut feats = Vec::new();
         let mut n = 0;
-        for s in &d.sentences {
-            let toks = &d.tokens[s.tokens.clone()];
-            let allcaps = all_caps(&d.text, toks);
-            sentence_toks(&d, toks, &lex, &doccase, &mut a, &mut oa);
-            types.sentence(&d, toks, &lex, &doccase, &mut b, &mut ob);
-            assert_eq!(oa, ob);
-            for i in 0..a.len() {
-                features(&a, i, allcaps, &mut feats);
-                let (mut ea, mut eb) = ([0f32; NT], [0f32; NT]);
-                model.score(&feats, &mut ea);
-                types.emission(&model, &b, i, allcaps, &mut eb);
-                assert_eq!(ea.map(f32::to_bits), eb.map(f32::to_bits), "token {i}");
-                n += 1;
+        // The second document finds its words cached by the first, with other casings.
+        for text in [text, "Smith’s aides told the Kremlin: “Trump said so.” Asked again, smith said no."] {
+            let d = doc(text);
+            let (mut doccase, mut cached) = (HashedMap::default(), HashedMap::default());
+            doc_casing(&d, &mut doccase);
+            types.document(&d, &lex, &model, &mut cached);
+            assert_eq!(doccase, cached);
+            for s in &d.sentences {
+                let toks = &d.tokens[s.tokens.clone()];
+                let allcaps = all_caps(&d.text, toks);
+                sentence_toks(&d, toks, &lex, &doccase, &mut a, &mut oa);
+                types.sentence(s.tokens.clone(), &lex, &doccase, &mut b, &mut ob);
+                assert_eq!(oa, ob);
+                for i in 0..a.len() {
+                    features(&a, i, allcaps, &mut feats);
+                    let (mut ea, mut eb) = ([0f32; NT], [0f32; NT]);
+                    model.score(&feats, &mut ea);
+                    types.emission(&model, &b, i, allcaps, &mut eb);
+                    assert_eq!(ea.map(f32::to_bits), eb.map(f32::to_bits), "token {i} of {text}");
+                    n += 1;
+                }
             }
         }
-        assert!(n > 60, "{n}");
+        assert!(n > 80, "{n}");
+    }
+
+    #[test]
+    fn another_model_empties_the_word_cache() {
+        let lex = Lexicon::builtin();
+        let m1 = Model::read(include_bytes!("../../model/ner.bin")).unwrap();
+        let m2 = m1.clone();
+        let m3 = Model::read(include_bytes!("../../model/ner.bin")).unwrap();
+        let mut w = Words::new(&m1, &lex);
+        let mut dc = HashedMap::default();
+        w.document(&doc("Smith met Jones."), &lex, &m1, &mut dc);
+        let n = w.words.len();
+        assert!(n > 4);
+        w.ready(&m2, &lex);
+        assert_eq!(w.words.len(), n, "a clone has the same weights");
+        w.ready(&m3, &lex);
+        assert_eq!(w.words.len(), 4, "only BOS, EOS and the possessive's two tokens");
     }
 
     #[test]

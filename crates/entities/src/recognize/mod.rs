@@ -96,7 +96,7 @@ struct Scratch {
     toks: Vec<Tok>,
     orig: Vec<usize>,
     em: Vec<[f32; NT]>,
-    back: Vec<[u8; NT]>,
+    back: Vec<[f32; NT]>,
     tags: Vec<usize>,
     doccase: hash::HashedMap<u8>,
 }
@@ -125,9 +125,14 @@ impl Recognizer {
         if self.model.is_empty() {
             return out;
         }
+        features::with_words(&self.model, &self.lex, |words| self.tag_document(doc, words, &mut out));
+        out
+    }
+
+    /// Tags every sentence of `doc` and cleans the names into `out`.
+    fn tag_document(&self, doc: &Document, words: &mut features::Words, out: &mut Vec<NameMention>) {
         let mut sc = Scratch::default();
-        features::doc_casing(doc, &mut sc.doccase);
-        let mut types = features::DocTypes::new(&self.model);
+        words.document(doc, &self.lex, &self.model, &mut sc.doccase);
         // Token index ranges of the mentions, for the consistency pass.
         let mut ranges = Vec::new();
         for s in &doc.sentences {
@@ -135,7 +140,7 @@ impl Recognizer {
             if toks.is_empty() {
                 continue;
             }
-            self.tag_sentence(doc, toks, &mut types, &mut sc);
+            self.tag_sentence(doc, s.tokens.clone(), toks, words, &mut sc);
             for (v, class) in model::spans(&sc.tags) {
                 let score = confidence(&sc.em[v.clone()], &sc.tags[v.clone()]);
                 // Back from virtual tokens to the sentence's tokens.
@@ -155,7 +160,7 @@ impl Recognizer {
                 }
             }
         }
-        self.make_consistent(doc, &ranges, &mut out);
+        self.make_consistent(doc, &ranges, out);
         // A one-word place-like name written with an article anywhere ("the Kremlin") was made
         // an organisation; so are its other mentions ("Kremlin spokesman").
         let orgs: Vec<&str> = out
@@ -171,18 +176,18 @@ impl Recognizer {
                 }
             }
         }
-        out
     }
 
     /// Tags one sentence into `sc.tags` (with emissions in `sc.em`).
-    fn tag_sentence<'d>(
+    fn tag_sentence(
         &self,
-        doc: &'d Document,
+        doc: &Document,
+        range: std::ops::Range<usize>,
         toks: &[onrecord_core::Token],
-        types: &mut features::DocTypes<'d>,
+        types: &mut features::Words,
         sc: &mut Scratch,
     ) {
-        types.sentence(doc, toks, &self.lex, &sc.doccase, &mut sc.toks, &mut sc.orig);
+        types.sentence(range, &self.lex, &sc.doccase, &mut sc.toks, &mut sc.orig);
         let allcaps = features::all_caps(&doc.text, toks);
         sc.em.clear();
         for i in 0..sc.toks.len() {

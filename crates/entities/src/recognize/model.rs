@@ -45,15 +45,26 @@ pub fn may_end(t: usize) -> bool {
 }
 
 /// Weights: feature rows in an open-addressing table keyed by the feature hash's high half.
+///
+/// Feature weights are integers times one scale (`i16`, as the model file stores them), so a
+/// token's emission is an exact integer sum, the same in any order (the tagger adds cached
+/// per-word sums), turned into `f32` once.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     /// (key, row index); key 0 marks an empty slot.
     table: Vec<(u32, u32)>,
-    rows: Vec<[f32; NT]>,
+    rows: Vec<[i32; NT]>,
+    /// The weight of one unit of a row.
+    scale: f32,
+    /// Unique per model built (0: the empty default), so caches of its rows can tell models apart.
+    id: u64,
     pub trans: [[f32; NT]; NT],
     pub start: [f32; NT],
     pub end: [f32; NT],
 }
+
+/// Integer emission scores: a sum of rows, turned into `f32` by [`Model::to_scores`].
+pub type Acc = [i32; NT];
 
 #[inline]
 fn key_of(h: u64) -> u32 {
@@ -66,11 +77,23 @@ const MAGIC: &[u8; 8] = b"ONRNER01";
 pub const NO_ROW: u32 = u32::MAX;
 
 impl Model {
-    /// Builds a model from (feature hash, weights) rows.
+    /// Builds a model from (feature hash, weights) rows, quantised to `i16` units of one scale
+    /// (the largest absolute weight over 32767), as [`Model::write`] stores them.
     pub fn from_rows(rows: impl IntoIterator<Item = (u64, [f32; NT])>) -> Model {
-        let rows: Vec<(u32, [f32; NT])> = rows.into_iter().map(|(h, w)| (key_of(h), w)).collect();
+        let rows: Vec<(u64, [f32; NT])> = rows.into_iter().collect();
+        let max = rows.iter().flat_map(|(_, r)| r.iter()).fold(0f32, |m, &x| m.max(x.abs())).max(1e-6);
+        let scale = max / 32767.0;
+        let q = |x: f32| (x / scale).round().clamp(-32767.0, 32767.0) as i16;
+        Model::from_units(rows.into_iter().map(|(h, w)| (h, w.map(q))), scale)
+    }
+
+    /// Builds a model from rows already in units of `scale`.
+    fn from_units(rows: impl IntoIterator<Item = (u64, [i16; NT])>, scale: f32) -> Model {
+        let rows: Vec<(u32, [i16; NT])> = rows.into_iter().map(|(h, w)| (key_of(h), w)).collect();
         let cap = (rows.len() * 2).next_power_of_two().max(16);
-        let mut m = Model { table: vec![(0, 0); cap], rows: Vec::with_capacity(rows.len()), ..Default::default() };
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut m = Model { table: vec![(0, 0); cap], rows: Vec::with_capacity(rows.len()), scale, id, ..Default::default() };
         for (k, w) in rows {
             let mask = cap - 1;
             let mut i = k as usize & mask;
@@ -81,11 +104,11 @@ impl Model {
                 // Two features sharing a key: their weights add, as in a hashed table.
                 let r = &mut m.rows[m.table[i].1 as usize];
                 for t in 0..NT {
-                    r[t] += w[t];
+                    r[t] = (r[t] + w[t] as i32).clamp(-32767, 32767);
                 }
             } else {
                 m.table[i] = (k, m.rows.len() as u32);
-                m.rows.push(w);
+                m.rows.push(w.map(i32::from));
             }
         }
         m
@@ -95,16 +118,13 @@ impl Model {
         self.rows.is_empty()
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.len()
+    /// An id no other model built in this process has (clones share it: same weights).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
-    #[inline]
-    fn row(&self, h: u64) -> Option<&[f32; NT]> {
-        match self.row_id(h) {
-            NO_ROW => None,
-            r => self.rows.get(r as usize),
-        }
+    pub fn len(&self) -> usize {
+        self.rows.len()
     }
 
     /// The row id of feature hash `h`, or [`NO_ROW`] when the model has no weights for it: lets
@@ -129,45 +149,50 @@ impl Model {
         }
     }
 
-    /// Adds the weights of row `id` (from [`Model::row_id`]; [`NO_ROW`] adds nothing) to
-    /// `scores`: the same addition as [`Model::score`] makes for the feature the id came from.
+    /// Adds the weights of row `id` (from [`Model::row_id`]; [`NO_ROW`] adds nothing) to `acc`.
     #[inline]
-    pub fn add_row(&self, scores: &mut [f32; NT], id: u32) {
+    pub fn add_row(&self, acc: &mut Acc, id: u32) {
         if let Some(r) = self.rows.get(id as usize) {
             for t in 0..NT {
-                scores[t] += r[t];
+                acc[t] += r[t];
             }
         }
     }
 
-    /// Adds the weights of features `feats` to `scores`.
+    /// Emission scores from an integer sum of rows.
+    #[inline]
+    pub fn to_scores(&self, acc: &Acc, scores: &mut [f32; NT]) {
+        for t in 0..NT {
+            scores[t] = acc[t] as f32 * self.scale;
+        }
+    }
+
+    /// The emission scores of features `feats`: their weights added, then scaled.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32; NT]) {
-        *scores = [0.0; NT];
+        let mut acc = [0i32; NT];
         for &f in feats {
-            if let Some(r) = self.row(f) {
-                for t in 0..NT {
-                    scores[t] += r[t];
-                }
-            }
+            self.add_row(&mut acc, self.row_id(f));
         }
+        self.to_scores(&acc, scores);
     }
 
     /// Best tag sequence for per-token emission scores, under the BILOU constraints.
-    pub fn viterbi(&self, emissions: &[[f32; NT]], back: &mut Vec<[u8; NT]>, out: &mut Vec<usize>) {
+    pub fn viterbi(&self, emissions: &[[f32; NT]], back: &mut Vec<[f32; NT]>, out: &mut Vec<usize>) {
         viterbi(emissions, &self.trans, &self.start, &self.end, back, out)
     }
 
     /// Writes the model: magic, counts, transitions, then each row's key, a mask of its non-zero
-    /// tags and those weights as i16 (one global scale), all gzip-compressed.
+    /// tags and those weights as i16 (one global scale), all gzip-compressed. Weights smaller
+    /// than `prune` (absolute) are left out.
     pub fn write(&self, w: impl Write, prune: f32) -> std::io::Result<()> {
         let mut z = flate2::write::GzEncoder::new(w, flate2::Compression::best());
-        let max = self.rows.iter().flatten().fold(0f32, |m, &x| m.max(x.abs())).max(1e-6);
-        let scale = max / 32767.0;
-        let mut keyed: Vec<(u32, &[f32; NT])> =
+        let scale = self.scale;
+        let keep = |x: i32| (x as f32 * scale).abs() >= prune && x != 0;
+        let mut keyed: Vec<(u32, &[i32; NT])> =
             self.table.iter().filter(|(k, _)| *k != 0).map(|&(k, r)| (k, &self.rows[r as usize])).collect();
         keyed.sort_by_key(|&(k, _)| k);
-        keyed.retain(|(_, r)| r.iter().any(|x| x.abs() >= prune));
+        keyed.retain(|(_, r)| r.iter().any(|&x| keep(x)));
         z.write_all(MAGIC)?;
         z.write_all(&(NT as u32).to_le_bytes())?;
         z.write_all(&(keyed.len() as u32).to_le_bytes())?;
@@ -183,14 +208,14 @@ impl Model {
             z.write_all(&(k - prev).to_le_bytes())?;
             prev = k;
             let mut mask = 0u32;
-            for (t, x) in r.iter().enumerate() {
-                if x.abs() >= prune {
+            for (t, &x) in r.iter().enumerate() {
+                if keep(x) {
                     mask |= 1 << t;
                 }
             }
             z.write_all(&mask.to_le_bytes())?;
-            for x in r.iter().filter(|x| x.abs() >= prune) {
-                z.write_all(&((x / scale).round().clamp(-32767.0, 32767.0) as i16).to_le_bytes())?;
+            for &x in r.iter().filter(|&&x| keep(x)) {
+                z.write_all(&(x as i16).to_le_bytes())?;
             }
         }
         z.finish()?;
@@ -216,22 +241,22 @@ impl Model {
                 *x = r.f32()?;
             }
         }
-        let mut rows = Vec::with_capacity(n);
+        let mut rows = Vec::with_capacity(n.min(buf.len() / 8));
         let mut key = 0u32;
         for _ in 0..n {
             key = key.wrapping_add(r.u32()?);
             let mask = r.u32()?;
-            let mut w = [0f32; NT];
+            let mut w = [0i16; NT];
             for (t, x) in w.iter_mut().enumerate() {
                 if mask & (1 << t) != 0 {
-                    *x = r.i16()? as f32 * scale;
+                    *x = r.i16()?;
                 }
             }
             // Rows are stored by key; rebuild a hash whose high half is that key.
             rows.push(((key as u64) << 32, w));
         }
         let (trans, start, end) = (m.trans, m.start, m.end);
-        let mut m = Model::from_rows(rows);
+        let mut m = Model::from_units(rows, scale);
         m.trans = trans;
         m.start = start;
         m.end = end;
@@ -264,17 +289,21 @@ impl Reader<'_> {
 }
 
 /// Viterbi over `emissions` with transition, start and end scores; illegal BILOU moves are
-/// never taken. `back` and `out` are reused buffers.
+/// never taken. `scores` (each position's best score per tag) and `out` are reused buffers.
+///
+/// The forward pass keeps only the best scores (a max per tag, no back-pointers); the way back
+/// finds each predecessor again by the scan's rule (the first, in tag order, whose score plus
+/// the transition equals the best: same additions, so the same path as keeping pointers).
 pub fn viterbi(
     emissions: &[[f32; NT]],
     trans: &[[f32; NT]; NT],
     start: &[f32; NT],
     end: &[f32; NT],
-    back: &mut Vec<[u8; NT]>,
+    scores: &mut Vec<[f32; NT]>,
     out: &mut Vec<usize>,
 ) {
     out.clear();
-    back.clear();
+    scores.clear();
     let n = emissions.len();
     if n == 0 {
         return;
@@ -286,12 +315,11 @@ pub fn viterbi(
             cur[t] = start[t] + emissions[0][t];
         }
     }
-    back.push([0; NT]);
+    scores.push(cur);
     let tt = opening_table(trans);
     for e in &emissions[1..] {
-        let (next, bp) = step(&cur, &tt, trans, e);
-        cur = next;
-        back.push(bp);
+        cur = step(&cur, &tt, trans, e);
+        scores.push(cur);
     }
     let mut best = O;
     let mut best_s = NEG;
@@ -305,7 +333,9 @@ pub fn viterbi(
     let mut t = best;
     for i in (0..n).rev() {
         out[i] = t;
-        t = back[i][t] as usize;
+        if i > 0 {
+            t = back_pointer(&scores[i - 1], trans, t) as usize;
+        }
     }
 }
 
@@ -316,7 +346,7 @@ const CLOSED: [usize; 9] = [O, tag(0, L), tag(0, U), tag(1, L), tag(1, U), tag(2
 const OPENING: [usize; 9] = [O, tag(0, B), tag(0, U), tag(1, B), tag(1, U), tag(2, B), tag(2, U), tag(3, B), tag(3, U)];
 
 /// `trans[CLOSED[k]][OPENING[l]]` as `[k][l]` (lanes past the ninth unused), so the O/B/U half
-/// of a step is three 4-float adds, compares and selects per predecessor.
+/// of a step is three 4-float adds and maxima per predecessor.
 #[derive(Clone, Copy)]
 struct OpeningTable {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -349,94 +379,91 @@ fn vec4(r: &[f32; 12], j: usize) -> std::arch::x86_64::__m128 {
     std::arch::x86_64::_mm_set_ps(r[4 * j + 3], r[4 * j + 2], r[4 * j + 1], r[4 * j])
 }
 
-/// The O/B/U half of a step: for each OPENING tag, the best predecessor among CLOSED (in
-/// CLOSED order, strict `>`: the first of tied predecessors wins, as in a scan) and its score.
+/// The O/B/U half of a step: for each OPENING tag, the best score over the CLOSED predecessors.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
-fn opening_step(cur: &[f32; NT], tt: &OpeningTable) -> ([f32; 9], [u8; 9]) {
+fn opening_step(cur: &[f32; NT], tt: &OpeningTable) -> [f32; 9] {
     use std::arch::x86_64::*;
     let neg = _mm_set1_ps(f32::NEG_INFINITY);
     let mut best = [neg; 3];
-    let mut arg = [_mm_setzero_ps(); 3];
     for (k, &p) in CLOSED.iter().enumerate() {
         let c = _mm_set1_ps(cur[p]);
-        let pv = _mm_set1_ps(p as f32);
-        for j in 0..3 {
-            let s = _mm_add_ps(c, tt.rows[k][j]);
-            let win = _mm_cmpgt_ps(s, best[j]);
-            best[j] = _mm_or_ps(_mm_and_ps(win, s), _mm_andnot_ps(win, best[j]));
-            arg[j] = _mm_or_ps(_mm_and_ps(win, pv), _mm_andnot_ps(win, arg[j]));
+        for (b, r) in best.iter_mut().zip(&tt.rows[k]) {
+            *b = _mm_max_ps(*b, _mm_add_ps(c, *r));
         }
     }
-    let lanes = |v: [__m128; 3]| -> [f32; 12] {
-        let one = |x: __m128| {
-            [
-                _mm_cvtss_f32(x),
-                _mm_cvtss_f32(_mm_shuffle_ps::<0b01_01_01_01>(x, x)),
-                _mm_cvtss_f32(_mm_shuffle_ps::<0b10_10_10_10>(x, x)),
-                _mm_cvtss_f32(_mm_shuffle_ps::<0b11_11_11_11>(x, x)),
-            ]
-        };
-        let (a, b, c) = (one(v[0]), one(v[1]), one(v[2]));
-        [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], c[0], c[1], c[2], c[3]]
-    };
-    let (b, a) = (lanes(best), lanes(arg));
-    (std::array::from_fn(|l| b[l]), std::array::from_fn(|l| a[l] as u8))
+    let mut out = [0f32; 12];
+    for (j, b) in best.into_iter().enumerate() {
+        // SAFETY: `out` has room for 12 floats; the store is unaligned.
+        unsafe { _mm_storeu_ps(out.as_mut_ptr().add(4 * j), b) };
+    }
+    std::array::from_fn(|l| out[l])
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
-fn opening_step(cur: &[f32; NT], tt: &OpeningTable) -> ([f32; 9], [u8; 9]) {
+fn opening_step(cur: &[f32; NT], tt: &OpeningTable) -> [f32; 9] {
     let mut best = [f32::NEG_INFINITY; 9];
-    let mut arg = [0u8; 9];
     for (k, &p) in CLOSED.iter().enumerate() {
         for l in 0..9 {
             let s = cur[p] + tt.rows[k][l];
             if s > best[l] {
                 best[l] = s;
-                arg[l] = p as u8;
             }
         }
     }
-    (best, arg)
+    best
 }
 
-/// One Viterbi step: best score and back-pointer of each tag given the previous scores.
+/// One Viterbi step: the best score of each tag given the previous scores.
 ///
 /// The BILOU constraints leave nine predecessors for O/B/U and two (B or I of the same class)
 /// for I/L, so the loops are written out for that shape: a third of the scan over all pairs,
 /// and no test for unreachable states (-inf plus a weight stays -inf and never wins). The O/B/U
-/// half runs over its nine tags at once in SSE lanes (same additions, same order of
-/// predecessors, strict `>`: the choices and ties of the scan).
+/// half runs over its nine tags at once in SSE lanes (same additions; a maximum is the same
+/// value whichever of tied predecessors gives it).
 #[inline]
-fn step(cur: &[f32; NT], tt: &OpeningTable, trans: &[[f32; NT]; NT], e: &[f32; NT]) -> ([f32; NT], [u8; NT]) {
+fn step(cur: &[f32; NT], tt: &OpeningTable, trans: &[[f32; NT]; NT], e: &[f32; NT]) -> [f32; NT] {
     let mut next = [f32::NEG_INFINITY; NT];
-    let mut bp = [0u8; NT];
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     // SAFETY: compiled only where SSE2 is enabled (part of the x86_64 baseline).
-    let (best, arg) = unsafe { opening_step(cur, tt) };
+    let best = unsafe { opening_step(cur, tt) };
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    let (best, arg) = opening_step(cur, tt);
+    let best = opening_step(cur, tt);
     for (l, &t) in OPENING.iter().enumerate() {
         next[t] = best[l] + e[t];
-        bp[t] = arg[l];
     }
     for c in 0..CLASSES.len() {
         let (b, i) = (tag(c, B), tag(c, I));
         for t in [i, tag(c, L)] {
             let (sb, si) = (cur[b] + trans[b][t], cur[i] + trans[i][t]);
-            let (best, arg) = if si > sb && si > f32::NEG_INFINITY {
-                (si, i)
-            } else if sb > f32::NEG_INFINITY {
-                (sb, b)
-            } else {
-                (f32::NEG_INFINITY, 0)
-            };
-            next[t] = best + e[t];
-            bp[t] = arg as u8;
+            next[t] = if si > sb { si } else { sb } + e[t];
         }
     }
-    (next, bp)
+    next
+}
+
+/// The predecessor of tag `t` on the best path, given the previous position's scores `prev`:
+/// the first allowed predecessor, in tag order, with the best score plus transition (strict
+/// `>`, as in a scan over all tags); 0 when none is reachable.
+fn back_pointer(prev: &[f32; NT], trans: &[[f32; NT]; NT], t: usize) -> u8 {
+    let mut best = f32::NEG_INFINITY;
+    let mut arg = 0;
+    let mut consider = |p: usize| {
+        let s = prev[p] + trans[p][t];
+        if s > best {
+            best = s;
+            arg = p as u8;
+        }
+    };
+    if OPENING.contains(&t) {
+        CLOSED.iter().for_each(|&p| consider(p));
+    } else {
+        let first = t - (t - 1) % 4;
+        consider(first + B);
+        consider(first + I);
+    }
+    arg
 }
 
 /// `ALLOWED[prev][cur]`, precomputed.
@@ -581,7 +608,7 @@ mod tests {
     }
 
     #[test]
-    fn unrolled_step_matches_the_scan() {
+    fn unrolled_step_and_back_pointers_match_the_scan() {
         for t in 0..NT {
             let mut want: Vec<usize> = (0..NT).filter(|&p| ALLOWED[p][t]).collect();
             want.sort();
@@ -611,7 +638,8 @@ mod tests {
             if round % 50 == 0 {
                 cur = [f32::NEG_INFINITY; NT];
             }
-            let (a, ab) = step(&cur, &opening_table(&trans), &trans, &e);
+            let a = step(&cur, &opening_table(&trans), &trans, &e);
+            let ab: [u8; NT] = std::array::from_fn(|t| back_pointer(&cur, &trans, t));
             let (b, bb) = step_reference(&cur, &trans, &e);
             assert_eq!(ab, bb, "round {round}");
             assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "round {round}");
