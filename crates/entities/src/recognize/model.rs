@@ -184,11 +184,12 @@ impl Model {
 
     /// Writes the model: magic, counts, transitions, then each row's key, a mask of its non-zero
     /// tags and those weights as i16 (one global scale), all gzip-compressed. Weights smaller
-    /// than `prune` (absolute) are left out.
+    /// than `prune` (absolute, before rounding to units) are left out.
     pub fn write(&self, w: impl Write, prune: f32) -> std::io::Result<()> {
         let mut z = flate2::write::GzEncoder::new(w, flate2::Compression::best());
         let scale = self.scale;
-        let keep = |x: i32| (x as f32 * scale).abs() >= prune && x != 0;
+        // Units that could have rounded from a weight of at least `prune`.
+        let keep = |x: i32| x != 0 && (x.unsigned_abs() as f32 + 0.5) * scale >= prune;
         let mut keyed: Vec<(u32, &[i32; NT])> =
             self.table.iter().filter(|(k, _)| *k != 0).map(|&(k, r)| (k, &self.rows[r as usize])).collect();
         keyed.sort_by_key(|&(k, _)| k);
