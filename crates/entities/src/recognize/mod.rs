@@ -3,7 +3,10 @@
 //! An averaged-perceptron sequence tagger (BILOU tags over the CoNLL classes PER, ORG, LOC,
 //! MISC, Viterbi decoding under BILOU constraints) with hashed features: word, shape,
 //! affixes, a ±2 window, headline and sentence-start context, the word's casing elsewhere in the
-//! document, and gazetteers (`data/gazetteer-*.tsv`). It is trained on CoNLL-2003 by the
+//! document, and gazetteers (`data/gazetteer-*.tsv`). Weights are `i16` units of one scale, so
+//! a token's scores are exact integer sums; the one-word features of each word are summed once
+//! and kept, with the word's facts, in a bounded per-thread cache that outlives the document
+//! (`features::Words`). It is trained on CoNLL-2003 by the
 //! `train-ner` binary; the weights are compiled in from `model/ner.bin`. To retrain (about 5 s,
 //! fixed seed, logs each epoch's dev F1):
 //!
