@@ -761,7 +761,18 @@ impl Words {
     }
 
     /// Sum `k` of word `id`, computed on first use (the first, [`SUM_BASE`], is made by `push`).
+    #[inline]
     fn sum(&mut self, model: &Model, id: u32, k: usize) -> Acc {
+        match self.words.get(id as usize).and_then(|w| w.sums.get(k)) {
+            Some(&at) if at != UNSET => self.load(at),
+            _ => self.make_sum(model, id, k),
+        }
+    }
+
+    /// [`Words::sum`] the first time: adds the rows and keeps the sum.
+    #[cold]
+    #[inline(never)]
+    fn make_sum(&mut self, model: &Model, id: u32, k: usize) -> Acc {
         let id = (id as usize).min(self.words.len() - 1);
         let k = k.min(SUMS - 1);
         let at = self.words[id].sums[k];
