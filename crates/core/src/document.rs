@@ -135,6 +135,7 @@ impl Document {
     }
 
     /// The text a span covers.
+    #[inline]
     pub fn slice(&self, span: Span) -> &str {
         span.text(&self.text)
     }

@@ -26,6 +26,7 @@ impl Span {
     }
 
     /// The slice of `text` this span covers, or `""` if it is out of range.
+    #[inline]
     pub fn text<'t>(&self, text: &'t str) -> &'t str {
         text.get(self.start..self.end).unwrap_or("")
     }
