@@ -5,6 +5,7 @@
 //! committed and never downloaded at run time. Embeddings follow sentence-transformers: BERT
 //! last hidden state, mean over real (unmasked) tokens, L2-normalised, 384 dimensions.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
@@ -78,7 +79,7 @@ pub struct Encoder {
     model: BertModel,
     tokenizer: Tokenizer,
     /// The same vocabulary without truncation or padding: token states cover a whole article.
-    raw_tokenizer: Tokenizer,
+    pieces: Wordpieces,
     device: Device,
 }
 
@@ -99,14 +100,22 @@ impl TokenStates {
 }
 
 /// Wordpieces per window for token states, leaving room for [CLS] and [SEP].
-const WINDOW: usize = MAX_TOKENS - 2;
+pub const WINDOW: usize = MAX_TOKENS - 2;
 /// Wordpieces shared by neighbouring windows; each piece takes its state from the window where
 /// it has the most context, so only the middle of an overlap is kept from either side.
-const OVERLAP: usize = 64;
+pub const OVERLAP: usize = 64;
 
 impl Encoder {
     /// Loads the model from `dir` (see [`default_model_dir`]).
     pub fn load(dir: impl AsRef<Path>) -> Result<Encoder, EmbedError> {
+        Encoder::load_adapted(dir, &HashMap::new())
+    }
+
+    /// Loads the model from `dir` with fine-tuned changes to its weights: for a base weight `K`,
+    /// `K.lora_a` (r x in) and `K.lora_b` (out x r, scale folded in) add the low-rank update
+    /// `lora_b @ lora_a`, and a tensor named `K` itself replaces the base one (layer norms).
+    /// Names follow the base model's safetensors (`encoder.layer.0.attention.self.query.weight`).
+    pub fn load_adapted(dir: impl AsRef<Path>, adapters: &HashMap<String, Tensor>) -> Result<Encoder, EmbedError> {
         let dir = dir.as_ref();
         require_model(dir)?;
         let cfg_path = dir.join("config.json");
@@ -117,11 +126,7 @@ impl Encoder {
 
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let mut raw_tokenizer = tokenizer.clone();
-        raw_tokenizer.with_padding(None);
-        raw_tokenizer
-            .with_truncation(None)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let pieces = Wordpieces::from_tokenizer(tokenizer.clone())?;
         // The shipped tokenizer.json pads every input to 128: pad to the longest in the batch
         // instead, and truncate at the model's sentence-transformers limit.
         tokenizer
@@ -131,11 +136,17 @@ impl Encoder {
 
         let device = Device::Cpu;
         let weights = dir.join("model.safetensors");
-        // SAFETY: the file is memory-mapped read-only; it must not be modified while loaded,
-        // which holds for a model directory written once by the fetch script.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? };
+        let vb = if adapters.is_empty() {
+            // SAFETY: the file is memory-mapped read-only; it must not be modified while loaded,
+            // which holds for a model directory written once by the fetch script.
+            unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? }
+        } else {
+            let mut base = candle_core::safetensors::load(&weights, &device)?;
+            apply_adapters(&mut base, adapters)?;
+            VarBuilder::from_tensors(base, DType::F32, &device)
+        };
         let model = BertModel::load(vb, &config)?;
-        Ok(Encoder { model, tokenizer, raw_tokenizer, device })
+        Ok(Encoder { model, tokenizer, pieces, device })
     }
 
     /// Loads the model from [`default_model_dir`].
@@ -162,26 +173,14 @@ impl Encoder {
     /// Hidden states of every wordpiece of `text`, in overlapping windows of up to
     /// [`MAX_TOKENS`] pieces (for token taggers; the model is frozen).
     pub fn token_states(&self, text: &str) -> Result<TokenStates, EmbedError> {
-        let enc = self
-            .raw_tokenizer
-            .encode(text, false)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let ids = enc.get_ids();
-        let offsets: Vec<(usize, usize)> = enc.get_offsets().to_vec();
+        let (ids, offsets) = self.pieces.split(text)?;
         let n = ids.len();
         let mut states = vec![0f32; n * DIM];
         if n == 0 {
             return Ok(TokenStates { offsets, states });
         }
-        let cls = self.raw_tokenizer.token_to_id("[CLS]").unwrap_or(101);
-        let sep = self.raw_tokenizer.token_to_id("[SEP]").unwrap_or(102);
-        // Window starts: stride WINDOW - OVERLAP, the last window flush with the end.
-        let stride = WINDOW - OVERLAP;
-        let mut starts = vec![0usize];
-        while starts.last().map_or(false, |&s| s + WINDOW < n) {
-            let next = (starts[starts.len() - 1] + stride).min(n.saturating_sub(WINDOW));
-            starts.push(next);
-        }
+        let (cls, sep) = (self.pieces.cls, self.pieces.sep);
+        let starts = window_starts(n);
         let len = WINDOW.min(n) + 2;
         for group in starts.chunks(BATCH / 4) {
             let mut batch_ids = Vec::with_capacity(group.len() * len);
@@ -249,12 +248,83 @@ impl Encoder {
     }
 }
 
+/// Window starts over `n` wordpieces for [`Encoder::token_states`]: stride `WINDOW - OVERLAP`,
+/// the last window flush with the end. (Training scripts outside Rust must cut the same windows:
+/// see `crates/learn/tune/`.)
+pub fn window_starts(n: usize) -> Vec<usize> {
+    let stride = WINDOW - OVERLAP;
+    let mut starts = vec![0usize];
+    while starts.last().is_some_and(|&s| s + WINDOW < n) {
+        let next = (starts[starts.len() - 1] + stride).min(n.saturating_sub(WINDOW));
+        starts.push(next);
+    }
+    starts
+}
+
+/// Adds low-rank updates and replaces tensors in `base` (see [`Encoder::load_adapted`]).
+fn apply_adapters(base: &mut HashMap<String, Tensor>, adapters: &HashMap<String, Tensor>) -> Result<(), EmbedError> {
+    let bad = |m: String| EmbedError::Candle(candle_core::Error::Msg(m));
+    for (name, t) in adapters {
+        let t = t.to_dtype(DType::F32)?;
+        if let Some(key) = name.strip_suffix(".lora_a") {
+            let b = adapters.get(&format!("{key}.lora_b")).ok_or_else(|| bad(format!("adapter {key}: lora_a without lora_b")))?;
+            let w = base.get(key).ok_or_else(|| bad(format!("adapter {key}: no such base weight")))?;
+            let delta = b.to_dtype(DType::F32)?.matmul(&t)?;
+            if delta.dims() != w.dims() {
+                return Err(bad(format!("adapter {key}: update {:?} for weight {:?}", delta.dims(), w.dims())));
+            }
+            let updated = (w.to_dtype(DType::F32)? + delta)?;
+            base.insert(key.to_string(), updated);
+        } else if name.ends_with(".lora_b") {
+            continue;
+        } else {
+            let w = base.get(name).ok_or_else(|| bad(format!("adapter {name}: no such base weight")))?;
+            if w.dims() != t.dims() {
+                return Err(bad(format!("adapter {name}: {:?} for weight {:?}", t.dims(), w.dims())));
+            }
+            base.insert(name.clone(), t);
+        }
+    }
+    Ok(())
+}
+
+/// The model's wordpiece tokenizer without truncation or padding: a whole article in one go.
+pub struct Wordpieces {
+    tokenizer: Tokenizer,
+    pub cls: u32,
+    pub sep: u32,
+}
+
+impl Wordpieces {
+    /// Loads `tokenizer.json` from the model directory `dir`.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Wordpieces, EmbedError> {
+        let dir = dir.as_ref();
+        require_model(dir)?;
+        let tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        Wordpieces::from_tokenizer(tokenizer)
+    }
+
+    fn from_tokenizer(mut tokenizer: Tokenizer) -> Result<Wordpieces, EmbedError> {
+        tokenizer.with_padding(None);
+        tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let cls = tokenizer.token_to_id("[CLS]").unwrap_or(101);
+        let sep = tokenizer.token_to_id("[SEP]").unwrap_or(102);
+        Ok(Wordpieces { tokenizer, cls, sep })
+    }
+
+    /// Wordpiece ids of `text` (no [CLS]/[SEP]) and the byte range of each.
+    pub fn split(&self, text: &str) -> Result<(Vec<u32>, Vec<(usize, usize)>), EmbedError> {
+        let enc = self.tokenizer.encode(text, false).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        Ok((enc.get_ids().to_vec(), enc.get_offsets().to_vec()))
+    }
+}
+
 /// Context-free wordpiece vectors taken from MiniLM's input layer: the word embedding plus the
 /// segment-0 embedding, layer-normalised as the model's embedding layer does (no position). No
 /// transformer runs, so a text costs one table lookup per wordpiece: the features of the fast
 /// learned tier, which gets its context from the head instead of the encoder.
 pub struct StaticEmbeddings {
-    tokenizer: Tokenizer,
+    pieces: Wordpieces,
     /// `vocab * DIM` floats, row-major.
     table: Vec<f32>,
 }
@@ -264,12 +334,7 @@ impl StaticEmbeddings {
     pub fn load(dir: impl AsRef<Path>) -> Result<StaticEmbeddings, EmbedError> {
         let dir = dir.as_ref();
         require_model(dir)?;
-        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let pieces = Wordpieces::load(dir)?;
         // SAFETY: as in `Encoder::load`, the model file is written once and only read.
         let st = unsafe { candle_core::safetensors::MmapedSafetensors::new(dir.join("model.safetensors"))? };
         let dev = Device::Cpu;
@@ -287,7 +352,7 @@ impl StaticEmbeddings {
             return Err(EmbedError::Candle(candle_core::Error::Msg(format!("embedding width {} is not {DIM}", table.dim(1)?))));
         }
         let table = table.flatten_all()?.to_vec1::<f32>()?;
-        Ok(StaticEmbeddings { tokenizer, table })
+        Ok(StaticEmbeddings { pieces, table })
     }
 
     /// Loads from [`default_model_dir`].
@@ -298,10 +363,9 @@ impl StaticEmbeddings {
     /// The input-layer vector of every wordpiece of `text` (same layout as
     /// [`Encoder::token_states`]; an id outside the table gets zeros).
     pub fn token_states(&self, text: &str) -> Result<TokenStates, EmbedError> {
-        let enc = self.tokenizer.encode(text, false).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let offsets: Vec<(usize, usize)> = enc.get_offsets().to_vec();
+        let (ids, offsets) = self.pieces.split(text)?;
         let mut states = vec![0f32; offsets.len() * DIM];
-        for (row, &id) in states.chunks_exact_mut(DIM).zip(enc.get_ids()) {
+        for (row, &id) in states.chunks_exact_mut(DIM).zip(&ids) {
             let i = id as usize;
             if let Some(v) = self.table.get(i * DIM..(i + 1) * DIM) {
                 row.copy_from_slice(v);

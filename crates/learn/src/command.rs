@@ -54,7 +54,12 @@ pub struct AttributionArgs {
 pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     let TrainWhat::Attribution(a) = what;
     let kind = a.features;
-    let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir())?;
+    if kind == Kind::Tuned {
+        return Err(LearnError::Data(
+            "the tuned head fine-tunes the encoder, which needs a GPU: export the data with `onrecord-learn export` and run crates/learn/tune/tune_attribution.py (see crates/learn/tune/README.md)".into(),
+        ));
+    }
+    let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir(), &a.out.join(kind.head_file()))?;
     let layers = a.layers.unwrap_or(kind.context_layers());
     let tagger = Tagger::new(encoding, crate::model::Head::init(a.seed, layers)?)?;
     let cache = a.cache.clone().unwrap_or_else(train::default_cache_dir);
@@ -64,7 +69,7 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     let tag = a.max_train_docs.map_or("all".to_string(), |m| m.to_string());
     // Contextual caches keep their old names so existing caches stay usable.
     let prefix = match kind {
-        Kind::Contextual => "",
+        Kind::Contextual | Kind::Tuned => "",
         Kind::Static => "static-",
     };
     let train_ex = train::examples(&tagger, train_docs, &cache.join(format!("{prefix}train-{tag}.bin")))?;
@@ -98,5 +103,67 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     }
     std::fs::File::create(&log_path).and_then(|mut f| f.write_all(text.as_bytes())).map_err(io(&log_path))?;
     eprintln!("wrote {} and {}", a.out.join(kind.head_file()).display(), log_path.display());
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Gold interchange JSON Lines: documents with their attributions as BIO labels.
+    #[arg(long)]
+    pub gold: Vec<PathBuf>,
+    /// Unlabelled documents (any input `onrecord` reads), exported without labels.
+    #[arg(long)]
+    pub input: Vec<PathBuf>,
+    /// Output JSON Lines file.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// What `export` writes first: the constants a trainer outside Rust must share with this crate.
+pub const EXPORT_FORMAT: &str = "onrecord-tune-1";
+
+/// Writes, per document, everything a trainer outside Rust (the GPU fine-tuning script) needs
+/// to reproduce the tagger's input exactly: the MiniLM wordpiece ids of the text, each
+/// text-layer token's wordpiece range, its extra rule features as a bit mask, and (gold files)
+/// its BIO label. A header line first carries the windowing and label constants.
+pub fn export(a: ExportArgs) -> Result<(), LearnError> {
+    let pieces = onrecord_embed::Wordpieces::load(onrecord_embed::default_model_dir())?;
+    let lex = onrecord_quotes::Lexicon::builtin();
+    let pipeline = crate::rule_pipeline();
+    let f = std::fs::File::create(&a.out).map_err(io(&a.out))?;
+    let mut w = std::io::BufWriter::new(f);
+    let header = serde_json::json!({
+        "format": EXPORT_FORMAT,
+        "window": onrecord_embed::WINDOW,
+        "overlap": onrecord_embed::OVERLAP,
+        "cls": pieces.cls,
+        "sep": pieces.sep,
+        "extra": crate::features::EXTRA,
+        "labels": crate::LABEL_NAMES,
+    });
+    writeln!(w, "{header}").map_err(io(&a.out))?;
+    let mut docs: Vec<(onrecord_core::Document, Option<serde_json::Value>)> = Vec::new();
+    for g in &a.gold {
+        docs.extend(train::read_gold(g)?.into_iter().map(|(d, v)| (d, Some(v))));
+    }
+    for d in onrecord_ingest::read_all(&a.input) {
+        docs.push((d.map_err(|e| LearnError::Data(e.to_string()))?, None));
+    }
+    let n = docs.len();
+    for (mut doc, gold) in docs {
+        pipeline.run(&mut doc).map_err(|e| LearnError::Data(format!("{}: {e}", doc.id)))?;
+        let (ids, offsets) = pieces.split(&doc.text)?;
+        let ranges: Vec<usize> = crate::features::piece_ranges(&offsets, &doc).into_iter().flat_map(|(p, q)| [p, q]).collect();
+        let extras = crate::features::extras(&doc, &lex);
+        let bits: Vec<u32> = extras
+            .chunks_exact(crate::features::EXTRA)
+            .map(|row| row.iter().enumerate().filter(|(_, &v)| v != 0.0).map(|(k, _)| 1u32 << k).sum())
+            .collect();
+        let labels = gold.map(|g| crate::gold::labels(&doc, &g));
+        let line = serde_json::json!({"id": doc.id, "ids": ids, "ranges": ranges, "extras": bits, "labels": labels});
+        writeln!(w, "{line}").map_err(io(&a.out))?;
+    }
+    w.flush().map_err(io(&a.out))?;
+    eprintln!("wrote {n} documents to {}", a.out.display());
     Ok(())
 }

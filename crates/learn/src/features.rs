@@ -20,6 +20,10 @@ pub enum Kind {
     Contextual,
     /// The input layer: one table lookup per wordpiece; the head supplies the context.
     Static,
+    /// The last layer of MiniLM fine-tuned for attribution (low-rank adapters trained with the
+    /// head on a GPU by `crates/learn/tune/tune_attribution.py`, stored in the head's file).
+    /// Costs as much as `contextual`.
+    Tuned,
 }
 
 impl Kind {
@@ -28,6 +32,7 @@ impl Kind {
         match self {
             Kind::Contextual => "attribution-head.safetensors",
             Kind::Static => "attribution-head-static.safetensors",
+            Kind::Tuned => "attribution-head-tuned.safetensors",
         }
     }
 
@@ -36,13 +41,14 @@ impl Kind {
         match self {
             Kind::Contextual => "train-log.txt",
             Kind::Static => "train-log-static.txt",
+            Kind::Tuned => "train-log-tuned.txt",
         }
     }
 
     /// Context layers a fresh head of this kind gets.
     pub fn context_layers(self) -> usize {
         match self {
-            Kind::Contextual => crate::model::CONTEXT_LAYERS,
+            Kind::Contextual | Kind::Tuned => crate::model::CONTEXT_LAYERS,
             Kind::Static => crate::model::STATIC_CONTEXT_LAYERS,
         }
     }
@@ -51,6 +57,7 @@ impl Kind {
         match self {
             Kind::Contextual => "contextual",
             Kind::Static => "static",
+            Kind::Tuned => "tuned",
         }
     }
 }
@@ -59,14 +66,18 @@ impl Kind {
 pub enum Encoding {
     Contextual(Encoder),
     Static(StaticEmbeddings),
+    /// The encoder with the fine-tuned adapters merged into its weights.
+    Tuned(Encoder),
 }
 
 impl Encoding {
-    /// Loads `kind` from the base model directory.
-    pub fn load(kind: Kind, model_dir: &std::path::Path) -> Result<Encoding, LearnError> {
+    /// Loads `kind` from the base model directory (`head`: the head's file, which holds the
+    /// encoder adapters of a tuned head).
+    pub fn load(kind: Kind, model_dir: &std::path::Path, head: &std::path::Path) -> Result<Encoding, LearnError> {
         Ok(match kind {
             Kind::Contextual => Encoding::Contextual(Encoder::load(model_dir)?),
             Kind::Static => Encoding::Static(StaticEmbeddings::load(model_dir)?),
+            Kind::Tuned => Encoding::Tuned(Encoder::load_adapted(model_dir, &adapters(head)?)?),
         })
     }
 
@@ -74,12 +85,13 @@ impl Encoding {
         match self {
             Encoding::Contextual(_) => Kind::Contextual,
             Encoding::Static(_) => Kind::Static,
+            Encoding::Tuned(_) => Kind::Tuned,
         }
     }
 
     fn states(&self, text: &str) -> Result<TokenStates, LearnError> {
         Ok(match self {
-            Encoding::Contextual(e) => e.token_states(text)?,
+            Encoding::Contextual(e) | Encoding::Tuned(e) => e.token_states(text)?,
             Encoding::Static(e) => e.token_states(text)?,
         })
     }
@@ -92,28 +104,48 @@ pub fn token_states(enc: &Encoding, doc: &Document) -> Result<Vec<f32>, LearnErr
     Ok(pool(&st, doc))
 }
 
-fn pool(st: &TokenStates, doc: &Document) -> Vec<f32> {
-    let mut out = vec![0f32; doc.tokens.len() * DIM];
+/// Encoder tensors stored beside the head: every name that starts with `encoder.`, without it.
+fn adapters(head: &std::path::Path) -> Result<std::collections::HashMap<String, candle_core::Tensor>, LearnError> {
+    let map = candle_core::safetensors::load(head, &candle_core::Device::Cpu)
+        .map_err(|e| LearnError::Model(format!("{}: {e}", head.display())))?;
+    let out: std::collections::HashMap<_, _> =
+        map.into_iter().filter_map(|(k, v)| k.strip_prefix("encoder.").map(|k| (k.to_string(), v))).collect();
+    if out.is_empty() {
+        return Err(LearnError::Model(format!("{}: a tuned head needs encoder adapters (encoder.*)", head.display())));
+    }
+    Ok(out)
+}
+
+/// For each text-layer token, the wordpieces (`start..end` indices into `offsets`, byte ranges
+/// in text order) that overlap it; empty where none does.
+pub fn piece_ranges(offsets: &[(usize, usize)], doc: &Document) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(doc.tokens.len());
     let mut p = 0usize;
-    for (t, tok) in doc.tokens.iter().enumerate() {
+    for tok in &doc.tokens {
         // Pieces are in text order: skip those that end before this token.
-        while st.offsets.get(p).is_some_and(|&(_, e)| e <= tok.span.start) {
+        while offsets.get(p).is_some_and(|&(_, e)| e <= tok.span.start) {
             p += 1;
         }
+        let mut q = p;
+        while offsets.get(q).is_some_and(|&(s, _)| s < tok.span.end) {
+            q += 1;
+        }
+        out.push((p, q));
+    }
+    out
+}
+
+/// Each token's vector: the mean of its wordpieces' rows.
+fn pool(st: &TokenStates, doc: &Document) -> Vec<f32> {
+    let mut out = vec![0f32; doc.tokens.len() * DIM];
+    for (t, (p, q)) in piece_ranges(&st.offsets, doc).into_iter().enumerate() {
         let mut n = 0f32;
         let row = &mut out[t * DIM..(t + 1) * DIM];
-        let mut q = p;
-        while let Some(&(s, _)) = st.offsets.get(q) {
-            if s >= tok.span.end {
-                break;
+        for v in (p..q).filter_map(|i| st.row(i)) {
+            for (o, x) in row.iter_mut().zip(v) {
+                *o += x;
             }
-            if let Some(v) = st.row(q) {
-                for (o, x) in row.iter_mut().zip(v) {
-                    *o += x;
-                }
-                n += 1.0;
-            }
-            q += 1;
+            n += 1.0;
         }
         if n > 1.0 {
             row.iter_mut().for_each(|o| *o /= n);

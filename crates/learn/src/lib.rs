@@ -82,7 +82,7 @@ impl Tagger {
                 kind.name()
             )));
         }
-        let encoding = Encoding::load(kind, model_dir)?;
+        let encoding = Encoding::load(kind, model_dir, &head_path)?;
         Tagger::new(encoding, model::Head::load(&head_path)?)
     }
 
@@ -98,6 +98,11 @@ impl Tagger {
 
     /// Per-token label ids for a document that has been through the rule pipeline.
     pub fn tag(&self, doc: &Document) -> Result<Vec<usize>, LearnError> {
+        Ok(decode::viterbi(&self.log_probs(doc)?))
+    }
+
+    /// Per-token log-probabilities of the labels ([`NLABELS`] per token).
+    pub fn log_probs(&self, doc: &Document) -> Result<Vec<Vec<f32>>, LearnError> {
         let n = doc.tokens.len();
         if n == 0 {
             return Ok(Vec::new());
@@ -105,7 +110,7 @@ impl Tagger {
         let states = features::token_states(&self.encoding, doc)?;
         let extras = features::extras(doc, &self.lex);
         let rows = features::rows(&states, &extras, n);
-        Ok(decode::viterbi(&self.fast.log_probs(&rows, n)?))
+        self.fast.log_probs(&rows, n)
     }
 }
 

@@ -26,6 +26,9 @@ enum Cmd {
         #[command(subcommand)]
         what: TrainWhat,
     },
+    /// Export documents as the GPU fine-tuning script reads them (wordpieces, token ranges,
+    /// rule features, gold labels).
+    Export(onrecord_learn::command::ExportArgs),
     /// Run the rule pipeline plus the learned tier over JSON Lines and print interchange JSON.
     Extract {
         inputs: Vec<PathBuf>,
@@ -61,6 +64,7 @@ enum How {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
         Cmd::Train { what } => onrecord_learn::command::train(what)?,
+        Cmd::Export(args) => onrecord_learn::command::export(args)?,
         Cmd::EvalCached { gold, cache, combine, head, features } => {
             let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
             let head = onrecord_learn::model::Head::load(&head.join(features.head_file()))?;
