@@ -33,7 +33,9 @@ pub struct Args {
     threads: Option<usize>,
     /// Add the learned attribution tier to the rules, when the base model and head are present
     /// (otherwise say so and use the rules alone): `--learned` or `--learned=static` reads
-    /// MiniLM's input-layer vectors (fast), `--learned=contextual` runs the whole transformer.
+    /// MiniLM's input-layer vectors (fast), `--learned=tuned` runs the whole transformer
+    /// fine-tuned for attribution (most accurate, ~1 article/s), `--learned=contextual` the
+    /// frozen transformer.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "static")]
     learned: Option<onrecord_learn::Kind>,
     /// How a cue-less continuation quote ("“A,” X said. “B.”") is recorded: as its own

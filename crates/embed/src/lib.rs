@@ -416,4 +416,39 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("scripts/fetch-models.sh"), "{msg}");
     }
+
+    #[test]
+    fn windows_cover_every_piece_and_end_flush() {
+        for n in [0, 1, WINDOW - 1, WINDOW, WINDOW + 1, 2 * WINDOW, 1_000, 5_003] {
+            let starts = window_starts(n);
+            assert_eq!(starts[0], 0);
+            let last = *starts.last().unwrap();
+            assert!(last + WINDOW >= n, "n {n}: the last window ends before the text");
+            for w in starts.windows(2) {
+                assert!(w[1] > w[0] && w[1] - w[0] <= WINDOW - OVERLAP, "n {n}: {starts:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn adapters_add_low_rank_updates_and_replace_norms() {
+        let dev = Device::Cpu;
+        let mut base = HashMap::new();
+        base.insert("l.weight".to_string(), Tensor::zeros((3, 2), DType::F32, &dev).unwrap());
+        base.insert("n.weight".to_string(), Tensor::ones(2, DType::F32, &dev).unwrap());
+        let mut ad = HashMap::new();
+        // b (3 x 1) @ a (1 x 2)
+        ad.insert("l.weight.lora_a".to_string(), Tensor::new(&[[1f32, 2.]], &dev).unwrap());
+        ad.insert("l.weight.lora_b".to_string(), Tensor::new(&[[1f32], [0.], [-1.]], &dev).unwrap());
+        ad.insert("n.weight".to_string(), Tensor::new(&[5f32, 6.], &dev).unwrap());
+        apply_adapters(&mut base, &ad).unwrap();
+        assert_eq!(base["l.weight"].to_vec2::<f32>().unwrap(), vec![vec![1., 2.], vec![0., 0.], vec![-1., -2.]]);
+        assert_eq!(base["n.weight"].to_vec1::<f32>().unwrap(), vec![5., 6.]);
+        // A wrong shape or a missing half is an error naming the weight, not a panic.
+        ad.insert("n.weight".to_string(), Tensor::new(&[5f32], &dev).unwrap());
+        assert!(apply_adapters(&mut base, &ad).unwrap_err().to_string().contains("n.weight"));
+        let mut half = HashMap::new();
+        half.insert("l.weight.lora_a".to_string(), Tensor::new(&[[1f32, 2.]], &dev).unwrap());
+        assert!(apply_adapters(&mut base, &half).unwrap_err().to_string().contains("lora_b"));
+    }
 }

@@ -197,3 +197,23 @@ pub fn rows(states: &[f32], extras: &[f32], n: usize) -> Vec<f32> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onrecord_core::text::TextLayer;
+    use onrecord_core::Component;
+
+    #[test]
+    fn piece_ranges_follow_byte_overlap() {
+        let mut doc = Document::new("t", "Peskov said: no.");
+        TextLayer::new().process(&mut doc).unwrap();
+        // Pieces as a wordpiece tokenizer would cut them: "pes", "##kov", "said", ":", "no", "."
+        let offsets = [(0, 3), (3, 6), (7, 11), (11, 12), (13, 15), (15, 16)];
+        let words: Vec<&str> = doc.tokens.iter().map(|t| doc.slice(t.span)).collect();
+        assert_eq!(words, ["Peskov", "said", ":", "no", "."]);
+        assert_eq!(piece_ranges(&offsets, &doc), vec![(0, 2), (2, 3), (3, 4), (4, 5), (5, 6)]);
+        // A token no piece covers gets an empty range (and a zero vector).
+        assert_eq!(piece_ranges(&offsets[..2], &doc)[1..], [(2, 2), (2, 2), (2, 2), (2, 2)]);
+    }
+}

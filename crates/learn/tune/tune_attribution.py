@@ -455,8 +455,9 @@ def evaluate(model, docs, device, bs):
     return loss / max(ntok, 1), f
 
 
-def train_model(model, params, train, dev, args, device, logf, name, soft=None):
-    """AdamW with warm-up and linear decay; keeps the best epoch by dev mean span F1."""
+def train_model(model, params, train, dev, args, device, logf, name, soft=None, stop_at=None, on_best=None):
+    """AdamW with warm-up and linear decay; keeps the best epoch by dev mean span F1. Stops
+    early (scoring the partial epoch) at the wall-clock time `stop_at`; `on_best` saves."""
     opt = torch.optim.AdamW(params, weight_decay=0.01)
     tensors = [p for g in params for p in g["params"]]
     steps = args.epochs * math.ceil(len(train) / args.batch)
@@ -467,7 +468,12 @@ def train_model(model, params, train, dev, args, device, logf, name, soft=None):
     for epoch in range(1, args.epochs + 1):
         t0, total, nb = time.time(), 0.0, 0
         model.train()
+        timed = []
         for chunk in batches(train, args.batch, rng):
+            if stop_at is not None and time.time() > stop_at:
+                log(f"{name}: out of time in epoch {epoch} after {nb} batches", logf)
+                break
+            ts = time.time()
             inp = batch_inputs(chunk, device)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
                 logits = model(inp)
@@ -493,12 +499,20 @@ def train_model(model, params, train, dev, args, device, logf, name, soft=None):
             step += 1
             total += loss.item()
             nb += 1
+            if epoch == 1 and nb <= 3:
+                timed.append(f"{time.time() - ts:.3f}")
+            if epoch == 1 and nb == 3:
+                log(f"{name}: first batches took {', '.join(timed)} s", logf)
         dl, f = evaluate(model, dev, device, args.batch * 2)
         mean = sum(f) / 3
         log(f"{name} epoch {epoch}: train loss {total / max(nb, 1):.4f}, dev loss {dl:.4f}, dev span F1 source {f[0]:.3f} cue {f[1]:.3f} content {f[2]:.3f} (mean {mean:.3f}), {time.time() - t0:.0f} s", logf)
         if mean > best:
             best = mean
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if on_best is not None:
+                on_best()
+        if stop_at is not None and time.time() > stop_at:
+            break
     model.load_state_dict(best_state)
     return best
 
@@ -524,10 +538,14 @@ def main():
     ap.add_argument("--static-dropout", type=float, default=0.2)
     ap.add_argument("--static-layers", type=int, default=6)
     ap.add_argument("--static-batch", type=int, default=16)
+    ap.add_argument("--tune-seconds", type=float, default=None, help="wall-clock limit of the tuned phase")
+    ap.add_argument("--deadline", type=float, default=None, help="wall-clock limit of the whole run (the distillation stops then)")
     ap.add_argument("--tag", default="", help="suffix for output names (several configs in one run)")
     args = ap.parse_args()
 
+    started = time.time()
     torch.manual_seed(args.seed)
+    torch.backends.cuda.matmul.allow_tf32 = True
     random.seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     os.makedirs(args.out, exist_ok=True)
@@ -551,12 +569,16 @@ def main():
     enc_params = [p for n, p in model.bert.named_parameters() if p.requires_grad]
     groups = [{"params": enc_params, "lr": args.lr}, {"params": list(model.head.parameters()), "lr": args.head_lr}]
     log(f"tuned: {sum(p.numel() for p in enc_params)} encoder and {sum(p.numel() for p in model.head.parameters())} head parameters trained", logf)
-    best = train_model(model, groups, train, dev, args, device, logf, "tuned")
+    def save_tuned():
+        out = dict(model.head.tensors())
+        out.update(model.bert.adapter_tensors())
+        save_file({k: v.half() for k, v in out.items()}, os.path.join(args.out, f"attribution-head-tuned{args.tag}.safetensors"))
+
+    stop = started + args.tune_seconds if args.tune_seconds else None
+    best = train_model(model, groups, train, dev, args, device, logf, "tuned", stop_at=stop, on_best=save_tuned)
     log(f"tuned: best dev mean span F1 {best:.3f}, {time.time() - t0:.0f} s", logf)
     model.eval()
-    out = dict(model.head.tensors())
-    out.update(model.bert.adapter_tensors())
-    save_file({k: v.half() for k, v in out.items()}, os.path.join(args.out, f"attribution-head-tuned{args.tag}.safetensors"))
+    save_tuned()
 
     # A check for the Rust loader: log-probabilities of the first dev document in f32 from
     # the f16 weights just saved (the Rust side must reproduce them).
@@ -592,10 +614,15 @@ def main():
             shead = Head(width, args.static_layers, args.static_dropout, args.seed)
             smodel = Static(weights, cfg, shead).to(device)
             t2 = time.time()
-            best = train_model(smodel, [{"params": list(shead.parameters()), "lr": args.static_lr}], docs, dev, sargs, device, logf, f"static {variant}", soft)
-            log(f"static {variant}: best dev mean span F1 {best:.3f}, {time.time() - t2:.0f} s", logf)
             name = "attribution-head-static" + ("-gold" if variant == "gold" else "") + args.tag + ".safetensors"
-            save_file({k: v.half() for k, v in shead.tensors().items()}, os.path.join(args.out, name))
+            save = lambda: save_file({k: v.half() for k, v in shead.tensors().items()}, os.path.join(args.out, name))
+            dl = started + args.deadline if args.deadline else None
+            if dl is not None and time.time() > dl:
+                log(f"static {variant}: no time left", logf)
+                continue
+            best = train_model(smodel, [{"params": list(shead.parameters()), "lr": args.static_lr}], docs, dev, sargs, device, logf, f"static {variant}", soft, stop_at=dl, on_best=save)
+            log(f"static {variant}: best dev mean span F1 {best:.3f}, {time.time() - t2:.0f} s", logf)
+            save()
     log(f"done in {time.time() - t0:.0f} s", logf)
 
 

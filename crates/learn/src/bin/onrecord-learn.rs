@@ -1,6 +1,7 @@
 //! `onrecord-learn train attribution ...` and `onrecord-learn extract ...` (the learned tier's
 //! training and evaluation commands).
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -10,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::train;
 use onrecord_learn::command::TrainWhat;
-use onrecord_learn::{Combine, Kind, LearnedAttributionLayer, Tagger};
+use onrecord_learn::{Combine, Kind, Tagger};
 
 #[derive(Parser)]
 #[command(name = "onrecord-learn", about = "Train and run the learned attribution tagger")]
@@ -39,6 +40,10 @@ enum Cmd {
         head: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "contextual")]
         features: Kind,
+        /// Tagger labels per document: read from this file when it exists, else computed and
+        /// written to it (for trying combination rules in seconds with a slow encoder).
+        #[arg(long)]
+        labels_cache: Option<PathBuf>,
     },
     /// Like extract, but from the feature cache `train attribution` wrote for the same gold file
     /// (seconds instead of minutes; for trying combination rules).
@@ -88,16 +93,24 @@ fn main() -> anyhow::Result<()> {
                 writeln!(out, "{}", to_json(&doc, OutputOptions::default()))?;
             }
         }
-        Cmd::Extract { inputs, combine, head, features } => {
+        Cmd::Extract { inputs, combine, head, features, labels_cache } => {
             let model = onrecord_embed::default_model_dir();
             let head = head.unwrap_or_else(onrecord_learn::default_head_dir);
-            let tagger = Tagger::load(&model, &head, features).context("loading the learned tier")?;
             let how = match combine {
                 How::Add => Combine::AddToRules,
                 How::Replace => Combine::Replace,
             };
-            let mut pipeline = onrecord_learn::rule_pipeline();
-            pipeline.push(Box::new(LearnedAttributionLayer::new(tagger, how)));
+            let cached: Option<HashMap<String, Vec<usize>>> = match &labels_cache {
+                Some(p) if p.is_file() => Some(serde_json::from_str(&std::fs::read_to_string(p)?)?),
+                _ => None,
+            };
+            let tagger = match cached {
+                Some(_) => None,
+                None => Some(Tagger::load(&model, &head, features).context("loading the learned tier")?),
+            };
+            let mut computed: HashMap<String, Vec<usize>> = HashMap::new();
+            let lex = onrecord_quotes::Lexicon::builtin();
+            let pipeline = onrecord_learn::rule_pipeline();
             let out = std::io::stdout();
             let mut out = std::io::BufWriter::new(out.lock());
             let t0 = Instant::now();
@@ -105,8 +118,26 @@ fn main() -> anyhow::Result<()> {
             for d in onrecord_ingest::read_all(&inputs) {
                 let mut doc = d.map_err(|e| anyhow::anyhow!("{e}"))?;
                 pipeline.run(&mut doc).map_err(|e| anyhow::anyhow!("{}: {e}", doc.id))?;
+                match (&tagger, &cached) {
+                    // The same steps as `LearnedAttributionLayer`, keeping the labels.
+                    (Some(t), _) => {
+                        let labels = t.tag(&doc)?;
+                        let learned = onrecord_learn::attributions(&doc, &labels, &t.lex);
+                        doc.attributions = onrecord_learn::combine(&doc, learned, how);
+                        computed.insert(doc.id.clone(), labels);
+                    }
+                    (None, Some(c)) => {
+                        let labels = c.get(&doc.id).cloned().unwrap_or_default();
+                        let learned = onrecord_learn::attributions(&doc, &labels, &lex);
+                        doc.attributions = onrecord_learn::combine(&doc, learned, how);
+                    }
+                    (None, None) => {}
+                }
                 writeln!(out, "{}", to_json(&doc, OutputOptions::default()))?;
                 n += 1;
+            }
+            if let (Some(p), Some(_)) = (&labels_cache, &tagger) {
+                std::fs::write(p, serde_json::to_string(&computed)?)?;
             }
             let s = t0.elapsed().as_secs_f64();
             eprintln!("{n} documents in {s:.1} s ({:.2} articles/s)", n as f64 / s.max(1e-9));
