@@ -20,6 +20,7 @@ use crate::claims::{claim_similarity, comparable, ClaimInput, LEXICAL_THRESHOLD,
 use crate::copies::Dsu;
 use crate::error::Result;
 use crate::prepare::{ClaimKey, Stance};
+use crate::speakers::family;
 use crate::text::intersection;
 
 /// The state key: attributions with an id up to this are in the claim index.
@@ -603,26 +604,31 @@ pub fn rebuild_speaker_index(
     agent_ids: &[i64],
 ) -> Result<()> {
     tx.execute_batch("DELETE FROM entity_groups; DELETE FROM source_names;")?;
-    let mut ins = tx.prepare_cached("INSERT INTO entity_groups(name, kind, roles, n, agent) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let lex = crate::text::lexicon();
+    let mut ins = tx.prepare_cached("INSERT INTO entity_groups(name, kind, roles, n, agent, family) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
     for g in groups {
         let agent = res.entity_agent.get(&g.id).map(|&ai| agent_ids[ai]);
-        ins.execute(params![g.name, g.kind, g.roles_json, g.count as i64, agent])?;
+        let key = lex.name_key(&g.name);
+        ins.execute(params![g.name, g.kind, g.roles_json, g.count as i64, agent, family(&key)])?;
     }
-    let lex = crate::text::lexicon();
-    let mut ins = tx.prepare_cached("INSERT INTO source_names(name, n, agent) VALUES (?1, ?2, ?3)")?;
+    let mut ins = tx.prepare_cached("INSERT INTO source_names(name, n, agent, family) VALUES (?1, ?2, ?3, ?4)")?;
     for (name, n) in sources {
-        let agent = res.agent_of_key(&lex.name_key(name)).map(|ai| agent_ids[ai]);
-        ins.execute(params![name, *n as i64, agent])?;
+        let key = lex.name_key(name);
+        let agent = res.agent_of_key(&key).map(|ai| agent_ids[ai]);
+        ins.execute(params![name, *n as i64, agent, family(&key)])?;
     }
     Ok(())
 }
 
 /// Resolves speakers with the entities and attributions stored since the last linking: their
-/// names are counted into the speaker index, every distinct name is resolved again (the same
-/// resolution as from scratch: [`crate::speakers::resolve`] over the same counts), and rows are
-/// written only for the new entities and attributions and for the names whose agent changed.
-/// Speaker counts grow by the new quotes; speakers whose old quotes moved are counted again.
-pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Result<crate::speakers::Resolution> {
+/// names are counted into the speaker index, the names of every surname family they touch
+/// ([`crate::speakers::family`]) are resolved again (the same resolution as from scratch:
+/// [`crate::speakers::resolve`] over the same counts; other families cannot change), and rows
+/// are written only for the new entities and attributions and for the names whose agent
+/// changed. Speaker counts grow by the new quotes; speakers whose old quotes moved are counted
+/// again. With `every_family`, every distinct name is resolved (the key map is then complete,
+/// as a full claim clustering needs); else the key map holds the touched families' keys.
+pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_family: bool) -> Result<crate::speakers::Resolution> {
     use crate::speakers::{resolve, EntityInput};
     use std::collections::HashSet;
     // ONRECORD_DEBUG_LINK=1: seconds per part on stderr (for benchmarks).
@@ -637,36 +643,63 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
     let lex = crate::text::lexicon();
     // Groups first seen now: all their entities are new, so a change of agent rewrites nothing old.
     let mut created: HashSet<(String, String, String)> = HashSet::new();
+    // Families of the new names: only their names can resolve differently now.
+    let mut touched: HashSet<String> = HashSet::new();
+    let mut touch = |name: &str| -> String {
+        let key = lex.name_key(name);
+        let f = family(&key).to_string();
+        if !key.is_empty() && !touched.contains(&f) {
+            touched.insert(f.clone());
+        }
+        f
+    };
+    // The new entities: (id, their group in `new_groups`, the agent stored with them: ingest
+    // stores the agent the name had at the last linking, so only changed rows are written).
+    let mut new_groups: Vec<(String, String, String)> = vec![];
+    let mut new_ents: Vec<(i64, usize, Option<i64>)> = vec![];
     {
-        let mut st = tx.prepare("SELECT name, kind, roles FROM entities WHERE id > ?1")?;
+        let mut st = tx.prepare("SELECT id, name, kind, roles, agent FROM entities WHERE id > ?1")?;
         let mut up = tx.prepare_cached(
-            "INSERT INTO entity_groups(name, kind, roles, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(name, kind, roles) DO UPDATE SET n = n + ?4",
+            "INSERT INTO entity_groups(name, kind, roles, n, family) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name, kind, roles) DO UPDATE SET n = n + ?4",
         )?;
         let mut exists = tx.prepare_cached("SELECT 1 FROM entity_groups WHERE name = ?1 AND kind = ?2 AND roles = ?3")?;
         // Counted here first: one lookup and one upsert per distinct group, not per entity.
-        let mut new_counts: HashMap<(String, String, String), i64> = HashMap::new();
+        let mut index: HashMap<(String, String, String), usize> = HashMap::new();
+        let mut counts: Vec<i64> = vec![];
         let mut rows = st.query([ent_upto])?;
         while let Some(r) = rows.next()? {
-            let key = (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?);
-            *new_counts.entry(key).or_default() += 1;
+            let key = (r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?);
+            let g = match index.get(&key) {
+                Some(&g) => g,
+                None => {
+                    index.insert(key.clone(), new_groups.len());
+                    new_groups.push(key);
+                    counts.push(0);
+                    new_groups.len() - 1
+                }
+            };
+            counts[g] += 1;
+            new_ents.push((r.get(0)?, g, r.get(4)?));
         }
-        for (key, n) in new_counts {
+        for (key, n) in new_groups.iter().zip(&counts) {
             if !exists.exists(params![key.0, key.1, key.2])? {
                 created.insert(key.clone());
             }
-            up.execute(params![key.0, key.1, key.2, n])?;
+            let f = touch(&key.0);
+            up.execute(params![key.0, key.1, key.2, n, f])?;
         }
     }
-    let new_sources: Vec<(i64, String)> = {
+    // New quotes with a named source and no speaker entity: (id, name, stored agent).
+    let new_sources: Vec<(i64, String, Option<i64>)> = {
         let mut st = tx.prepare(
-            "SELECT id, source FROM attributions WHERE id > ?1 AND speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL",
+            "SELECT id, source, agent FROM attributions WHERE id > ?1 AND speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL",
         )?;
-        let rows = st.query_map([attr_upto], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = st.query_map([attr_upto], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?)))?;
         let mut v = vec![];
         for row in rows {
-            let (id, s) = row?;
+            let (id, s, agent) = row?;
             if let Some(n) = lex.name_in_source(&s) {
-                v.push((id, n));
+                v.push((id, n, agent));
             }
         }
         v
@@ -675,48 +708,78 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
     let mut old_source_names: HashSet<String> = HashSet::new();
     {
         let mut exists = tx.prepare_cached("SELECT 1 FROM source_names WHERE name = ?1")?;
-        let mut up = tx.prepare_cached("INSERT INTO source_names(name, n) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET n = n + ?2")?;
+        let mut up = tx.prepare_cached("INSERT INTO source_names(name, n, family) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET n = n + ?2")?;
         let mut new_counts: HashMap<&str, i64> = HashMap::new();
-        for (_, n) in &new_sources {
+        for (_, n, _) in &new_sources {
             *new_counts.entry(n.as_str()).or_default() += 1;
         }
         for (n, count) in new_counts {
             if exists.exists([n])? {
                 old_source_names.insert(n.to_string());
             }
-            up.execute(params![n, count])?;
+            let f = touch(n);
+            up.execute(params![n, count, f])?;
         }
     }
-    // Every distinct name, with its count and the agent it had.
-    let mut groups: Vec<EntityInput> = vec![];
-    let mut group_rows: Vec<(String, Option<i64>)> = vec![];
-    {
+    // Every distinct name of the touched families (or of all), with its count and the agent it
+    // had, in the order of a scan of the whole index (its primary key), which `resolve` sees.
+    let mut families: Vec<&String> = touched.iter().collect();
+    families.sort();
+    type GroupRow = (String, String, String, i64, Option<i64>);
+    let group_row = |r: &rusqlite::Row| -> rusqlite::Result<GroupRow> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
+    let loaded: Vec<GroupRow> = if every_family {
         let mut st = tx.prepare("SELECT name, kind, roles, n, agent FROM entity_groups")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let roles_json: String = r.get(2)?;
-            let roles = crate::store::role_texts(&roles_json);
-            groups.push(EntityInput {
-                id: groups.len() as i64,
-                name: r.get(0)?,
-                kind: r.get(1)?,
-                roles,
-                count: r.get::<_, i64>(3)?.max(0) as usize,
-                roles_json: roles_json.clone(),
-            });
-            group_rows.push((roles_json, r.get(4)?));
-        }
-    }
-    let sources: Vec<(String, usize, Option<i64>)> = {
-        let mut st = tx.prepare("SELECT name, n, agent FROM source_names")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as usize, r.get::<_, Option<i64>>(2)?)))?;
+        let rows = st.query_map([], group_row)?;
         rows.collect::<std::result::Result<_, _>>()?
+    } else {
+        let mut st = tx.prepare_cached("SELECT name, kind, roles, n, agent FROM entity_groups WHERE family = ?1")?;
+        let mut v = vec![];
+        for f in &families {
+            for row in st.query_map([f], group_row)? {
+                v.push(row?);
+            }
+        }
+        v.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+        v
+    };
+    let mut groups: Vec<EntityInput> = Vec::with_capacity(loaded.len());
+    let mut group_rows: Vec<(String, Option<i64>)> = Vec::with_capacity(loaded.len());
+    for (name, kind, roles_json, n, agent) in loaded {
+        let roles = crate::store::role_texts(&roles_json);
+        groups.push(EntityInput {
+            id: groups.len() as i64,
+            name,
+            kind,
+            roles,
+            count: n.max(0) as usize,
+            roles_json: roles_json.clone(),
+        });
+        group_rows.push((roles_json, agent));
+    }
+    let source_row = |r: &rusqlite::Row| -> rusqlite::Result<(String, usize, Option<i64>)> { Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as usize, r.get::<_, Option<i64>>(2)?)) };
+    let sources: Vec<(String, usize, Option<i64>)> = if every_family {
+        let mut st = tx.prepare("SELECT name, n, agent FROM source_names")?;
+        let rows = st.query_map([], source_row)?;
+        rows.collect::<std::result::Result<_, _>>()?
+    } else {
+        let mut st = tx.prepare_cached("SELECT name, n, agent FROM source_names WHERE family = ?1")?;
+        let mut v = vec![];
+        for f in &families {
+            for row in st.query_map([f], source_row)? {
+                v.push(row?);
+            }
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
     };
     let extra: Vec<(String, usize)> = sources.iter().map(|(n, c, _)| (n.clone(), *c)).collect();
-    mark("load groups");
+    mark(&format!("load groups ({} groups, {} sources, {} families)", groups.len(), sources.len(), families.len()));
     let res = resolve(&groups, &extra);
     mark("resolve");
-    let agent_ids = crate::store::store_agents(tx, &res.agents)?;
+    // Agents are keyed by a resolved name key, which is one of the resolved keys: those of the
+    // families read are the ones this resolution may add, change or drop.
+    let scope: Option<HashSet<&str>> = (!every_family).then(|| res.key_map.keys().map(String::as_str).collect());
+    let agent_ids = crate::store::store_agents(tx, &res.agents, scope.as_ref())?;
     mark("store agents");
     // Agents whose old quotes change: counted again at the end.
     let mut recount: HashSet<i64> = HashSet::new();
@@ -753,15 +816,54 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
         }
     }
     mark(&format!("changed groups ({} agents to recount)", recount.len()));
-    tx.execute(
-        "UPDATE entities SET agent = (SELECT agent FROM entity_groups g WHERE g.name = entities.name AND g.kind = entities.kind AND g.roles = entities.roles)
-         WHERE id > ?1",
-        [ent_upto],
-    )?;
-    tx.execute(
-        "UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity) WHERE id > ?1 AND speaker_entity IS NOT NULL",
-        [attr_upto],
-    )?;
+    // New entities take their group's agent, new quotes with a speaker entity its agent; only
+    // rows whose stored agent differs are written.
+    let mut set_quote = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
+    {
+        let loaded: HashMap<(&str, &str, &str), i64> = groups
+            .iter()
+            .map(|g| ((g.name.as_str(), g.kind.as_str(), g.roles_json.as_str()), g.id))
+            .collect();
+        // A group outside the families read (a name without a key) keeps its stored agent.
+        let mut stored = tx.prepare_cached("SELECT agent FROM entity_groups WHERE name = ?1 AND kind = ?2 AND roles = ?3")?;
+        let mut group_agent: Vec<Option<i64>> = Vec::with_capacity(new_groups.len());
+        for (name, kind, roles) in &new_groups {
+            group_agent.push(match loaded.get(&(name.as_str(), kind.as_str(), roles.as_str())) {
+                Some(g) => res.entity_agent.get(g).map(|&ai| agent_ids[ai]),
+                None => stored.query_row(params![name, kind, roles], |r| r.get(0)).optional()?.flatten(),
+            });
+        }
+        let mut set_ent = tx.prepare_cached("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
+        let mut agent_of: HashMap<i64, Option<i64>> = HashMap::with_capacity(new_ents.len());
+        let mut written = 0usize;
+        for &(id, g, old) in &new_ents {
+            let new = group_agent[g];
+            if new != old {
+                set_ent.execute(params![id, new])?;
+                written += 1;
+            }
+            agent_of.insert(id, new);
+        }
+        mark(&format!("new entities ({written} of {} written)", new_ents.len()));
+        let quotes: Vec<(i64, i64, Option<i64>)> = {
+            let mut st = tx.prepare("SELECT id, speaker_entity, agent FROM attributions WHERE id > ?1 AND speaker_entity IS NOT NULL")?;
+            let rows = st.query_map([attr_upto], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let mut entity_agent = tx.prepare_cached("SELECT agent FROM entities WHERE id = ?1")?;
+        let mut written = 0usize;
+        for &(id, entity, old) in &quotes {
+            let new = match agent_of.get(&entity) {
+                Some(&a) => a,
+                None => entity_agent.query_row([entity], |r| r.get(0)).optional()?.flatten(),
+            };
+            if new != old {
+                set_quote.execute(params![id, new])?;
+                written += 1;
+            }
+        }
+        mark(&format!("new quotes of entities ({written} of {} written)", quotes.len()));
+    }
     // Named sources: new quotes take their name's agent; a name that changed agent sends the
     // old quotes through the scan a full linking does (rare once names have settled).
     let mut rescan = false;
@@ -776,10 +878,11 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
                 }
             }
         }
-        let mut set_quote = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
-        for (id, name) in &new_sources {
+        for (id, name, old) in &new_sources {
             let new = res.agent_of_key(&lex.name_key(name)).map(|ai| agent_ids[ai]);
-            set_quote.execute(params![id, new])?;
+            if new != *old {
+                set_quote.execute(params![id, new])?;
+            }
         }
     }
     mark(&format!("new rows and names (rescan {rescan})"));
@@ -790,11 +893,20 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64) -> Res
         while let Some(r) = rows.next()? {
             let source: Option<String> = r.get(1)?;
             let kind: String = r.get(2)?;
+            let old: Option<i64> = r.get(3)?;
             let new = match (kind.as_str(), source) {
-                ("named", Some(s)) => lex.name_in_source(&s).and_then(|n| res.agent_of_key(&lex.name_key(&n))).map(|ai| agent_ids[ai]),
+                ("named", Some(s)) => match lex.name_in_source(&s) {
+                    Some(n) => {
+                        let key = lex.name_key(&n);
+                        if !every_family && !touched.contains(family(&key)) {
+                            continue; // a family not resolved now: its quotes keep their agent
+                        }
+                        res.agent_of_key(&key).map(|ai| agent_ids[ai])
+                    }
+                    None => None,
+                },
                 _ => None,
             };
-            let old: Option<i64> = r.get(3)?;
             if new != old {
                 changed.push((r.get(0)?, old, new));
             }

@@ -231,6 +231,17 @@ FROM (SELECT entity, json_group_array(json_array(start, end, kind, text)) AS lis
 WHERE m.entity = entities.id;
 DROP TABLE mentions;
 "#,
+    r#"
+-- Speakers per surname family (crate::speakers::family, the last word of the name key): a
+-- name's resolution depends only on the names of its family, so a linking reads and resolves
+-- only the families its new names touch instead of every distinct name. The next linking
+-- resolves every name once more and fills the column (the speaker index is rebuilt).
+ALTER TABLE entity_groups ADD COLUMN family TEXT NOT NULL DEFAULT '';
+ALTER TABLE source_names ADD COLUMN family TEXT NOT NULL DEFAULT '';
+CREATE INDEX entity_groups_family ON entity_groups(family);
+CREATE INDEX source_names_family ON source_names(family);
+DELETE FROM state WHERE key IN ('speakers_entities_upto', 'speakers_attributions_upto');
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -279,6 +290,43 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A v7 ledger's speaker index gains the family columns and is marked for rebuilding (the
+    /// next linking resolves every name), and nothing else is touched.
+    #[test]
+    fn upgrades_a_v7_ledger() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..7].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO entity_groups(name, kind, roles, n, agent) VALUES ('Jo Doe', 'PERSON', '[]', 3, 7);
+             INSERT INTO source_names(name, n, agent) VALUES ('Jo Doe', 1, 7);
+             INSERT INTO state(key, value) VALUES ('speakers_entities_upto', '5'), ('speakers_attributions_upto', '9'), ('claims_upto', '9');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 8);
+        let fam: (String, i64, String) = conn
+            .query_row("SELECT g.family, g.n, s.family FROM entity_groups g, source_names s", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        assert_eq!(fam, (String::new(), 3, String::new()));
+        let keys: Vec<String> = conn
+            .prepare("SELECT key FROM state ORDER BY key")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(keys, vec!["claims_upto".to_string(), "unresolved_upto".to_string()]);
+        let plan: String = conn
+            .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
+            .unwrap();
+        assert!(plan.contains("entity_groups_family"), "{plan}");
+    }
 
     /// A v6 ledger loses the unused `entities_agent` index on open and its mention rows become
     /// one JSON list per entity, in start order; its data stays.

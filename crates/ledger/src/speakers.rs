@@ -47,6 +47,15 @@ impl Resolution {
     }
 }
 
+/// The surname family of a name key: its last word. [`resolve`] decides a key from the keys of
+/// its family alone (a one-word key joins a multi-word key ending in it, and an agent takes
+/// its roles from the keys resolved to it), so resolving one family's keys alone gives what
+/// resolving every name gives for them; incremental linking re-resolves only the families new
+/// names touch.
+pub fn family(key: &str) -> &str {
+    key.rsplit(' ').next().unwrap_or("")
+}
+
 fn role_words(roles: &[String]) -> BTreeSet<String> {
     let lex = lexicon();
     roles.iter().flat_map(|r| lex.content_stems(r)).collect()
@@ -251,6 +260,45 @@ mod tests {
         assert_eq!(r.entity_agent[&3], r.entity_agent[&1]);
         // Both surname-only entities share one raw key; the roles seen on it pick the minister.
         assert_ne!(r.entity_agent[&3], r.entity_agent[&2]);
+    }
+
+    /// Resolving the families of some keys alone gives those keys what resolving everything
+    /// gives them (agents, their names, kinds and roles, and the key map).
+    #[test]
+    fn a_family_resolves_alone_as_among_all() {
+        let ents = vec![
+            ent(1, "Anna Kowalska", "PERSON", &["finance minister"]),
+            ent(2, "Kowalska", "PERSON", &["the minister"]),
+            ent(3, "Piotr Kowalska", "PERSON", &["football coach"]),
+            ent(4, "Dr. Jan Nowak", "PERSON", &[]),
+            ent(5, "Nowak", "PERSON", &["surgeon"]),
+            ent(6, "The Senate", "ORG", &[]),
+            ent(7, "Mensah", "PERSON", &[]),
+        ];
+        let extra = vec![("Jan Nowak".to_string(), 2), ("Ada Mensah".to_string(), 1)];
+        let all = resolve(&ents, &extra);
+        let lex = lexicon();
+        for fam in ["kowalska", "nowak", "senate", "mensah"] {
+            let in_fam = |n: &str| family(&lex.name_key(n)) == fam;
+            let part_ents: Vec<EntityInput> = ents
+                .iter()
+                .filter(|e| in_fam(&e.name))
+                .map(|e| EntityInput { roles: e.roles.clone(), name: e.name.clone(), kind: e.kind.clone(), roles_json: String::new(), ..*e })
+                .collect();
+            let part_extra: Vec<(String, usize)> = extra.iter().filter(|(n, _)| in_fam(n)).cloned().collect();
+            let part = resolve(&part_ents, &part_extra);
+            assert!(!part.agents.is_empty(), "{fam}");
+            for (raw, target) in &part.key_map {
+                assert_eq!(all.key_map[raw], *target, "{fam}: {raw}");
+                let (a, b) = (&part.agents[part.agent_of_key(raw).unwrap()], &all.agents[all.agent_of_key(raw).unwrap()]);
+                assert_eq!((&a.key, &a.name, &a.kind, &a.roles), (&b.key, &b.name, &b.kind, &b.roles), "{fam}: {raw}");
+            }
+            for e in &part_ents {
+                assert_eq!(part.agents[part.entity_agent[&e.id]].key, all.agents[all.entity_agent[&e.id]].key);
+            }
+        }
+        assert_eq!(family("anna kowalska"), "kowalska");
+        assert_eq!(family("kowalska"), "kowalska");
     }
 
     #[test]

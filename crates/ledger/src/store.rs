@@ -52,6 +52,8 @@ pub struct IngestSummary {
     pub analysis_seconds: f64,
     pub store_seconds: f64,
     pub link_seconds: f64,
+    /// Seconds of copy linking done by the writer, batch by batch (part of `store_seconds`).
+    pub copies_seconds: f64,
     /// Seconds per linking step ([`LinkSummary::steps`]).
     pub link_steps: Vec<(&'static str, f64)>,
 }
@@ -111,6 +113,12 @@ impl Ledger {
         // database), so a document repeated across neighbouring batches is stored once.
         let mut pending: Vec<Analysed> = vec![];
         let mut seen_prev: HashSet<(String, String)> = HashSet::new();
+        // When copies are linked incrementally, the writer links each batch's new articles as it
+        // stores them (in the batch's transaction), beside the analysis of the next batch,
+        // instead of all of them after the analysis: the same pairs are compared in the same
+        // order, so the clusters are those of one linking at the end.
+        let copies_in_writer = opts.link && copies_upto(&self.conn)?.is_some();
+        let mut known = KnownAgents::default();
         loop {
             let mut batch: Vec<(Document, String, Option<i64>)> = Vec::with_capacity(batch_size);
             let mut seen: HashSet<(String, String)> = HashSet::new();
@@ -178,11 +186,12 @@ impl Ledger {
                         .collect();
                     (r, t.elapsed().as_secs_f64())
                 },
-                || store_batch(conn, &to_store, &opts.analysis_version),
+                || store_batch(conn, &to_store, &opts.analysis_version, copies_in_writer, &mut known),
             );
-            let (ingested, reanalysed, failures, store_s) = stored?;
+            let (ingested, reanalysed, failures, store_s, copies_s) = stored?;
             sum.analysis_seconds += analysis_s;
             sum.store_seconds += store_s;
+            sum.copies_seconds += copies_s;
             if !to_store.is_empty() {
                 sum.ingested += ingested;
                 sum.reanalysed += reanalysed;
@@ -245,6 +254,7 @@ impl Ledger {
         };
         let start = Instant::now();
         let mut sum = IngestSummary::default();
+        let mut known = KnownAgents::default();
         for chunk in ids.chunks(opts.batch.max(1)) {
             let mut docs = Vec::with_capacity(chunk.len());
             for id in chunk {
@@ -261,7 +271,7 @@ impl Ledger {
             for (id, r) in &results {
                 match r {
                     Ok(p) => {
-                        replace_layers(&tx, *id, p, &opts.analysis_version)?;
+                        replace_layers(&tx, *id, p, &opts.analysis_version, &mut known)?;
                         sum.reanalysed += 1;
                     }
                     Err(m) => {
@@ -333,11 +343,9 @@ impl Ledger {
         };
         step(&mut sum, "vectors");
 
-        // Copies: new articles against the stored LSH buckets, or all from scratch the first time.
-        let copies_upto: Option<i64> = tx
-            .query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [crate::relink::COPIES_UPTO], |r| r.get(0))
-            .optional()?;
-        if let (Some(upto), false) = (copies_upto, full) {
+        // Copies: new articles against the stored LSH buckets (none left when the writer linked
+        // them), or all from scratch the first time.
+        if let (Some(upto), false) = (copies_upto(&tx)?, full) {
             crate::relink::link_new_copies(&tx, upto)?;
         } else {
         let arts: Vec<CopyInput> = {
@@ -383,8 +391,16 @@ impl Ledger {
             Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
         };
         let (ent_upto, attr_upto) = (sp_upto(crate::relink::SPEAKERS_ENTITIES_UPTO)?, sp_upto(crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO)?);
+        // Incremental claim clustering needs the resolved keys of the new claims' entities only
+        // (names of the new articles, so of the families their speaker step reads); clustering
+        // every claim needs every key resolved.
+        let claims_upto: Option<i64> = tx
+            .query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [crate::relink::CLAIMS_UPTO], |r| r.get(0))
+            .optional()?;
+        let lexical = encoder.encode(&[])?.is_none();
+        let claims_incremental = claims_upto.is_some() && lexical && !full;
         let res = if let (Some(eu), Some(au), false) = (ent_upto, attr_upto, full) {
-            crate::relink::link_new_speakers(&tx, eu, au)?
+            crate::relink::link_new_speakers(&tx, eu, au, !claims_incremental)?
         } else {
         let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
         let mut ents: Vec<EntityInput> = vec![];
@@ -432,7 +448,7 @@ impl Ledger {
             v
         };
         let res = speakers::resolve(&ents, &extra);
-        let agent_ids = store_agents(&tx, &res.agents)?;
+        let agent_ids = store_agents(&tx, &res.agents, None)?;
         {
             // Changes first, written after the scan.
             let mut changed: Vec<(i64, Option<i64>)> = vec![];
@@ -493,14 +509,7 @@ impl Ledger {
 
         // Claims: the new ones against the index of stored ones, or all from scratch (the first
         // time, after re-analysis, on request, or with an encoder that gives vectors).
-        let upto: Option<i64> = tx
-            .query_row(
-                "SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1",
-                [crate::relink::CLAIMS_UPTO],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let lexical = encoder.encode(&[])?.is_none();
+        let upto = claims_upto;
         let remap = |c: &mut ClaimInput| {
             // Surname-only entity keys count as the full name they resolved to.
             for e in &mut c.key.entities {
@@ -680,15 +689,33 @@ impl Ledger {
 
 /// Writes the agents, keeping the id each name key had before (new keys get new ids, keys no
 /// longer seen are deleted); returns the id of each agent, aligned with `agents`.
-pub(crate) fn store_agents(tx: &Transaction, agents: &[speakers::Agent]) -> Result<Vec<i64>> {
-    let old: HashMap<String, (i64, String, String, String)> = {
-        let mut st = tx.prepare("SELECT key, id, name, kind, roles FROM agents")?;
-        let rows = st.query_map([], |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        })?;
-        rows.collect::<std::result::Result<_, _>>()?
+/// `scope`: the name keys `agents` were resolved from, when not every key: stored agents with
+/// other keys are left as they are (the same ids and rows as a resolution of every key gives,
+/// since the other keys resolve as before and new ids follow the same key order).
+pub(crate) fn store_agents(tx: &Transaction, agents: &[speakers::Agent], scope: Option<&HashSet<&str>>) -> Result<Vec<i64>> {
+    let old: HashMap<String, (i64, String, String, String)> = match scope {
+        None => {
+            let mut st = tx.prepare("SELECT key, id, name, kind, roles FROM agents")?;
+            let rows = st.query_map([], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            })?;
+            rows.collect::<std::result::Result<_, _>>()?
+        }
+        Some(keys) => {
+            let mut st = tx.prepare_cached("SELECT id, name, kind, roles FROM agents WHERE key = ?1")?;
+            let mut m = HashMap::with_capacity(keys.len());
+            for k in keys {
+                if let Some(row) = st.query_row([k], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()? {
+                    m.insert(k.to_string(), row);
+                }
+            }
+            m
+        }
     };
-    let mut next = old.values().map(|o| o.0).max().unwrap_or(0) + 1;
+    let mut next = match scope {
+        None => old.values().map(|o| o.0).max().unwrap_or(0) + 1,
+        Some(_) => tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM agents", [], |r| r.get(0))?,
+    };
     let mut ids = Vec::with_capacity(agents.len());
     let mut kept: HashSet<i64> = HashSet::with_capacity(agents.len());
     let mut ins = tx.prepare(
@@ -725,27 +752,37 @@ pub(crate) fn store_agents(tx: &Transaction, agents: &[speakers::Agent]) -> Resu
 /// An analysed document ready to store (with the id of the stored article it replaces), or why not.
 type Analysed = std::result::Result<(Prepared, Option<i64>), String>;
 
+/// Articles with an id up to this are linked to their copies (None: never linked).
+fn copies_upto(conn: &rusqlite::Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [crate::relink::COPIES_UPTO], |r| r.get(0))
+        .optional()?)
+}
+
 /// Writes one analysed batch in one transaction; returns (ingested, re-analysed, failure
-/// messages, seconds). Nothing to write, no transaction.
+/// messages, seconds, of which linking copies). Nothing to write, no transaction.
+/// `link_copies`: also link the new articles to their copies ([`crate::relink::link_new_copies`]).
 fn store_batch(
     conn: &mut rusqlite::Connection,
     batch: &[Analysed],
     version: &str,
-) -> Result<(u64, u64, Vec<String>, f64)> {
+    link_copies: bool,
+    known: &mut KnownAgents,
+) -> Result<(u64, u64, Vec<String>, f64, f64)> {
     let t = Instant::now();
     let (mut ingested, mut reanalysed, mut failures) = (0u64, 0u64, vec![]);
     if batch.is_empty() {
-        return Ok((0, 0, failures, 0.0));
+        return Ok((0, 0, failures, 0.0, 0.0));
     }
     let tx = conn.transaction()?;
     for r in batch {
         match r {
             Ok((p, Some(id))) => {
-                replace_layers(&tx, *id, p, version)?;
+                replace_layers(&tx, *id, p, version, known)?;
                 reanalysed += 1;
             }
             Ok((p, None)) => {
-                insert_article(&tx, p, version)?;
+                insert_article(&tx, p, version, known)?;
                 ingested += 1;
             }
             Err(msg) => failures.push(msg.clone()),
@@ -764,8 +801,17 @@ fn store_batch(
             [crate::relink::CLAIMS_UPTO],
         )?;
     }
+    let mut copies_s = 0.0;
+    if link_copies && ingested > 0 {
+        if let Some(upto) = copies_upto(&tx)? {
+            let tc = Instant::now();
+            crate::relink::link_new_copies(&tx, upto)?;
+            tx.execute("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM articles", [crate::relink::COPIES_UPTO])?;
+            copies_s = tc.elapsed().as_secs_f64();
+        }
+    }
     tx.commit()?;
-    Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64()))
+    Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64(), copies_s))
 }
 
 /// Runs the analysis on one document, turning an error or a panic into a message that names
@@ -810,7 +856,7 @@ pub(crate) fn role_texts(json: &str) -> Vec<String> {
     out
 }
 
-fn insert_article(tx: &Transaction, p: &Prepared, version: &str) -> Result<i64> {
+fn insert_article(tx: &Transaction, p: &Prepared, version: &str, known: &mut KnownAgents) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO articles(doc_id, text_hash, analysis_version, text, title, publisher, published, byline, site_name, language, url, meta_json, origin_path, origin_record, origin_format, wire, minhash, ingested_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
@@ -821,11 +867,11 @@ fn insert_article(tx: &Transaction, p: &Prepared, version: &str) -> Result<i64> 
     tx.prepare_cached("INSERT INTO articles_fts(rowid, title, text) VALUES (?1, ?2, ?3)")?
         .execute(params![id, p.title.as_deref().unwrap_or(""), p.text],
     )?;
-    insert_layers(tx, id, p)?;
+    insert_layers(tx, id, p, known)?;
     Ok(id)
 }
 
-fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str) -> Result<()> {
+fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str, known: &mut KnownAgents) -> Result<()> {
     tx.execute(
         "DELETE FROM quotes_fts WHERE rowid IN (SELECT id FROM attributions WHERE article = ?1)",
         [id],
@@ -838,23 +884,58 @@ fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str) -> Res
         "UPDATE articles SET analysis_version = ?1, wire = ?2, minhash = ?3 WHERE id = ?4",
         params![version, p.wire, p.minhash, id],
     )?;
-    insert_layers(tx, id, p)
+    insert_layers(tx, id, p, known)
 }
 
-fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
+/// The speaker each name had at the last linking, as read from the speaker index by one ingest
+/// (the index changes only when linking, after the ingest's batches).
+#[derive(Default)]
+struct KnownAgents(HashMap<String, Option<i64>>);
+
+impl KnownAgents {
+    /// A speaker follows from the name alone, whatever its kind and roles: any group of the
+    /// name gives it, else the name as a named source.
+    fn get(&mut self, tx: &Transaction, name: &str) -> Result<Option<i64>> {
+        if let Some(&a) = self.0.get(name) {
+            return Ok(a);
+        }
+        let mut by_group = tx.prepare_cached("SELECT agent FROM entity_groups WHERE name = ?1 LIMIT 1")?;
+        let agent = match by_group.query_row([name], |r| r.get::<_, Option<i64>>(0)).optional()? {
+            Some(agent) => agent,
+            None => tx
+                .prepare_cached("SELECT agent FROM source_names WHERE name = ?1")?
+                .query_row([name], |r| r.get(0))
+                .optional()?
+                .flatten(),
+        };
+        self.0.insert(name.to_string(), agent);
+        Ok(agent)
+    }
+}
+
+fn insert_layers(tx: &Transaction, article: i64, p: &Prepared, known: &mut KnownAgents) -> Result<()> {
     let mut st =
         tx.prepare_cached("INSERT INTO sentences(article, idx, start, end) VALUES (?1,?2,?3,?4)")?;
     for (i, (s, e)) in p.sentences.iter().enumerate() {
         st.execute(params![article, i as i64, *s as i64, *e as i64])?;
     }
+    // Each entity and quote is stored with the speaker its name had at the last linking (the
+    // speaker index), which linking keeps for most names: it then rewrites only the rows whose
+    // name is new or changed speaker, not every new (wide) row. Which rows get one mirrors
+    // linking: quotes with a speaker entity take its agent, quotes with a named source and no
+    // speaker entity their name's, others none.
     let mut ent_ids = Vec::with_capacity(p.entities.len());
+    let mut ent_agents: Vec<Option<i64>> = Vec::with_capacity(p.entities.len());
     let mut st = tx.prepare_cached(
-        "INSERT INTO entities(article, idx, name, kind, roles, mentions) VALUES (?1,?2,?3,?4,?5,?6)",
+        "INSERT INTO entities(article, idx, name, kind, roles, mentions, agent) VALUES (?1,?2,?3,?4,?5,?6,?7)",
     )?;
     for (i, e) in p.entities.iter().enumerate() {
-        st.execute(params![article, i as i64, e.name, e.kind, e.roles, e.mentions])?;
+        let agent = known.get(tx, &e.name)?;
+        st.execute(params![article, i as i64, e.name, e.kind, e.roles, e.mentions, agent])?;
         ent_ids.push(tx.last_insert_rowid());
+        ent_agents.push(agent);
     }
+    let lex = crate::text::lexicon();
     let mut time_ids = Vec::with_capacity(p.times.len());
     let mut st = tx.prepare_cached("INSERT INTO times(article, idx, start, end, text, kind, value, modifier, resolved) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")?;
     for (i, t) in p.times.iter().enumerate() {
@@ -875,8 +956,8 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
         .prepare_cached("SELECT coalesce(max(id), 0) FROM attributions")?
         .query_row([], |r| r.get(0))?;
     let mut st = tx.prepare_cached(
-        "INSERT INTO attributions(id, article, idx, kind, content, content_spans, cue, cue_start, cue_end, source, source_start, source_end, source_kind, speaker_entity, speaker, confidence, addressee, addressee_start, addressee_end, hedges, polarity, time_value, time_id, paragraph, stance, target, claim_key, published)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28)",
+        "INSERT INTO attributions(id, article, idx, kind, content, content_spans, cue, cue_start, cue_end, source, source_start, source_end, source_kind, speaker_entity, speaker, confidence, addressee, addressee_start, addressee_end, hedges, polarity, time_value, time_id, paragraph, stance, target, claim_key, published, agent)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)",
     )?;
     let mut fts = tx.prepare_cached(
         "INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (?1,?2,?3,?4)",
@@ -893,6 +974,15 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
         let (cue, cs, ce) = pt(&a.cue);
         let (src, ss, se) = pt(&a.source);
         let (adr, ads, ade) = pt(&a.addressee);
+        let speaker_entity = a.speaker_entity.filter(|&e| e < ent_ids.len());
+        let agent: Option<i64> = match (speaker_entity, a.source_kind, &src) {
+            (Some(e), ..) => ent_agents[e],
+            (None, "named", Some(s)) => match lex.name_in_source(s) {
+                Some(name) => known.get(tx, &name)?,
+                None => None,
+            },
+            _ => None,
+        };
         st.execute(params![
             id,
             article,
@@ -907,7 +997,7 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
             ss,
             se,
             a.source_kind,
-            a.speaker_entity.and_then(|e| ent_ids.get(e).copied()),
+            speaker_entity.map(|e| ent_ids[e]),
             a.speaker,
             a.confidence as f64,
             adr,
@@ -921,7 +1011,8 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared) -> Result<()> {
             a.stance.as_str(),
             a.target.map(|t| base + 1 + t as i64),
             serde_json::to_string(&a.key)?,
-            p.published
+            p.published,
+            agent
         ])?;
         fts.execute(params![
             id,

@@ -255,10 +255,17 @@ fn copies_link_to_earliest() {
     // Linked one article at a time (each against the stored buckets): the same clusters, roots
     // moving to the earliest copy as earlier ones arrive.
     let mut inc = Ledger::open_in_memory().unwrap();
-    for d in docs {
+    for d in docs.clone() {
         ingest(&mut inc, vec![d]);
     }
     assert_eq!(copy_rows(&inc), rows);
+    // Once copies are linked incrementally, the writer links each batch of two as it stores it
+    // (beside the analysis of the next): the same clusters again, nothing left for the end.
+    let mut by_batch = Ledger::open_in_memory().unwrap();
+    ingest(&mut by_batch, docs[..1].to_vec());
+    let s2 = ingest(&mut by_batch, docs[1..].to_vec());
+    assert!(s2.copies_seconds > 0.0, "the writer linked copies");
+    assert_eq!(copy_rows(&by_batch), rows);
     let find = |id: &str| rows.iter().find(|r| r.0 == id).cloned();
     assert_eq!(
         find("late-exact").map(|r| (r.1, r.2)),
@@ -569,5 +576,57 @@ fn incremental_linking_equals_linking_at_once() {
     assert!(speaker_links(&inc).0.iter().any(|s| s.0 == "Anna Kowalska" && s.3 == 3));
     // Re-clustering from scratch gives the same again.
     inc.link_full(&LexicalEncoder).unwrap();
+    assert_eq!(claim_partition(&inc), claim_partition(&once));
+}
+
+/// Incremental speakers re-resolve only the surname families that new names touch, and ingest
+/// stores each row with the speaker its name had at the last linking: a name arriving later
+/// moves an old surname-only speaker, a named source with no entity joins its family's person,
+/// untouched families keep their speakers and ids, and all of it equals linking at once.
+#[test]
+fn speakers_resolve_by_family_incrementally() {
+    let mk = |id: &str, text: &str, date: &str, quotes: &[Q]| doc(id, text, date, "Outlet", quotes);
+    let docs = vec![
+        mk("b1", "Kowalska said the port will reopen in May.\nJan Nowak said the toll will rise next year.", "2024-01-01", &[
+            q("the port will reopen in May", "Kowalska", Some("Kowalska")),
+            q("the toll will rise next year", "Jan Nowak", Some("Jan Nowak")),
+        ]),
+        mk("b2", "Anna Kowalska said the port will reopen in May after the repairs.", "2024-01-02", &[
+            q("the port will reopen in May after the repairs", "Anna Kowalska", Some("Anna Kowalska")),
+        ]),
+        mk("b3", "Jan Nowak said the toll will rise again next year.\nThe harbour master Nowak said ships will wait.", "2024-01-03", &[
+            q("the toll will rise again next year", "Jan Nowak", Some("Jan Nowak")),
+            q("ships will wait", "The harbour master Nowak", None),
+        ]),
+        mk("b4", "Piotr Kowalska said the team will win.\nKowalska said fares stay the same.", "2024-01-04", &[
+            q("the team will win", "Piotr Kowalska", Some("Piotr Kowalska")),
+            q("fares stay the same", "Kowalska", Some("Kowalska")),
+        ]),
+    ];
+    let mut once = Ledger::open_in_memory().unwrap();
+    ingest(&mut once, docs.clone());
+    let agent_of = |l: &Ledger, name: &str| -> Option<i64> {
+        l.conn().query_row("SELECT id FROM agents WHERE name = ?1", [name], |r| r.get(0)).ok()
+    };
+    let mut inc = Ledger::open_in_memory().unwrap();
+    ingest(&mut inc, docs[..1].to_vec());
+    let nowak = agent_of(&inc, "Jan Nowak").expect("Jan Nowak is a speaker");
+    assert!(agent_of(&inc, "Kowalska").is_some(), "alone, the surname is its own speaker");
+    ingest(&mut inc, docs[1..2].to_vec());
+    assert_eq!(agent_of(&inc, "Kowalska"), None, "the full name arrived: the surname joins it");
+    assert_eq!(agent_of(&inc, "Jan Nowak"), Some(nowak), "an untouched family keeps its speaker");
+    // Stored without linking: rows of known names carry their speaker already.
+    let stored = IngestOptions { batch: 2, link: false, ..Default::default() };
+    inc.ingest(docs[2..3].iter().cloned().map(Ok), &|_d: &mut Document| Ok(()), &stored, &LexicalEncoder, &mut |_| {}).unwrap();
+    let quote_agents = |l: &Ledger, doc_id: &str| -> Vec<Option<i64>> {
+        let mut st = l.conn().prepare("SELECT q.agent FROM attributions q JOIN articles a ON a.id = q.article WHERE a.doc_id = ?1 ORDER BY q.idx").unwrap();
+        st.query_map([doc_id], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(quote_agents(&inc, "b3")[0], Some(nowak), "stored with the speaker its name had");
+    inc.link(&LexicalEncoder).unwrap();
+    assert_eq!(quote_agents(&inc, "b3"), vec![Some(nowak), Some(nowak)], "the named source joins Jan Nowak");
+    ingest(&mut inc, docs[3..].to_vec());
+    assert_eq!(agent_of(&inc, "Jan Nowak"), Some(nowak));
+    assert_eq!(speaker_links(&inc), speaker_links(&once));
     assert_eq!(claim_partition(&inc), claim_partition(&once));
 }
