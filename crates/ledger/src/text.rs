@@ -1,7 +1,8 @@
 //! Word-level helpers: content stems, name keys, phrase matching. The knowledge they use
 //! (stop words, titles, stance cues, wire credits) lives in `data/`.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use onrecord_core::lexicon::Table;
@@ -56,6 +57,9 @@ pub fn lexicon() -> &'static Lexicon {
     })
 }
 
+/// Words whose stems one thread keeps (cleared when full).
+const STEM_MEMO: usize = 100_000;
+
 /// Words of a text: runs of letters and digits, with inner apostrophes, hyphens and dots kept.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '\'' | '’' | '-' | '.')))
@@ -69,23 +73,44 @@ impl Lexicon {
     }
 
     /// Lemma-like stems of the content words of `text`, sorted and deduplicated.
+    /// Memoised per word and thread ([`STEM_MEMO`] words at most): news repeats its words, and
+    /// stemming was most of the cost of a claim key.
     pub fn content_stems(&self, text: &str) -> Vec<String> {
-        let mut out: Vec<String> = words(text)
-            .filter_map(|w| {
-                let lower = w.to_lowercase();
-                let lower = lower.trim_end_matches("’s").trim_end_matches("'s");
-                if lower.chars().count() < 2
-                    || self.is_stop(lower)
-                    || lower.chars().all(|c| c.is_ascii_digit())
-                {
-                    return None;
-                }
-                Some(self.stemmer.stem(lower).into_owned())
-            })
-            .collect();
+        thread_local! {
+            static MEMO: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+        }
+        let mut out: Vec<String> = MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let mut out = vec![];
+            for w in words(text) {
+                let stem = match memo.get(w) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = self.content_stem(w);
+                        if memo.len() >= STEM_MEMO {
+                            memo.clear();
+                        }
+                        memo.insert(w.to_string(), s.clone());
+                        s
+                    }
+                };
+                out.extend(stem);
+            }
+            out
+        });
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The stem of one word of [`words`], or None for a word that is not a content word.
+    fn content_stem(&self, w: &str) -> Option<String> {
+        let lower = w.to_lowercase();
+        let lower = lower.trim_end_matches("’s").trim_end_matches("'s");
+        if lower.chars().count() < 2 || self.is_stop(lower) || lower.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(self.stemmer.stem(lower).into_owned())
     }
 
     /// A cross-article key for a name: lowercase words without titles, a leading article,
@@ -210,6 +235,15 @@ mod tests {
             vec!["call", "deni"]
         );
         assert!(has_phrase("this is not true.", "not true"));
+        // Memoised stems are the stems: a second call (from the memo) and word by word agree.
+        let text = "The Minister's calls were denied twice, reportedly; 2024 calls Calls o";
+        let first = l.content_stems(text);
+        assert_eq!(l.content_stems(text), first);
+        let mut direct: Vec<String> = words(text).filter_map(|w| l.content_stem(w)).collect();
+        direct.sort();
+        direct.dedup();
+        assert_eq!(first, direct);
+        assert_eq!(first, vec!["call", "deni", "minist", "twice"]);
         assert!(!has_phrase("notable", "not"));
         assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
     }
