@@ -104,6 +104,7 @@ impl Ledger {
         I: Iterator<Item = std::result::Result<Document, String>>,
         A: Fn(&mut Document) -> std::result::Result<(), String> + Sync,
     {
+        self.writing_cache()?;
         let start = Instant::now();
         let mut sum = IngestSummary::default();
         let mut docs = docs.peekable();
@@ -252,6 +253,7 @@ impl Ledger {
             let rows = st.query_map(params![all, opts.analysis_version], |r| r.get(0))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
+        self.writing_cache()?;
         let start = Instant::now();
         let mut sum = IngestSummary::default();
         let mut known = KnownAgents::default();
@@ -329,6 +331,7 @@ impl Ledger {
     }
 
     fn link_with(&mut self, encoder: &dyn ClaimEncoder, full: bool) -> Result<LinkSummary> {
+        self.writing_cache()?;
         // Vectors first, committed as they are made: old claims keep theirs.
         let mut clock = Instant::now();
         let mut step = |sum: &mut LinkSummary, name: &'static str| {
