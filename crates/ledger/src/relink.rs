@@ -620,6 +620,31 @@ pub fn rebuild_speaker_index(
     Ok(())
 }
 
+/// Rows of a speaker-index query (`select`, no WHERE): all of them, or those of `families`, in
+/// the order a scan of the whole table gives (`order`: its primary key's).
+fn index_rows<T>(
+    tx: &Transaction,
+    select: &str,
+    families: Option<&[&String]>,
+    row: impl Fn(&rusqlite::Row) -> rusqlite::Result<T>,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Result<Vec<T>> {
+    let Some(families) = families else {
+        let mut st = tx.prepare(select)?;
+        let rows = st.query_map([], row)?;
+        return Ok(rows.collect::<std::result::Result<_, _>>()?);
+    };
+    let mut st = tx.prepare_cached(&format!("{select} WHERE family = ?1"))?;
+    let mut v = vec![];
+    for f in families {
+        for r in st.query_map([f], &row)? {
+            v.push(r?);
+        }
+    }
+    v.sort_by(order);
+    Ok(v)
+}
+
 /// Resolves speakers with the entities and attributions stored since the last linking: their
 /// names are counted into the speaker index, the names of every surname family they touch
 /// ([`crate::speakers::family`]) are resolved again (the same resolution as from scratch:
@@ -727,21 +752,10 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
     families.sort();
     type GroupRow = (String, String, String, i64, Option<i64>);
     let group_row = |r: &rusqlite::Row| -> rusqlite::Result<GroupRow> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
-    let loaded: Vec<GroupRow> = if every_family {
-        let mut st = tx.prepare("SELECT name, kind, roles, n, agent FROM entity_groups")?;
-        let rows = st.query_map([], group_row)?;
-        rows.collect::<std::result::Result<_, _>>()?
-    } else {
-        let mut st = tx.prepare_cached("SELECT name, kind, roles, n, agent FROM entity_groups WHERE family = ?1")?;
-        let mut v = vec![];
-        for f in &families {
-            for row in st.query_map([f], group_row)? {
-                v.push(row?);
-            }
-        }
-        v.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
-        v
-    };
+    let families = (!every_family).then_some(&families[..]);
+    let loaded: Vec<GroupRow> = index_rows(tx, "SELECT name, kind, roles, n, agent FROM entity_groups", families, group_row, |a, b| {
+        (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2))
+    })?;
     let mut groups: Vec<EntityInput> = Vec::with_capacity(loaded.len());
     let mut group_rows: Vec<(String, Option<i64>)> = Vec::with_capacity(loaded.len());
     for (name, kind, roles_json, n, agent) in loaded {
@@ -757,23 +771,10 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
         group_rows.push((roles_json, agent));
     }
     let source_row = |r: &rusqlite::Row| -> rusqlite::Result<(String, usize, Option<i64>)> { Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as usize, r.get::<_, Option<i64>>(2)?)) };
-    let sources: Vec<(String, usize, Option<i64>)> = if every_family {
-        let mut st = tx.prepare("SELECT name, n, agent FROM source_names")?;
-        let rows = st.query_map([], source_row)?;
-        rows.collect::<std::result::Result<_, _>>()?
-    } else {
-        let mut st = tx.prepare_cached("SELECT name, n, agent FROM source_names WHERE family = ?1")?;
-        let mut v = vec![];
-        for f in &families {
-            for row in st.query_map([f], source_row)? {
-                v.push(row?);
-            }
-        }
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v
-    };
+    let sources: Vec<(String, usize, Option<i64>)> =
+        index_rows(tx, "SELECT name, n, agent FROM source_names", families, source_row, |a, b| a.0.cmp(&b.0))?;
     let extra: Vec<(String, usize)> = sources.iter().map(|(n, c, _)| (n.clone(), *c)).collect();
-    mark(&format!("load groups ({} groups, {} sources, {} families)", groups.len(), sources.len(), families.len()));
+    mark(&format!("load groups ({} groups, {} sources, {} families)", groups.len(), sources.len(), touched.len()));
     let res = resolve(&groups, &extra);
     mark("resolve");
     // Agents are keyed by a resolved name key, which is one of the resolved keys: those of the

@@ -291,16 +291,21 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// An in-memory ledger as schema version `v` left it.
+    fn at_version(v: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..v].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        conn
+    }
+
     /// A v7 ledger's speaker index gains the family columns and is marked for rebuilding (the
     /// next linking resolves every name), and nothing else is touched.
     #[test]
     fn upgrades_a_v7_ledger() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for (i, sql) in MIGRATIONS[..7].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", i as i64 + 1)
-                .unwrap();
-        }
+        let mut conn = at_version(7);
         conn.execute_batch(
             "INSERT INTO entity_groups(name, kind, roles, n, agent) VALUES ('Jo Doe', 'PERSON', '[]', 3, 7);
              INSERT INTO source_names(name, n, agent) VALUES ('Jo Doe', 1, 7);
@@ -332,12 +337,7 @@ mod tests {
     /// one JSON list per entity, in start order; its data stays.
     #[test]
     fn upgrades_a_v6_ledger() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for (i, sql) in MIGRATIONS[..6].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", i as i64 + 1)
-                .unwrap();
-        }
+        let mut conn = at_version(6);
         let index = |conn: &Connection| -> i64 {
             conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'entities_agent'",
@@ -379,12 +379,7 @@ mod tests {
     /// in place: dates copied from the articles, unresolved quotes indexed, triggers active.
     #[test]
     fn upgrades_a_v4_ledger() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        for (i, sql) in MIGRATIONS[..4].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", i as i64 + 1)
-                .unwrap();
-        }
+        let mut conn = at_version(4);
         conn.execute_batch(
             "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, published, meta_json, origin_path, origin_format, minhash, ingested_at)
                VALUES (1, 'a', 'h', '0', 'Jo Doe said so.', '2020-01-02', '{}', 'p', 'text', x'', 'now');
