@@ -52,8 +52,6 @@ pub struct IngestSummary {
     pub analysis_seconds: f64,
     pub store_seconds: f64,
     pub link_seconds: f64,
-    /// Seconds of copy linking done by the writer, batch by batch (part of `store_seconds`).
-    pub copies_seconds: f64,
     /// Seconds per linking step ([`LinkSummary::steps`]).
     pub link_steps: Vec<(&'static str, f64)>,
 }
@@ -114,11 +112,6 @@ impl Ledger {
         // database), so a document repeated across neighbouring batches is stored once.
         let mut pending: Vec<Analysed> = vec![];
         let mut seen_prev: HashSet<(String, String)> = HashSet::new();
-        // When copies are linked incrementally, the writer links each batch's new articles as it
-        // stores them (in the batch's transaction), beside the analysis of the next batch,
-        // instead of all of them after the analysis: the same pairs are compared in the same
-        // order, so the clusters are those of one linking at the end.
-        let copies_in_writer = opts.link && copies_upto(&self.conn)?.is_some();
         let mut known = KnownAgents::default();
         loop {
             let mut batch: Vec<(Document, String, Option<i64>)> = Vec::with_capacity(batch_size);
@@ -187,12 +180,11 @@ impl Ledger {
                         .collect();
                     (r, t.elapsed().as_secs_f64())
                 },
-                || store_batch(conn, &to_store, &opts.analysis_version, copies_in_writer, &mut known),
+                || store_batch(conn, &to_store, &opts.analysis_version, &mut known),
             );
-            let (ingested, reanalysed, failures, store_s, copies_s) = stored?;
+            let (ingested, reanalysed, failures, store_s) = stored?;
             sum.analysis_seconds += analysis_s;
             sum.store_seconds += store_s;
-            sum.copies_seconds += copies_s;
             if !to_store.is_empty() {
                 sum.ingested += ingested;
                 sum.reanalysed += reanalysed;
@@ -346,8 +338,7 @@ impl Ledger {
         };
         step(&mut sum, "vectors");
 
-        // Copies: new articles against the stored LSH buckets (none left when the writer linked
-        // them), or all from scratch the first time.
+        // Copies: new articles against the stored LSH buckets, or all from scratch the first time.
         if let (Some(upto), false) = (copies_upto(&tx)?, full) {
             crate::relink::link_new_copies(&tx, upto)?;
         } else {
@@ -763,19 +754,17 @@ fn copies_upto(conn: &rusqlite::Connection) -> Result<Option<i64>> {
 }
 
 /// Writes one analysed batch in one transaction; returns (ingested, re-analysed, failure
-/// messages, seconds, of which linking copies). Nothing to write, no transaction.
-/// `link_copies`: also link the new articles to their copies ([`crate::relink::link_new_copies`]).
+/// messages, seconds). Nothing to write, no transaction.
 fn store_batch(
     conn: &mut rusqlite::Connection,
     batch: &[Analysed],
     version: &str,
-    link_copies: bool,
     known: &mut KnownAgents,
-) -> Result<(u64, u64, Vec<String>, f64, f64)> {
+) -> Result<(u64, u64, Vec<String>, f64)> {
     let t = Instant::now();
     let (mut ingested, mut reanalysed, mut failures) = (0u64, 0u64, vec![]);
     if batch.is_empty() {
-        return Ok((0, 0, failures, 0.0, 0.0));
+        return Ok((0, 0, failures, 0.0));
     }
     let tx = conn.transaction()?;
     for r in batch {
@@ -804,17 +793,8 @@ fn store_batch(
             [crate::relink::CLAIMS_UPTO],
         )?;
     }
-    let mut copies_s = 0.0;
-    if link_copies && ingested > 0 {
-        if let Some(upto) = copies_upto(&tx)? {
-            let tc = Instant::now();
-            crate::relink::link_new_copies(&tx, upto)?;
-            tx.execute("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM articles", [crate::relink::COPIES_UPTO])?;
-            copies_s = tc.elapsed().as_secs_f64();
-        }
-    }
     tx.commit()?;
-    Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64(), copies_s))
+    Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64()))
 }
 
 /// Runs the analysis on one document, turning an error or a panic into a message that names
