@@ -871,9 +871,12 @@ fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str, known:
 }
 
 /// The speaker each name had at the last linking, as read from the speaker index by one ingest
-/// (the index changes only when linking, after the ingest's batches).
+/// (the index changes only when linking, after the ingest's batches); [`KNOWN_AGENTS`] names at
+/// most, so memory stays bounded on a long stream.
 #[derive(Default)]
 struct KnownAgents(HashMap<String, Option<i64>>);
+
+const KNOWN_AGENTS: usize = 100_000;
 
 impl KnownAgents {
     /// A speaker follows from the name alone, whatever its kind and roles: any group of the
@@ -891,6 +894,9 @@ impl KnownAgents {
                 .optional()?
                 .flatten(),
         };
+        if self.0.len() >= KNOWN_AGENTS {
+            self.0.clear();
+        }
         self.0.insert(name.to_string(), agent);
         Ok(agent)
     }
