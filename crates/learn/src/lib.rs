@@ -337,6 +337,14 @@ pub fn combine(doc: &Document, learned: Vec<Attribution>, how: Combine) -> Vec<A
     }
 }
 
+/// Turns the tagger's labels into attributions and combines them with the rules' in `doc`: what
+/// the learned layer does after tagging (shared with the evaluation commands that read cached
+/// labels or features).
+pub fn apply_labels(doc: &mut Document, labels: &[usize], lex: &Lexicon, how: Combine) {
+    let learned = attributions(doc, labels, lex);
+    doc.attributions = combine(doc, learned, how);
+}
+
 /// The learned attribution component. Run after the rule `AttributionLayer` (whose output it
 /// uses as features and combines with).
 pub struct LearnedAttributionLayer {
@@ -364,8 +372,7 @@ impl Component for LearnedAttributionLayer {
                 return Ok(());
             }
         };
-        let learned = attributions(doc, &labels, &self.tagger.lex);
-        doc.attributions = combine(doc, learned, self.how);
+        apply_labels(doc, &labels, &self.tagger.lex, self.how);
         Ok(())
     }
 }

@@ -81,7 +81,7 @@ class Prepared:
         w, ov = header["window"], header["overlap"]
         self.n_pieces = n
         self.windows = []  # lists of ids incl. CLS/SEP
-        self.src = [-1] * n  # (window index * L + position), L filled in at batch time
+        # Where piece p's state comes from: window src_win[p], position src_pos[p] in it.
         self.src_win = [0] * n
         self.src_pos = [0] * n
         if n:
@@ -100,6 +100,7 @@ class Prepared:
         bits = d["extras"]
         extra = header["extra"]
         self.extras = [[(b >> k) & 1 for k in range(extra)] for b in bits]
+        self.n_extra = extra
         self.labels = d.get("labels")
         self.ids = ids
 
@@ -131,7 +132,7 @@ def batch_inputs(docs, device):
     tp = torch.zeros((B, T), dtype=torch.long)
     tq = torch.zeros((B, T), dtype=torch.long)
     tmask = torch.zeros((B, T))
-    extras = torch.zeros((B, T, len(docs[0].extras[0]) if docs[0].extras else 12))
+    extras = torch.zeros((B, T, docs[0].n_extra))
     labels = torch.zeros((B, T), dtype=torch.long)
     for b, d in enumerate(docs):
         n = d.n_tokens
@@ -153,8 +154,6 @@ def batch_inputs(docs, device):
         "piece_rows": torch.tensor(piece_rows, dtype=torch.long).to(device),
         "cs_index": torch.tensor(cs_index, dtype=torch.long).to(device),
         "cs_len": off + B,
-        "doc_ends": [piece_off[b] + b + d.n_pieces for b, d in enumerate(docs)],
-        "doc_starts": [piece_off[b] + b for b in range(B)],
         "tp": tp.to(device),
         "tq": tq.to(device),
         "tmask": tmask.to(device),

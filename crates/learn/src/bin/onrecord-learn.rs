@@ -88,8 +88,7 @@ fn main() -> anyhow::Result<()> {
             for ((mut doc, _), e) in docs.into_iter().zip(&ex) {
                 pipeline.run(&mut doc).map_err(|e| anyhow::anyhow!("{}: {e}", doc.id))?;
                 let labels = train::predict(&head, e)?;
-                let learned = onrecord_learn::attributions(&doc, &labels, &lex);
-                doc.attributions = onrecord_learn::combine(&doc, learned, how);
+                onrecord_learn::apply_labels(&mut doc, &labels, &lex, how);
                 writeln!(out, "{}", to_json(&doc, OutputOptions::default()))?;
             }
         }
@@ -118,20 +117,22 @@ fn main() -> anyhow::Result<()> {
             for d in onrecord_ingest::read_all(&inputs) {
                 let mut doc = d.map_err(|e| anyhow::anyhow!("{e}"))?;
                 pipeline.run(&mut doc).map_err(|e| anyhow::anyhow!("{}: {e}", doc.id))?;
-                match (&tagger, &cached) {
-                    // The same steps as `LearnedAttributionLayer`, keeping the labels.
-                    (Some(t), _) => {
-                        let labels = t.tag(&doc)?;
-                        let learned = onrecord_learn::attributions(&doc, &labels, &t.lex);
-                        doc.attributions = onrecord_learn::combine(&doc, learned, how);
-                        computed.insert(doc.id.clone(), labels);
-                    }
-                    (None, Some(c)) => {
-                        let labels = c.get(&doc.id).cloned().unwrap_or_default();
-                        let learned = onrecord_learn::attributions(&doc, &labels, &lex);
-                        doc.attributions = onrecord_learn::combine(&doc, learned, how);
-                    }
-                    (None, None) => {}
+                // The same steps as `LearnedAttributionLayer` (a tagger failure keeps the rules'
+                // attributions), keeping the labels.
+                let labels = match (&tagger, &cached) {
+                    (Some(t), _) => match t.tag(&doc) {
+                        Ok(l) => Some(l),
+                        Err(e) => {
+                            eprintln!("warning: {}: learned tagger failed, keeping rule attributions: {e}", doc.id);
+                            None
+                        }
+                    },
+                    (None, Some(c)) => Some(c.get(&doc.id).cloned().unwrap_or_default()),
+                    (None, None) => None,
+                };
+                if let Some(labels) = labels {
+                    onrecord_learn::apply_labels(&mut doc, &labels, &lex, how);
+                    computed.insert(doc.id.clone(), labels);
                 }
                 writeln!(out, "{}", to_json(&doc, OutputOptions::default()))?;
                 n += 1;
