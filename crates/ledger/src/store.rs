@@ -278,11 +278,7 @@ impl Ledger {
                 "INSERT OR REPLACE INTO state(key, value) VALUES ('dirty', '1')",
                 [],
             )?;
-            // Replaced attributions leave the claim index stale: the next linking starts over.
-            tx.execute(
-                "DELETE FROM state WHERE key = ?1",
-                [crate::relink::CLAIMS_UPTO],
-            )?;
+            forget_incremental_links(&tx)?;
             tx.commit()?;
             sum.seconds = start.elapsed().as_secs_f64();
             events(Event::Progress(&sum));
@@ -753,6 +749,16 @@ fn copies_upto(conn: &rusqlite::Connection) -> Result<Option<i64>> {
         .optional()?)
 }
 
+/// Replaced entities and attributions leave the claim index and the speaker index stale (the
+/// speaker index only ever adds the counts of new rows): the next linking rebuilds both from
+/// what is stored. Re-analysis is rare (a new analysis version), so correctness wins over speed.
+fn forget_incremental_links(tx: &Transaction) -> Result<()> {
+    for key in [crate::relink::CLAIMS_UPTO, crate::relink::SPEAKERS_ENTITIES_UPTO, crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO] {
+        tx.execute("DELETE FROM state WHERE key = ?1", [key])?;
+    }
+    Ok(())
+}
+
 /// Writes one analysed batch in one transaction; returns (ingested, re-analysed, failure
 /// messages, seconds). Nothing to write, no transaction.
 fn store_batch(
@@ -787,11 +793,7 @@ fn store_batch(
         )?;
     }
     if reanalysed > 0 {
-        // Replaced attributions leave the claim index stale: the next linking starts over.
-        tx.execute(
-            "DELETE FROM state WHERE key = ?1",
-            [crate::relink::CLAIMS_UPTO],
-        )?;
+        forget_incremental_links(&tx)?;
     }
     tx.commit()?;
     Ok((ingested, reanalysed, failures, t.elapsed().as_secs_f64()))

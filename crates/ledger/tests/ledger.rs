@@ -623,3 +623,34 @@ fn speakers_resolve_by_family_incrementally() {
     assert_eq!(speaker_links(&inc), speaker_links(&once));
     assert_eq!(claim_partition(&inc), claim_partition(&once));
 }
+
+/// Re-analysis replaces an article's entities and quotes: the names it no longer has stop
+/// counting in the speaker index, so speakers come out as if the ledger had only ever seen the
+/// new analysis. (Before, re-analysis only ever added to the counts: "Kowalska" kept resolving to
+/// a full name that no stored article had any more.)
+#[test]
+fn reanalysis_takes_replaced_names_out_of_the_speaker_index() {
+    let strip_a1 = |d: &mut Document| {
+        if d.id == "a1" {
+            d.entities.clear();
+            d.attributions.clear();
+        }
+    };
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, corpus());
+    assert!(speaker_links(&l).1.iter().any(|q| q.0 == "a2" && q.2.as_deref() == Some("Anna Kowalska")));
+    let opts = IngestOptions { batch: 2, analysis_version: "2".into(), ..Default::default() };
+    let analyse = |d: &mut Document| {
+        strip_a1(d);
+        Ok(())
+    };
+    let s = l.ingest(corpus().into_iter().map(Ok), &analyse, &opts, &LexicalEncoder, &mut |_| {}).unwrap();
+    assert_eq!(s.reanalysed, 3);
+
+    let mut fresh = Ledger::open_in_memory().unwrap();
+    let mut docs = corpus();
+    docs.iter_mut().for_each(strip_a1);
+    ingest(&mut fresh, docs);
+    assert_eq!(speaker_links(&l), speaker_links(&fresh));
+    assert!(speaker_links(&l).1.iter().all(|q| q.2.as_deref() != Some("Anna Kowalska")));
+}
