@@ -38,10 +38,18 @@ pub struct Args {
     /// frozen transformer.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "static")]
     learned: Option<onrecord_learn::Kind>,
+    /// Where the learned tier's transformer runs: `cpu`, or `cuda` / `cuda:N` in a build made
+    /// with `scripts/build-cuda.sh` (for `--learned=tuned` and `--learned=contextual`).
+    #[arg(long, default_value = "cpu", value_parser = parse_compute)]
+    device: onrecord_learn::Compute,
     /// How a cue-less continuation quote ("“A,” X said. “B.”") is recorded: as its own
     /// attribution by the same speaker, or merged into the one before it (PolNeAR's convention).
     #[arg(long, value_enum, default_value = "separate")]
     continuations: ContinuationsArg,
+}
+
+fn parse_compute(s: &str) -> Result<onrecord_learn::Compute, String> {
+    s.parse::<onrecord_learn::Compute>().map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -51,7 +59,7 @@ enum ContinuationsArg {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { inputs, format, tokens, threads, learned, continuations } = args;
+    let Args { inputs, format, tokens, threads, learned, device, continuations } = args;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -62,12 +70,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ContinuationsArg::Merge => onrecord::Continuations::Merge,
     };
     let mut pipeline = onrecord::pipeline(&onrecord::Options { continuations });
+    if learned.is_none() && device != onrecord_learn::Compute::Cpu {
+        anyhow::bail!("--device {device} runs the learned tier's transformer: add --learned=tuned or --learned=contextual");
+    }
     if let Some(kind) = learned {
-        match onrecord_learn::Tagger::load_default(kind) {
+        match onrecord_learn::Tagger::load_default_on(kind, device) {
             Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(
                 t,
                 onrecord_learn::Combine::Replace,
             ))),
+            // A GPU asked for by name is not silently replaced by the CPU rules.
+            Err(e) if device != onrecord_learn::Compute::Cpu => {
+                return Err(anyhow::Error::new(e).context(format!("loading the learned tier on {device}")))
+            }
             Err(e) => eprintln!("onrecord: --learned unavailable ({e}); using the rule tier"),
         }
     }

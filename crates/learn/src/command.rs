@@ -59,7 +59,7 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
             "the tuned head fine-tunes the encoder, which needs a GPU: export the data with `onrecord-learn export` and run crates/learn/tune/tune_attribution.py (see crates/learn/tune/README.md)".into(),
         ));
     }
-    let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir(), &a.out.join(kind.head_file()))?;
+    let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir(), &a.out.join(kind.head_file()), crate::Compute::Cpu)?;
     let layers = a.layers.unwrap_or(kind.context_layers());
     let tagger = Tagger::new(encoding, crate::model::Head::init(a.seed, layers)?)?;
     let cache = a.cache.clone().unwrap_or_else(train::default_cache_dir);

@@ -2,7 +2,7 @@
 //! the rule pipeline (quote regions, cue words, entity mentions, the rules' own attributions).
 
 use onrecord_core::{Document, MentionKind, Span, TokenKind};
-use onrecord_embed::{Encoder, StaticEmbeddings, TokenStates, DIM};
+use onrecord_embed::{Compute, Encoder, StaticEmbeddings, TokenStates, DIM};
 use onrecord_quotes::Lexicon;
 
 use crate::LearnError;
@@ -72,12 +72,16 @@ pub enum Encoding {
 
 impl Encoding {
     /// Loads `kind` from the base model directory (`head`: the head's file, which holds the
-    /// encoder adapters of a tuned head).
-    pub fn load(kind: Kind, model_dir: &std::path::Path, head: &std::path::Path) -> Result<Encoding, LearnError> {
+    /// encoder adapters of a tuned head); the transformer kinds run on `compute`.
+    pub fn load(kind: Kind, model_dir: &std::path::Path, head: &std::path::Path, compute: Compute) -> Result<Encoding, LearnError> {
         Ok(match kind {
-            Kind::Contextual => Encoding::Contextual(Encoder::load(model_dir)?),
+            Kind::Contextual => Encoding::Contextual(Encoder::load_on(model_dir, &Default::default(), compute)?),
+            // A table lookup: there is nothing for a GPU to do.
+            Kind::Static if compute != Compute::Cpu => {
+                return Err(LearnError::Model(format!("the static kind runs no transformer, so it cannot run on {compute}: use --learned=tuned or --learned=contextual")))
+            }
             Kind::Static => Encoding::Static(StaticEmbeddings::load(model_dir)?),
-            Kind::Tuned => Encoding::Tuned(Encoder::load_adapted(model_dir, &adapters(head)?)?),
+            Kind::Tuned => Encoding::Tuned(Encoder::load_on(model_dir, &adapters(head)?, compute)?),
         })
     }
 

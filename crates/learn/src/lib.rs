@@ -25,9 +25,17 @@ use onrecord_quotes::Lexicon;
 pub const NLABELS: usize = 7;
 pub const LABEL_NAMES: [&str; NLABELS] = ["O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON"];
 pub use features::{Encoding, Kind};
-/// The committed model directory, relative to this crate.
+pub use onrecord_embed::Compute;
+/// Environment variable naming the directory of the trained heads (for a binary run away from
+/// the source tree it was built in, e.g. on a GPU machine).
+pub const HEAD_DIR_ENV: &str = "ONRECORD_HEAD_DIR";
+
+/// The trained heads: `ONRECORD_HEAD_DIR` if set, else the committed model directory of this crate.
 pub fn default_head_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("model")
+    match std::env::var_os(HEAD_DIR_ENV) {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("model"),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +81,11 @@ pub struct Tagger {
 impl Tagger {
     /// Loads `kind`'s vectors from the base model in `model_dir` and its head from `head_dir`.
     pub fn load(model_dir: &Path, head_dir: &Path, kind: Kind) -> Result<Tagger, LearnError> {
+        Tagger::load_on(model_dir, head_dir, kind, Compute::Cpu)
+    }
+
+    /// As [`Tagger::load`], with the transformer on `compute` (the head stays on the CPU).
+    pub fn load_on(model_dir: &Path, head_dir: &Path, kind: Kind, compute: Compute) -> Result<Tagger, LearnError> {
         let head_path = head_dir.join(kind.head_file());
         if !head_path.is_file() {
             return Err(LearnError::Model(format!(
@@ -82,7 +95,7 @@ impl Tagger {
                 kind.name()
             )));
         }
-        let encoding = Encoding::load(kind, model_dir, &head_path)?;
+        let encoding = Encoding::load(kind, model_dir, &head_path, compute)?;
         Tagger::new(encoding, model::Head::load(&head_path)?)
     }
 
@@ -93,7 +106,12 @@ impl Tagger {
 
     /// Loads from the default places (see `onrecord_embed::default_model_dir`, [`default_head_dir`]).
     pub fn load_default(kind: Kind) -> Result<Tagger, LearnError> {
-        Tagger::load(&onrecord_embed::default_model_dir(), &default_head_dir(), kind)
+        Tagger::load_default_on(kind, Compute::Cpu)
+    }
+
+    /// As [`Tagger::load_default`], with the transformer on `compute`.
+    pub fn load_default_on(kind: Kind, compute: Compute) -> Result<Tagger, LearnError> {
+        Tagger::load_on(&onrecord_embed::default_model_dir(), &default_head_dir(), kind, compute)
     }
 
     /// Per-token label ids for a document that has been through the rule pipeline.

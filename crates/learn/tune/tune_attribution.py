@@ -287,6 +287,26 @@ class Bert(nn.Module):
         return out
 
 
+def load_tuned(model, t, device):
+    """The inverse of saving a tuned head: head tensors, adapters (scale unfolded), layer norms."""
+    with torch.no_grad():
+        h = model.head
+        h.proj_w.copy_(t["proj.w"].float()); h.proj_b.copy_(t["proj.b"].float())
+        h.out_w.copy_(t["out.w"].float()); h.out_b.copy_(t["out.b"].float())
+        for i in range(h.layers):
+            h.ctx_w[i].copy_(t[f"ctx{i}.w"].float()); h.ctx_b[i].copy_(t[f"ctx{i}.b"].float())
+        b = model.bert
+        for name, m in b.lins.items():
+            if m.r > 0:
+                key = f"encoder.{b.lin_names[name]}.weight"
+                m.a.copy_(t[key + ".lora_a"].float())
+                m.b.copy_(t[key + ".lora_b"].float() / m.scale)
+        for n in b.ln_names:
+            ln = b.norms[n.replace(".", "_")]
+            ln.weight.copy_(t[f"encoder.{n}.weight"].float()); ln.bias.copy_(t[f"encoder.{n}.bias"].float())
+    model.to(device)
+
+
 # ---------------------------------------------------------------- head
 
 
@@ -540,6 +560,8 @@ def main():
     ap.add_argument("--tune-seconds", type=float, default=None, help="wall-clock limit of the tuned phase")
     ap.add_argument("--deadline", type=float, default=None, help="wall-clock limit of the whole run (the distillation stops then)")
     ap.add_argument("--tag", default="", help="suffix for output names (several configs in one run)")
+    ap.add_argument("--teacher", default=None, help="a tuned head saved by an earlier run: skip tuning, distil from it")
+    ap.add_argument("--no-gold-baseline", action="store_true", help="with --distil, skip the static head trained on gold alone")
     args = ap.parse_args()
 
     started = time.time()
@@ -573,11 +595,16 @@ def main():
         out.update(model.bert.adapter_tensors())
         save_file({k: v.half() for k, v in out.items()}, os.path.join(args.out, f"attribution-head-tuned{args.tag}.safetensors"))
 
-    stop = started + args.tune_seconds if args.tune_seconds else None
-    best = train_model(model, groups, train, dev, args, device, logf, "tuned", stop_at=stop, on_best=save_tuned)
-    log(f"tuned: best dev mean span F1 {best:.3f}, {time.time() - t0:.0f} s", logf)
-    model.eval()
-    save_tuned()
+    if args.teacher:
+        load_tuned(model, load_file(args.teacher), device)
+        log(f"tuned: loaded from {args.teacher}", logf)
+        model.eval()
+    else:
+        stop = started + args.tune_seconds if args.tune_seconds else None
+        best = train_model(model, groups, train, dev, args, device, logf, "tuned", stop_at=stop, on_best=save_tuned)
+        log(f"tuned: best dev mean span F1 {best:.3f}, {time.time() - t0:.0f} s", logf)
+        model.eval()
+        save_tuned()
 
     # A check for the Rust loader: log-probabilities of the first dev document in f32 from
     # the f16 weights just saved (the Rust side must reproduce them).
@@ -606,7 +633,8 @@ def main():
         log(f"distil: soft labels for {len(unl)} unlabelled documents, {time.time() - t1:.0f} s", logf)
         del model
         torch.cuda.empty_cache() if device.type == "cuda" else None
-        for variant, docs in (("gold", train), ("gold+distil", train + unl)):
+        variants = (("gold", train), ("gold+distil", train + unl))
+        for variant, docs in variants[1:] if args.no_gold_baseline else variants:
             sargs = argparse.Namespace(**vars(args))
             sargs.epochs = args.static_epochs
             sargs.batch = args.static_batch
