@@ -376,8 +376,7 @@ impl<'a> Finder<'a> {
                 e = k;
                 break;
             }
-            if k > a && matches!(&self.low[k], "and" | "but") && self.region_of[k].is_none()
-            {
+            if k > a && matches!(&self.low[k], "and" | "but") && self.region_of[k].is_none() {
                 let mut n = k + 1;
                 while n < hi && self.lex.is(&self.low[n], Grammar::Skip) {
                     n += 1;
@@ -579,8 +578,7 @@ impl<'a> Finder<'a> {
         if addressee.is_none() && p < hi && &self.low[p] == "in" {
             // "in a statement to The Independent", "in an interview with CNN"
             for q in p + 1..(p + 6).min(hi) {
-                if matches!(&self.low[q], "to" | "with") && self.is_cap(q + 1) && q + 1 < hi
-                {
+                if matches!(&self.low[q], "to" | "with") && self.is_cap(q + 1) && q + 1 < hi {
                     let mut e = q + 1;
                     while e < hi
                         && (self.is_cap(e)
@@ -729,7 +727,11 @@ impl<'a> Finder<'a> {
             }
             if let Some(e) = self.content_end(start, hi) {
                 f.content.push(self.span(start, e));
-                f.confidence = if &self.low[start] == "that" { 0.8 } else { 0.65 };
+                f.confidence = if &self.low[start] == "that" {
+                    0.8
+                } else {
+                    0.65
+                };
                 return Some(self.finish_indirect(f));
             }
         }
@@ -966,30 +968,23 @@ impl<'a> Finder<'a> {
         Some(self.finish_indirect(f))
     }
 
-    fn cue_phrase_at(&self, i: usize) -> Option<(usize, Cue)> {
-        self.lex
-            .cue_phrases
-            .iter()
+    /// The phrase of `idx` (indices into `phrases`, in list order) that starts at token `i`
+    /// and lies outside quotes: the first that matches, as the longest come first.
+    fn phrase_at<T: Copy>(
+        &self,
+        i: usize,
+        idx: &[usize],
+        phrases: &[(Vec<String>, T)],
+    ) -> Option<(usize, T)> {
+        idx.iter()
+            .map(|&p| &phrases[p])
             .find(|(words, _)| {
                 words
                     .iter()
                     .enumerate()
                     .all(|(k, w)| self.low.get(i + k) == Some(w) && self.region_of[i + k].is_none())
             })
-            .map(|(words, cue)| (words.len(), *cue))
-    }
-
-    fn hedge_at(&self, i: usize) -> Option<(usize, HedgeKind)> {
-        for (words, kind) in &self.lex.hedges {
-            if words
-                .iter()
-                .enumerate()
-                .all(|(k, w)| self.low.get(i + k) == Some(w) && self.region_of[i + k].is_none())
-            {
-                return Some((words.len(), *kind));
-            }
-        }
-        None
+            .map(|(words, x)| (words.len(), *x))
     }
 
     pub fn run(mut self) -> Vec<Attribution> {
@@ -1014,7 +1009,11 @@ impl<'a> Finder<'a> {
                     i += 1;
                     continue;
                 }
-                if let Some((n, hk)) = self.hedge_at(i) {
+                // The multi-word phrases (hedges, cues) that can begin with this word.
+                let starts = self.lex.phrase_starts.get(&self.low[i]);
+                if let Some((n, hk)) =
+                    starts.and_then(|s| self.phrase_at(i, &s.hedges, &self.lex.hedges))
+                {
                     let c1 = i + n - 1;
                     match hk {
                         HedgeKind::According => {
@@ -1029,8 +1028,8 @@ impl<'a> Finder<'a> {
                 }
                 let infinitive = i > 0 && matches!(&self.low[i - 1], "to");
                 // Multi-word cues first ("called for", "pointed out").
-                if let Some((n, cue)) = self
-                    .cue_phrase_at(i)
+                if let Some((n, cue)) = starts
+                    .and_then(|s| self.phrase_at(i, &s.cue_phrases, &self.lex.cue_phrases))
                     .filter(|_| !infinitive && !self.is_cap(i))
                 {
                     let prev = found[first_in_sentence..].last().cloned();

@@ -61,6 +61,17 @@ pub struct Lexicon {
     pub source_words: HashMap<String, WordKind>,
     pub grammar: HashMap<String, Vec<Grammar>>,
     pub denial_words: HashSet<String>,
+    /// The phrases of `hedges` and `cue_phrases` that begin with a word, by that word: a token
+    /// is tried only against the phrases it can begin, in the same order as the full lists.
+    pub phrase_starts: HashMap<String, PhraseStarts>,
+}
+
+/// Indices into `Lexicon::hedges` and `Lexicon::cue_phrases` of the phrases that begin with
+/// one word, in list order (longest first).
+#[derive(Debug, Default)]
+pub struct PhraseStarts {
+    pub hedges: Vec<usize>,
+    pub cue_phrases: Vec<usize>,
 }
 
 const CUES: &str = include_str!("../data/cues.tsv");
@@ -141,6 +152,21 @@ impl Lexicon {
             .keys_lower()
             .into_iter()
             .collect();
+        let mut phrase_starts: HashMap<String, PhraseStarts> = HashMap::default();
+        for (i, (words, _)) in hedges.iter().enumerate() {
+            if let Some(w) = words.first() {
+                phrase_starts.entry(w.clone()).or_default().hedges.push(i);
+            }
+        }
+        for (i, (words, _)) in cue_phrases.iter().enumerate() {
+            if let Some(w) = words.first() {
+                phrase_starts
+                    .entry(w.clone())
+                    .or_default()
+                    .cue_phrases
+                    .push(i);
+            }
+        }
         Lexicon {
             cues,
             cue_phrases,
@@ -148,6 +174,7 @@ impl Lexicon {
             source_words,
             grammar,
             denial_words,
+            phrase_starts,
         }
     }
 
@@ -181,5 +208,29 @@ mod tests {
         assert!(l.is("has", Grammar::Skip));
         assert_eq!(l.source_words.get("sources"), Some(&WordKind::Anonymous));
         assert!(l.hedges.iter().any(|h| h.0 == ["according", "to"]));
+    }
+
+    /// Every phrase is indexed under its first word, once, and the index keeps list order, so
+    /// trying a token's indexed phrases finds what trying every phrase would.
+    #[test]
+    fn phrase_starts_index_every_phrase_in_order() {
+        let l = Lexicon::builtin();
+        assert!(l.hedges.iter().all(|h| !h.0.is_empty()));
+        assert!(l.cue_phrases.iter().all(|c| !c.0.is_empty()));
+        let mut hedges = 0;
+        let mut cue_phrases = 0;
+        for (w, s) in &l.phrase_starts {
+            assert!(s.hedges.windows(2).all(|p| p[0] < p[1]));
+            assert!(s.cue_phrases.windows(2).all(|p| p[0] < p[1]));
+            assert!(s.hedges.iter().all(|&i| &l.hedges[i].0[0] == w));
+            assert!(s.cue_phrases.iter().all(|&i| &l.cue_phrases[i].0[0] == w));
+            hedges += s.hedges.len();
+            cue_phrases += s.cue_phrases.len();
+        }
+        assert_eq!(hedges, l.hedges.len());
+        assert_eq!(cue_phrases, l.cue_phrases.len());
+        let according = &l.phrase_starts["according"];
+        assert_eq!(l.hedges[according.hedges[0]].0, ["according", "to"]);
+        assert!(l.phrase_starts["called"].cue_phrases.len() >= 2);
     }
 }

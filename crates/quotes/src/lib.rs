@@ -129,7 +129,9 @@ mod tests {
             .unwrap();
         let merged = &merged_doc.attributions;
         // Separate: the cue-less "We have no choice." is its own attribution by Ana Ruiz.
-        let cont = sep.iter().position(|a| content(&d, a) == "“We have no choice.”");
+        let cont = sep
+            .iter()
+            .position(|a| content(&d, a) == "“We have no choice.”");
         let cont = cont.expect("continuation found");
         assert!(sep[cont].cue.is_none());
         assert_eq!(s(&d, sep[cont].source), "union leader Ana Ruiz");
