@@ -813,11 +813,14 @@ impl<'a> Finder<'a> {
 
     /// A headline in title case: at least four words, nearly all capitalised.
     fn title_case(&self, lo: usize, hi: usize) -> bool {
-        let words: Vec<usize> = (lo..hi)
-            .filter(|&k| self.kind(k) == Some(TokenKind::Word) && self.region_of[k].is_none())
-            .collect();
-        let caps = words.iter().filter(|&&k| self.is_cap(k)).count();
-        words.len() >= 4 && caps * 10 >= words.len() * 8
+        let (mut words, mut caps) = (0, 0);
+        for k in lo..hi {
+            if self.kind(k) == Some(TokenKind::Word) && self.region_of[k].is_none() {
+                words += 1;
+                caps += usize::from(self.is_cap(k));
+            }
+        }
+        words >= 4 && caps * 10 >= words * 8
     }
 
     /// "Asked whether …, X said …": the question opening the sentence is an attribution of
