@@ -33,20 +33,22 @@ struct Found {
     forced_kind: Option<SourceKind>,
 }
 
-/// Every token's text in lower case, as `str::to_lowercase` gives it: borrowed from the document
-/// where it already is lower case (most words), so only capitalised tokens allocate.
+/// Every token's text in lower case, as `str::to_lowercase` gives it: ASCII tokens borrow it
+/// from the document's text lower-cased once (ASCII letters only, so the byte offsets are the
+/// same), so only tokens with other characters allocate.
 struct Lower<'a>(Vec<std::borrow::Cow<'a, str>>);
 
 impl<'a> Lower<'a> {
-    fn new(doc: &'a Document) -> Lower<'a> {
+    /// `lower` is `doc.text` with ASCII letters lower-cased (`str::to_ascii_lowercase`).
+    fn new(doc: &'a Document, lower: &'a str) -> Lower<'a> {
         use std::borrow::Cow;
         Lower(
             doc.tokens
                 .iter()
                 .map(|t| {
                     let w = doc.slice(t.span);
-                    if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
-                        Cow::Borrowed(w)
+                    if w.is_ascii() {
+                        Cow::Borrowed(t.span.text(lower))
                     } else {
                         Cow::Owned(w.to_lowercase())
                     }
@@ -88,8 +90,9 @@ const DETERMINERS: &[&str] = &[
 const OBJECT_CONTENT_STOPS_AT_COMMA: bool = true;
 
 impl<'a> Finder<'a> {
-    pub fn new(doc: &'a Document, lex: &'a Lexicon) -> Self {
-        let low = Lower::new(doc);
+    /// `lower` is `doc.text` with ASCII letters lower-cased (`str::to_ascii_lowercase`).
+    pub fn new(doc: &'a Document, lex: &'a Lexicon, lower: &'a str) -> Self {
+        let low = Lower::new(doc, lower);
         let mut region_of = vec![None; doc.tokens.len()];
         for (ri, r) in doc.quote_regions.iter().enumerate() {
             if r.depth != 0 {
@@ -1468,5 +1471,31 @@ impl<'a> Finder<'a> {
             })
             .max_by_key(|(_, g)| g.content.first().map_or(0, |c| c.start))
             .map(|(i, _)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use onrecord_core::text::TextLayer;
+    use onrecord_core::Component;
+
+    use super::*;
+
+    /// Borrowing ASCII tokens from the lower-cased text gives what `str::to_lowercase` gives
+    /// per token, also next to tokens with other letters (the offsets must not shift).
+    #[test]
+    fn lower_matches_to_lowercase_per_token() {
+        let mut doc = Document::new(
+            "t",
+            "ÉLYSÉE Said: “NATO’s İstanbul ΣΟΦΟΣ” said Mr. O'Neil, and the USA said ÀB cD.",
+        );
+        TextLayer::new().process(&mut doc).unwrap();
+        let lower = doc.text.to_ascii_lowercase();
+        let low = Lower::new(&doc, &lower);
+        assert!(doc.tokens.len() > 10);
+        for (i, t) in doc.tokens.iter().enumerate() {
+            assert_eq!(&low[i], doc.slice(t.span).to_lowercase(), "token {i}");
+        }
+        assert_eq!(low.get(doc.tokens.len()), None);
     }
 }

@@ -80,7 +80,8 @@ impl Component for AttributionLayer {
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), Error> {
-        let found = find::Finder::new(doc, &self.lex).run();
+        let lower = doc.text.to_ascii_lowercase();
+        let found = find::Finder::new(doc, &self.lex, &lower).run();
         doc.attributions = match self.continuations {
             Continuations::Separate => found,
             Continuations::Merge => merge_continuations(&doc.text, found),
