@@ -12,6 +12,9 @@ pub(crate) struct Ctx<'a> {
     pub tok_sent: Vec<usize>,
     /// True for tokens inside a recogniser mention.
     pub in_mention: Vec<bool>,
+    /// The clause start found last (`refer::clause_start`): (token, its sentence's first
+    /// token, the clause start).
+    pub clause_memo: std::cell::Cell<(usize, usize, usize)>,
 }
 
 /// Byte length of a possessive ending ("’s", "'s") on a word, if it has one.
@@ -33,7 +36,8 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        Ctx { doc, lex: Lexicon::get(), tok_sent, in_mention: vec![false; doc.tokens.len()] }
+        let clause_memo = std::cell::Cell::new((usize::MAX, usize::MAX, usize::MAX));
+        Ctx { doc, lex: Lexicon::get(), tok_sent, in_mention: vec![false; doc.tokens.len()], clause_memo }
     }
 
     pub fn n(&self) -> usize {

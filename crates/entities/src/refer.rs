@@ -40,16 +40,26 @@ const ORG_WINDOW: usize = 4;
 
 /// Where the clause holding token `i` starts: after the last comma, quote mark, or clause
 /// word ("that", "who", "if") before it in the sentence.
+///
+/// Asked mostly in text order, so the walk back stops at the token asked about last when it
+/// reaches it in the same sentence: from there it would walk as that walk did (`Ctx::clause_memo`).
 fn clause_start(ctx: &Ctx, i: usize) -> usize {
     let first = ctx.sent_first(i);
+    let (last, last_first, last_start) = ctx.clause_memo.get();
+    let memo = last_first == first && last <= i;
     let mut k = i;
     while k > first {
+        if memo && k == last {
+            k = last_start;
+            break;
+        }
         let p = k - 1;
         if (ctx.is_break(p) && ctx.text(p) != ".") || ctx.is(p, FuncClass::Clause) {
             break;
         }
         k = p;
     }
+    ctx.clause_memo.set((i, first, k));
     k
 }
 
@@ -366,5 +376,43 @@ fn pick_person(
         [] => None,
         [(e, _)] => Some(*e),
         [(e, a), (_, b), ..] => (*a >= *b * MARGIN).then_some(*e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use onrecord_core::text::TextLayer;
+    use onrecord_core::{Component, Document};
+
+    use super::*;
+
+    /// A clause start found with the memo of an earlier query is the one a fresh walk finds,
+    /// whatever order the tokens are asked in.
+    #[test]
+    fn memoised_clause_starts_match_fresh_walks() {
+        let mut doc = Document::new(
+            "t",
+            "The minister, who spoke on Friday, said that he would go if they asked him. \
+             Lee and Kim met. “We will,” she said; he did not. Mr. Smith, the chairman, \
+             said the company that he runs will grow.",
+        );
+        TextLayer::new().process(&mut doc).unwrap();
+        let ctx = Ctx::new(&doc);
+        let n = ctx.n();
+        let fresh = |i: usize| {
+            ctx.clause_memo.set((usize::MAX, usize::MAX, usize::MAX));
+            clause_start(&ctx, i)
+        };
+        let want: Vec<usize> = (0..n).map(fresh).collect();
+        assert!(want.iter().enumerate().any(|(i, &c)| c != i && c != ctx.sent_first(i)));
+        let forward: Vec<usize> = (0..n).collect();
+        let backward: Vec<usize> = (0..n).rev().collect();
+        let mixed: Vec<usize> = (0..n).map(|i| (i * 7) % n).chain((0..n).step_by(3)).collect();
+        for order in [forward, backward, mixed] {
+            ctx.clause_memo.set((usize::MAX, usize::MAX, usize::MAX));
+            for &i in &order {
+                assert_eq!(clause_start(&ctx, i), want[i], "token {i}");
+            }
+        }
     }
 }
