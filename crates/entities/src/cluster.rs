@@ -1,7 +1,7 @@
 //! Grouping an article's names into entities: the same name, a surname after (or before) the
 //! full name, an acronym of a longer name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use onrecord_core::EntityType;
 
@@ -82,11 +82,11 @@ impl Sets {
 pub(crate) fn cluster(names: &[NameRef], text: &str) -> Vec<usize> {
     let mut sets = Sets { parent: Vec::new(), kind: Vec::new(), full: Vec::new() };
     let mut of_name = Vec::with_capacity(names.len());
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::default();
     // Last word of multi-word person names, and one-word person names.
-    let mut by_last: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut singles: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_last: HashMap<String, Vec<usize>> = HashMap::default();
+    let mut singles: HashMap<String, Vec<usize>> = HashMap::default();
+    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::default();
     for n in names {
         let key = n.key();
         let raw = n.span.text(text);
@@ -152,7 +152,7 @@ pub(crate) fn cluster(names: &[NameRef], text: &str) -> Vec<usize> {
         }
     }
     // Renumber roots in order of first mention.
-    let mut ids: HashMap<usize, usize> = HashMap::new();
+    let mut ids: HashMap<usize, usize> = HashMap::default();
     of_name
         .iter()
         .map(|&c| {

@@ -21,7 +21,7 @@ pub mod recognize;
 mod refer;
 mod roles;
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use onrecord_core::{Component, Document, Entity, EntityType, Error, Mention, MentionKind, Role, Span};
 
@@ -76,7 +76,7 @@ pub fn build_entities(doc: &Document, mentions: &[NameMention]) -> Vec<Entity> {
 
     let mut drafts: Vec<Draft> =
         (0..count).map(|_| Draft { kind: EntityType::Misc, gender: None, roles: Vec::new(), mentions: Vec::new() }).collect();
-    let mut votes: Vec<HashMap<EntityType, (usize, usize)>> = vec![HashMap::new(); count];
+    let mut votes: Vec<HashMap<EntityType, (usize, usize)>> = vec![HashMap::default(); count];
     let mut names_tok = vec![false; doc.tokens.len()];
     let mut at = Vec::with_capacity(names.len());
     for (i, (n, &e)) in names.iter().zip(&ids).enumerate() {
@@ -112,7 +112,7 @@ pub fn build_entities(doc: &Document, mentions: &[NameMention]) -> Vec<Entity> {
             d.mentions.dedup_by_key(|m| m.span);
             // Each wording once, where it was first written.
             d.roles.sort_by_key(|r| r.span);
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = FxHashSet::default();
             d.roles.retain(|r| seen.insert(doc.slice(r.span)));
             Entity { name: name.unwrap_or_default(), kind: d.kind, roles: d.roles, mentions: d.mentions }
         })

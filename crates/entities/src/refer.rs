@@ -3,7 +3,7 @@
 //!
 //! Both are conservative: a reference with no clear antecedent is left out.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use onrecord_core::{EntityType, Mention, MentionKind, Role, Span, TokenKind};
 
@@ -353,7 +353,7 @@ fn pick_person(
     let object = case == Case::Object && !her_possessive;
     let cs = clause_start(ctx, i);
     let excluded: HashSet<usize> =
-        if object { window.iter().filter(|r| r.tok >= cs && r.subject).map(|r| r.entity).collect() } else { HashSet::new() };
+        if object { window.iter().filter(|r| r.tok >= cs && r.subject).map(|r| r.entity).collect() } else { HashSet::default() };
     let mut score: Vec<(usize, f32)> = Vec::new();
     for r in window {
         let d = &drafts[r.entity];
