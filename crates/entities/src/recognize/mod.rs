@@ -24,7 +24,7 @@ mod hash;
 pub mod model;
 pub mod train;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
 use onrecord_core::lexicon::Table;
@@ -307,7 +307,7 @@ impl Recognizer {
     /// A one-word name that is the surname of a person named in full elsewhere in the document
     /// is that person ("Trump" after "Donald Trump"), whatever its context suggested.
     fn make_consistent(&self, doc: &Document, ranges: &[(std::ops::Range<usize>, usize)], out: &mut [NameMention]) {
-        let mut surnames: HashMap<&str, ()> = HashMap::new();
+        let mut surnames: HashMap<&str, ()> = HashMap::default();
         for (m, (r, _)) in out.iter().zip(ranges) {
             if m.kind == EntityType::Person && r.len() > 1 {
                 let last = doc.tokens[r.end - 1].span;
