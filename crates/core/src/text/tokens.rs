@@ -41,6 +41,7 @@ pub fn tokenize_into(text: &str, span: Span, out: &mut Vec<Token>) {
     let after = |b: usize| b + at(b).map_or(0, char::len_utf8);
     let before = |b: usize| s[..b].chars().next_back();
     let pos = |b: usize| span.start + b;
+    let bytes = s.as_bytes();
     out.reserve(s.len() / 5);
     let mut i = 0;
     while let Some(c) = at(i) {
@@ -59,7 +60,16 @@ pub fn tokenize_into(text: &str, span: Span, out: &mut Vec<Token>) {
             i = i1;
             let mut only_single_letters = c.is_alphabetic();
             let mut seg_len = 1;
-            while let Some(c) = at(i) {
+            loop {
+                // A run of ASCII letters and digits: what the first branch below does for each
+                // of them, at once.
+                let run = bytes.get(i..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_alphanumeric()).count());
+                if run > 0 {
+                    seg_len += run;
+                    only_single_letters = false;
+                    i += run;
+                }
+                let Some(c) = at(i) else { break };
                 let j = i + c.len_utf8();
                 if c.is_alphanumeric() || c == '\u{00AD}' || is_combining(c) {
                     seg_len += 1;
