@@ -1,8 +1,7 @@
 // Port of classify_paragraphs() from Python jusText justext/core.py
 
-use std::collections::HashSet;
-
 use crate::paragraph::{ClassType, Paragraph};
+use crate::stoplists::StopwordSet;
 use crate::Config;
 
 /// Context-free classification of paragraphs.
@@ -11,7 +10,7 @@ use crate::Config;
 #[allow(clippy::if_same_then_else)]
 pub fn classify_paragraphs(
     paragraphs: &mut [Paragraph],
-    stoplist: &HashSet<String>,
+    stoplist: &(impl StopwordSet + ?Sized),
     config: &Config,
 ) {
     for paragraph in paragraphs.iter_mut() {
@@ -53,6 +52,7 @@ pub fn classify_paragraphs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
     use crate::paragraph_maker::make_paragraphs;
     use crate::preprocess::preprocess;
 

@@ -35,9 +35,9 @@ pub mod stoplists;
 
 pub use error::JustextError;
 pub use paragraph::{ClassType, Paragraph};
-pub use stoplists::{available_languages, get_all_stoplists, get_stoplist};
-
-use std::collections::HashSet;
+pub use stoplists::{
+    all_stoplists, available_languages, get_all_stoplists, get_stoplist, AllStoplists, StopwordSet,
+};
 
 /// Configuration for the JusText algorithm.
 ///
@@ -100,7 +100,7 @@ impl Config {
 }
 
 /// Classify paragraphs in HTML as content or boilerplate.
-pub fn justext(html: &str, stoplist: &HashSet<String>, config: &Config) -> Vec<Paragraph> {
+pub fn justext(html: &str, stoplist: &(impl StopwordSet + ?Sized), config: &Config) -> Vec<Paragraph> {
     let doc = preprocess::preprocess(html);
     let mut paragraphs = paragraph_maker::make_paragraphs(&doc);
     classify::classify_paragraphs(&mut paragraphs, stoplist, config);
@@ -109,7 +109,7 @@ pub fn justext(html: &str, stoplist: &HashSet<String>, config: &Config) -> Vec<P
 }
 
 /// Convenience: extract only the good paragraph text.
-pub fn extract_text(html: &str, stoplist: &HashSet<String>, config: &Config) -> String {
+pub fn extract_text(html: &str, stoplist: &(impl StopwordSet + ?Sized), config: &Config) -> String {
     justext(html, stoplist, config)
         .into_iter()
         .filter(|p| !p.is_boilerplate())

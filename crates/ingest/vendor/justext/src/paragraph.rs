@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use crate::stoplists::StopwordSet;
 
 /// Classification label for a paragraph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,19 +86,45 @@ impl Paragraph {
     }
 
     /// Count of words present in the stoplist (case-insensitive).
-    pub fn stopwords_count(&self, stoplist: &HashSet<String>) -> usize {
+    ///
+    /// onrecord patch: a word of ASCII without capitals is its own lower case, so it is looked
+    /// up as it is instead of through a new `String` from `to_lowercase`.
+    pub fn stopwords_count(&self, stoplist: &(impl StopwordSet + ?Sized)) -> usize {
         self.text
             .split_whitespace()
-            .filter(|word| stoplist.contains(&word.to_lowercase()))
+            .filter(|word| {
+                if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                    stoplist.contains_word(word)
+                } else {
+                    stoplist.contains_word(&word.to_lowercase())
+                }
+            })
             .count()
     }
 
     /// Stopword density: stopwords_count / words_count. Returns 0.0 if no words.
-    pub fn stopwords_density(&self, stoplist: &HashSet<String>) -> f64 {
+    pub fn stopwords_density(&self, stoplist: &(impl StopwordSet + ?Sized)) -> f64 {
         if self.words_count == 0 {
             0.0
         } else {
             self.stopwords_count(stoplist) as f64 / self.words_count as f64
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn stopwords_count_matches_lowercasing_every_word() {
+        let stoplist: HashSet<String> = ["the", "über", "and", "σας", "i"].iter().map(|w| w.to_string()).collect();
+        let text = "The cat and THE dog ÜBER über Über a1 i I İ ΣΑΣ σας and, AND";
+        let p = Paragraph::new("body.p".into(), "/p[1]".into(), text.into(), 0, 0);
+        let upstream = text.split_whitespace().filter(|w| stoplist.contains(&w.to_lowercase())).count();
+        assert_eq!(p.stopwords_count(&stoplist), upstream);
+        assert_eq!(upstream, 11);
+        assert_eq!(p.stopwords_count(crate::stoplists::all_stoplists()), p.stopwords_count(crate::get_all_stoplists()));
     }
 }

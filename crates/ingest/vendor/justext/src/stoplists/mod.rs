@@ -149,7 +149,118 @@ pub fn get_all_stoplists() -> &'static HashSet<String> {
     &ALL_STOPLISTS
 }
 
+/// A set of lower-cased stopwords, as `justext()` asks it: is this lower-cased word a stopword?
+///
+/// onrecord patch: upstream takes a `&HashSet<String>` only, so a caller without a language had
+/// to build the union of all 100 stoplists as one (~188,000 words lower-cased and hashed, about
+/// 0.1 s of CPU once per process); `all_stoplists()` is the same set without that cost.
+pub trait StopwordSet {
+    /// True when `word` (already lower-cased) is in the set.
+    fn contains_word(&self, word: &str) -> bool;
+}
+
+impl StopwordSet for HashSet<String> {
+    fn contains_word(&self, word: &str) -> bool {
+        self.contains(word)
+    }
+}
+
+/// The union of every stoplist, the same words as `get_all_stoplists()`, as a sorted list made
+/// by the build script (`build.rs`) and embedded in the binary: looked up by binary search, with
+/// nothing built, lower-cased or hashed at run time.
+#[derive(Debug)]
+pub struct AllStoplists {
+    /// Each word followed by `\n`, sorted.
+    text: &'static str,
+    /// Where each word starts in `text` (little-endian `u32`), then `text.len()`.
+    starts: &'static [u8],
+}
+
+impl AllStoplists {
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        (self.starts.len() / 4).saturating_sub(1)
+    }
+
+    /// True when there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn start(&self, i: usize) -> usize {
+        self.starts
+            .get(4 * i..4 * i + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, |b| u32::from_le_bytes(b) as usize)
+    }
+
+    /// The `i`-th word in sorted order ("" past the end).
+    pub fn word(&self, i: usize) -> &'static str {
+        let (start, end) = (self.start(i), self.start(i + 1));
+        self.text.get(start..end.saturating_sub(1).max(start)).unwrap_or("")
+    }
+
+    /// The words, sorted.
+    pub fn words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        (0..self.len()).map(|i| self.word(i))
+    }
+}
+
+impl StopwordSet for AllStoplists {
+    fn contains_word(&self, word: &str) -> bool {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.word(mid).cmp(word) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+}
+
+static ALL_STOPLISTS_SORTED: AllStoplists = AllStoplists {
+    text: include_str!(concat!(env!("OUT_DIR"), "/all_stopwords.txt")),
+    starts: include_bytes!(concat!(env!("OUT_DIR"), "/all_stopwords.idx")),
+};
+
+/// The merged set of all stopwords from every language, without building a `HashSet`
+/// (onrecord patch; see `StopwordSet`).
+pub fn all_stoplists() -> &'static AllStoplists {
+    &ALL_STOPLISTS_SORTED
+}
+
 /// Return the list of available language names.
 pub fn available_languages() -> Vec<&'static str> {
     STOPLISTS.iter().map(|(name, _)| *name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_union_is_the_hashset_union() {
+        let all = all_stoplists();
+        let set = get_all_stoplists();
+        assert_eq!(all.len(), set.len());
+        let words: Vec<&str> = all.words().collect();
+        assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+        assert!(words.iter().all(|w| set.contains(*w)));
+        assert!(set.iter().all(|w| all.contains_word(w)));
+        assert!(all.len() > 100_000);
+    }
+
+    #[test]
+    fn sorted_union_rejects_words_outside_it() {
+        let all = all_stoplists();
+        assert!(all.contains_word("the"));
+        assert!(!all.contains_word("The"), "looked up lower-cased only, as upstream");
+        assert!(!all.contains_word("zzqxjv"));
+        assert!(!all.contains_word(""));
+        assert_eq!(all.word(all.len()), "");
+        assert!(all.contains_word(all.word(0)) && all.contains_word(all.word(all.len() - 1)));
+    }
 }

@@ -352,46 +352,44 @@ fn has_sanitizable_elements(doc: &Document) -> bool {
     false
 }
 
+/// The stoplist justext runs with: one language's, or the union of all of them.
+enum JustextStoplist {
+    Language(HashSet<String>),
+    All,
+}
+
+impl JustextStoplist {
+    fn as_set(&self) -> &dyn justext::StopwordSet {
+        match self {
+            Self::Language(set) => set,
+            // onrecord patch: the union as a sorted list made at build time
+            // (`justext::all_stoplists`), not a `HashSet<String>` of ~188,000 words built at
+            // run time; same words (unit test in the vendored justext).
+            Self::All => justext::all_stoplists(),
+        }
+    }
+}
+
 /// Resolve the justext stoplist for a given target language.
 ///
 /// Tries the language-specific stoplist first, falls back to all stoplists.
-/// Returns a `Cow` to avoid cloning the static merged set.
 ///
 /// Port of Python's stoplist resolution in `try_justext`.
-fn resolve_justext_stoplist(
-    target_language: Option<&str>,
-) -> std::borrow::Cow<'static, HashSet<String>> {
+fn resolve_justext_stoplist(target_language: Option<&str>) -> JustextStoplist {
     if let Some(lang) = target_language {
         if let Some(&name) = JUSTEXT_LANGUAGES.get(lang) {
             if let Ok(stoplist) = justext::get_stoplist(name) {
-                return std::borrow::Cow::Owned(stoplist);
+                return JustextStoplist::Language(stoplist);
             }
         }
     }
-    std::borrow::Cow::Borrowed(&ALL_STOPWORDS)
+    JustextStoplist::All
 }
-
-/// The union of justext's stoplists, the same set as `justext::get_all_stoplists()`.
-///
-/// onrecord patch: justext builds its union by inserting ~188,000 words into a set that
-/// grows from empty (re-hashing it at every doubling); here the set is sized once from the
-/// per-language sets and they are moved into it.
-static ALL_STOPWORDS: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
-    let sets: Vec<HashSet<String>> = justext::available_languages()
-        .into_iter()
-        .filter_map(|lang| justext::get_stoplist(lang).ok())
-        .collect();
-    let mut all = HashSet::with_capacity(sets.iter().map(HashSet::len).sum());
-    for set in sets {
-        all.extend(set);
-    }
-    all
-});
 
 /// Run justext on HTML with trafilatura's custom thresholds.
 ///
 /// Port of Python's `try_justext` + `custom_justext`.
-fn try_justext(html: &str, stoplist: &HashSet<String>) -> Document {
+fn try_justext(html: &str, stoplist: &dyn justext::StopwordSet) -> Document {
     // Custom config matching Python trafilatura thresholds.
     let config = justext::Config::default()
         .with_length_low(50)
@@ -439,7 +437,7 @@ pub(crate) fn justext_rescue(
     let html = cleaned.outer_html(html_root);
 
     let stoplist = resolve_justext_stoplist(opts.target_language.as_deref());
-    let result_doc = try_justext(&html, &stoplist);
+    let result_doc = try_justext(&html, stoplist.as_set());
     let text = trim(&body_text(&result_doc));
     if text.is_empty() {
         return None;
@@ -780,7 +778,7 @@ mod tests {
             <p>The situation continues to develop as more information becomes available to the public.</p>
         </body></html>"#;
         let stoplist = resolve_justext_stoplist(Some("en"));
-        let result = try_justext(html, &stoplist);
+        let result = try_justext(html, stoplist.as_set());
         let body = result.body().unwrap();
         let text = result.text_content(body);
         // justext should classify substantive English paragraphs as good
@@ -791,9 +789,14 @@ mod tests {
     }
 
     #[test]
-    fn all_stopwords_are_justexts_union() {
-        assert_eq!(*ALL_STOPWORDS, *justext::get_all_stoplists());
-        assert!(ALL_STOPWORDS.len() > 100_000);
+    fn no_language_means_the_union_of_all_stoplists() {
+        let all = resolve_justext_stoplist(None);
+        let unknown = resolve_justext_stoplist(Some("xx"));
+        for word in justext::get_all_stoplists() {
+            assert!(all.as_set().contains_word(word) && unknown.as_set().contains_word(word));
+        }
+        assert!(!all.as_set().contains_word("zzqxjv"));
+        assert!(matches!(resolve_justext_stoplist(Some("en")), JustextStoplist::Language(_)));
     }
 
     #[test]
@@ -804,7 +807,7 @@ mod tests {
             We need to understand how these events are connected and what they mean for us.</p>
         </body></html>"#;
         let stoplist = resolve_justext_stoplist(Some("xx")); // unknown language
-        let result = try_justext(html, &stoplist);
+        let result = try_justext(html, stoplist.as_set());
         let body = result.body().unwrap();
         let text = result.text_content(body);
         assert!(
@@ -821,7 +824,7 @@ mod tests {
             We need to understand how these events are connected and what they mean for us.</p>
         </body></html>"#;
         let stoplist = resolve_justext_stoplist(None);
-        let result = try_justext(html, &stoplist);
+        let result = try_justext(html, stoplist.as_set());
         let body = result.body().unwrap();
         let text = result.text_content(body);
         assert!(!trim(&text).is_empty(), "should work with no language");
