@@ -63,15 +63,16 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
     let dom = Html::parse_document(html);
     let mut meta = page_metadata(&dom, hints);
     let titles = title_candidates(&dom, &meta);
-    // The extractor's metadata only fills gaps in ours, so it is read only when there is a gap
-    // (on the untouched tree, as the extractor itself would); its date is never used.
+    // The extractor's byline and title only fill gaps in ours, so they are read only when there
+    // is a gap (on the untouched tree, as the extractor itself would); its date is never used,
+    // and its metadata never has a language (that is guessed from the text, below).
     let opts = trafilatura::Options::default()
         .with_fallback(true)
         .with_html_date_mode(trafilatura::HtmlDateMode::Disabled)
         .with_skip_metadata(true);
     let doc = trafilatura::dom::Document::from_html(dom);
-    let gaps = meta.byline.is_none() || meta.title.is_none() || meta.language.is_none();
-    let extractor_meta = gaps.then(|| trafilatura::metadata::extract_metadata(&doc, &opts));
+    let gaps = meta.byline.is_none() || meta.title.is_none();
+    let extractor_meta = gaps.then(|| trafilatura::metadata::extract_title_and_author(&doc, &opts));
     let result = trafilatura::extract_document(doc, &opts);
     let (text, language) = match result {
         // The HTML form keeps paragraph boundaries that the plain-text form sometimes loses.
@@ -87,20 +88,20 @@ pub fn extract_page(html: &str, hints: &HtmlHints) -> Result<Page, String> {
         return Err("no article text found".into());
     }
     let text = drop_headline(text, &titles);
+    // The extractor's guesses only fill gaps; its date is not used because it does not say
+    // where it came from.
+    let ex = |v: &str| (!v.trim().is_empty()).then(|| Field::new(v.trim(), FieldSource::Extractor));
     if let Some(m) = extractor_meta {
-        // The extractor's guesses only fill gaps; its date is not used because it does not
-        // say where it came from.
-        let ex = |v: &str| (!v.trim().is_empty()).then(|| Field::new(v.trim(), FieldSource::Extractor));
         if meta.byline.is_none() {
             meta.byline = clean_byline(&m.author).map(|b| Field::new(b, FieldSource::Extractor));
         }
         if meta.title.is_none() {
             meta.title = ex(&m.title);
         }
-        if meta.language.is_none() {
-            let guessed = language.filter(|l| !l.is_empty()).unwrap_or(m.language);
-            meta.language = ex(&guessed).and_then(|f| norm_lang(&f.value).map(|l| Field::new(l, f.source)));
-        }
+    }
+    if meta.language.is_none() {
+        let guessed = language.unwrap_or_default();
+        meta.language = ex(&guessed).and_then(|f| norm_lang(&f.value).map(|l| Field::new(l, f.source)));
     }
     Ok(Page { text, meta })
 }

@@ -280,10 +280,14 @@ static DATE_NO_SEP_RE: LazyLock<Regex> =
 // Public entry point
 // ---------------------------------------------------------------------------
 
-/// Extracts all metadata from the document.
+/// The first steps of `extract_metadata`: `<meta>` tags, JSON-LD, then the DOM fallbacks for
+/// the title and the author. `title` and `author` are final here (the later steps never change
+/// them); the other fields are partial (no URL validation, date, sitename, categories, tags or
+/// licence yet).
 ///
-/// Port of `extractMetadata`.
-pub fn extract_metadata(doc: &Document, opts: &Options) -> Metadata {
+/// onrecord patch: for a caller that needs only the title and the author, without the rest of
+/// `extract_metadata`'s DOM searches.
+pub fn extract_title_and_author(doc: &Document, opts: &Options) -> Metadata {
     // Extract from <meta> tags (includes OpenGraph).
     let mut metadata = examine_meta(doc);
     metadata.author = remove_excluded_authors(&metadata.author, opts);
@@ -302,6 +306,14 @@ pub fn extract_metadata(doc: &Document, opts: &Options) -> Metadata {
         metadata.author = extract_dom_author(doc);
         metadata.author = remove_excluded_authors(&metadata.author, opts);
     }
+    metadata
+}
+
+/// Extracts all metadata from the document.
+///
+/// Port of `extractMetadata`.
+pub fn extract_metadata(doc: &Document, opts: &Options) -> Metadata {
+    let mut metadata = extract_title_and_author(doc, opts);
 
     // URL fallback via canonical link.
     if metadata.url.is_empty() {
@@ -1313,6 +1325,30 @@ mod tests {
 
     fn parse(html: &str) -> Document {
         Document::parse(html)
+    }
+
+    #[test]
+    fn title_and_author_are_extract_metadatas() {
+        let pages = [
+            // <meta> tags
+            r#"<html><head><title>T - Site</title><meta property="og:title" content="A headline here"><meta name="author" content="jane doe"><meta property="og:url" content="https://example.com/a"></head><body><p>x</p></body></html>"#,
+            // JSON-LD overriding
+            r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"From JSON","author":{"@type":"Person","name":"John Smith"},"publisher":{"@type":"Organization","name":"Pub"}}</script></head><body><article><h1>Other</h1><p>text</p></article></body></html>"#,
+            // DOM fallbacks only
+            r#"<html><head><title>Only a title | Example</title></head><body><h1>Big headline of the page</h1><span class="byline">By Ann Other</span><a rel="author" href="/x">Bob Writer</a><p>text</p></body></html>"#,
+            // nothing
+            "<html><body><p>nothing at all</p></body></html>",
+        ];
+        for html in pages {
+            let doc = parse(html);
+            for opts in [Options::default(), Options::default().with_html_date_mode(crate::HtmlDateMode::Disabled)] {
+                let full = extract_metadata(&doc, &opts);
+                let core = extract_title_and_author(&doc, &opts);
+                assert_eq!((&core.title, &core.author), (&full.title, &full.author), "{html}");
+            }
+        }
+        let full = extract_metadata(&parse(pages[1]), &Options::default());
+        assert_eq!((full.title.as_str(), full.author.as_str()), ("From JSON", "John Smith"));
     }
 
     #[test]
