@@ -19,6 +19,14 @@ impl Parser {
         self.parse_and_mutate(doc, page_url)
     }
 
+    /// Like `parse`, on a tree the caller already has (onrecord patch: trafilatura handed
+    /// readability its cleaned page as a string, parsed here a second time). The tree must be
+    /// what `Html::parse_document` would give for the page: see trafilatura's
+    /// `Document::to_reparsed_html`.
+    pub fn parse_html(&mut self, html: scraper::Html, page_url: Option<&Url>) -> Result {
+        self.parse_and_mutate(Document { html }, page_url)
+    }
+
     /// Convenience wrapper: parse `html` and check readability without a pre-parsed Document.
     ///
     /// Equivalent to `CheckDocument(html.Parse(html))` in Go tests.

@@ -954,6 +954,126 @@ impl Document {
     }
 }
 
+impl Document {
+    /// The `<html>` element `top` and its subtree under a fresh document root, as the
+    /// `scraper::Html` that html5ever builds from `outer_html(top)`, without serialising and
+    /// parsing: adjacent text nodes merged into one (tree surgery leaves them side by side),
+    /// empty ones left out, CR and CRLF as LF in text, the text of a `noscript` escaped, and
+    /// the newline
+    /// that starts the text of a `pre`, `listing` or `textarea` dropped (the parser drops the
+    /// first newline after those start tags). `None` when `top` is not an `<html>` element with
+    /// a `<body>` child (the parser would add one), or when an attribute value holds a CR, so
+    /// the caller serialises and parses.
+    ///
+    /// onrecord patch: readability took the cleaned page as a string and parsed it again (about
+    /// 9 M instructions per page it runs on); `libreadability::Parser::parse_html` takes this.
+    pub fn to_reparsed_html(&self, top: NodeId) -> Option<scraper::Html> {
+        use ego_tree::iter::Edge;
+        let top_ref = self.tree.get(top)?;
+        let is_element = |n: ego_tree::NodeRef<'_, Node>, name: &str| {
+            matches!(n.value(), Node::Element(e) if e.name() == name && e.name.ns == ns!(html))
+        };
+        if !is_element(top_ref, "html") || !top_ref.children().any(|c| is_element(c, "body")) {
+            return None;
+        }
+        let mut html = scraper::Html::new_document();
+        let mut parents: Vec<NodeId> = vec![html.tree.root().id()];
+        for edge in top_ref.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    let parent = *parents.last()?;
+                    let mut value = node.value().clone();
+                    match &mut value {
+                        Node::Text(t) => {
+                            let mut text = crlf_to_lf(&t.text);
+                            // The tree comes from a parse with scripting on, so the text of a
+                            // `noscript` is raw; serialising (scripting off) escapes it, and the
+                            // new parse reads that escaped text back as it is.
+                            if html.tree.get(parent).is_some_and(|p| is_element(p, "noscript")) {
+                                let mut escaped = String::with_capacity(text.len());
+                                escape(&mut escaped, &text, false);
+                                text = std::borrow::Cow::Owned(escaped);
+                            }
+                            if text.is_empty() {
+                                continue;
+                            }
+                            let mut parent_mut = html.tree.get_mut(parent)?;
+                            if let Some(mut last) = parent_mut.last_child() {
+                                if let Node::Text(prev) = last.value() {
+                                    prev.text.push_slice(&text);
+                                    continue;
+                                }
+                            }
+                            parent_mut.append(Node::Text(Text { text: StrTendril::from_slice(&text) }));
+                        }
+                        // The parser would turn a CR in an attribute value into LF; an element
+                        // keeps its id and classes cached, so such a page takes the long way.
+                        Node::Element(e) if e.attrs.iter().any(|(_, v)| v.contains('\r')) => return None,
+                        _ => {
+                            let id = html.tree.get_mut(parent)?.append(value).id();
+                            parents.push(id);
+                        }
+                    }
+                }
+                Edge::Close(node) => {
+                    if matches!(node.value(), Node::Text(_)) {
+                        continue;
+                    }
+                    let id = parents.pop()?;
+                    if is_element(node, "pre") || is_element(node, "listing") || is_element(node, "textarea") {
+                        drop_leading_newline(&mut html.tree, id);
+                    }
+                }
+            }
+        }
+        Some(html)
+    }
+}
+
+/// `text` with CRLF and CR as LF, as the HTML parser's input preprocessing leaves it.
+fn crlf_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Drops the newline that starts the first child of `id` when that child is text (and the
+/// child when nothing is left).
+fn drop_leading_newline(tree: &mut ego_tree::Tree<Node>, id: NodeId) {
+    let Some(mut node) = tree.get_mut(id) else { return };
+    let Some(mut first) = node.first_child() else { return };
+    let Node::Text(t) = first.value() else { return };
+    if let Some(rest) = t.text.strip_prefix('\n') {
+        if rest.is_empty() {
+            first.detach();
+        } else {
+            t.text = StrTendril::from_slice(rest);
+        }
+    }
+}
+
+/// Appends `text` escaped as html5ever's serializer escapes text (and, in `attr_mode`,
+/// attribute values).
+fn escape(out: &mut String, text: &str, attr_mode: bool) {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let rep = match c {
+            '&' => "&amp;",
+            '\u{00A0}' => "&nbsp;",
+            '"' if attr_mode => "&quot;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(rep);
+        start = i + c.len_utf8();
+    }
+    out.push_str(&text[start..]);
+}
+
 /// Serialises a node and its subtree exactly as scraper's `ElementRef::html` does (html5ever's
 /// `HtmlSerializer`, scripting off, the node included), straight into one `String`.
 ///
@@ -965,23 +1085,6 @@ impl Document {
 /// `"` in attribute values) are; processing instructions and document nodes print nothing.
 fn serialize_html(node: ego_tree::NodeRef<'_, Node>) -> String {
     use ego_tree::iter::Edge;
-    fn escape(out: &mut String, text: &str, attr_mode: bool) {
-        let mut start = 0;
-        for (i, c) in text.char_indices() {
-            let rep = match c {
-                '&' => "&amp;",
-                '\u{00A0}' => "&nbsp;",
-                '"' if attr_mode => "&quot;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                _ => continue,
-            };
-            out.push_str(&text[start..i]);
-            out.push_str(rep);
-            start = i + c.len_utf8();
-        }
-        out.push_str(&text[start..]);
-    }
     const VOID: &[&str] = &[
         "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
         "keygen", "link", "meta", "param", "source", "track", "wbr",
@@ -1706,5 +1809,66 @@ mod tests {
         let cloned = d.clone_document();
         let cloned_body = cloned.body().unwrap();
         assert_eq!(cloned.text_content(cloned_body), text);
+    }
+}
+
+#[cfg(test)]
+mod reparse_tests {
+    use super::*;
+
+    /// Each node of the tree under the `<html>` element, in document order, as `Debug` prints it.
+    fn shape(html: &scraper::Html) -> Vec<String> {
+        use ego_tree::iter::Edge;
+        html.root_element()
+            .traverse()
+            .map(|e| match e {
+                Edge::Open(n) => format!("{:?}", n.value()),
+                Edge::Close(_) => "/".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reparsed_tree_is_what_parsing_the_serialised_page_gives() {
+        let pages = [
+            // Adjacent text nodes once the <span>s are removed; a comment between texts.
+            "<html><head><title>T &amp; t</title></head><body><p>one <span class=x>two</span> three<span class=x></span> four<!-- c --> five</p></body></html>",
+            // pre, listing and textarea starting with a newline (the parser drops one).
+            "<html><body><pre>\n\nkept newline</pre><pre><b>x</b>\ny</pre><listing>\n\nz</listing><textarea>\n\nw</textarea></body></html>",
+            // CR from a character reference, raw text, noscript (raw text when parsed).
+            "<html><head><noscript><link rel=x href=y></noscript><style>a > b { }</style></head><body><p>a&#13;b&#13;&#10;c</p><script>if (a < b && c) {}</script><noscript><iframe src=\"x?a=1&amp;b=2\"></iframe> &amp; &nbsp;</noscript></body></html>",
+            // Tables (foster parenting), svg, template, entities, nbsp.
+            "<!DOCTYPE html><html><body><table><tr><td>a</td></tr>b</table><svg viewBox=\"0 0 1 1\"><foreignObject><p>f</p></foreignObject></svg><template><p>t</p></template><p>&lt;&gt;&nbsp;&quot;</p></body></html>",
+            // No <head> or <body> in the source (the parser adds them).
+            "text only <b>bold</b>",
+        ];
+        for page in pages {
+            let mut doc = Document::parse(page);
+            let spans: Vec<NodeId> = doc.query_selector_all(doc.root(), "span.x");
+            for id in spans.into_iter().rev() {
+                doc.remove(id, true);
+            }
+            let top = doc.get_elements_by_tag_name(doc.root(), "html")[0];
+            let direct = doc.to_reparsed_html(top).expect("html element with a body");
+            let reparsed = scraper::Html::parse_document(&doc.outer_html(top));
+            assert_eq!(shape(&direct), shape(&reparsed), "{page}");
+        }
+    }
+
+    #[test]
+    fn reparsed_tree_declines_what_it_cannot_rebuild() {
+        // No <body> left: the parser would add one.
+        let mut doc = Document::parse("<html><body><p>x</p></body></html>");
+        let body = doc.body().expect("body");
+        doc.remove(body, false);
+        let top = doc.get_elements_by_tag_name(doc.root(), "html")[0];
+        assert!(doc.to_reparsed_html(top).is_none());
+        // A CR in an attribute value.
+        let doc = Document::parse("<html><body><p title=\"a&#13;b\">x</p></body></html>");
+        let top = doc.get_elements_by_tag_name(doc.root(), "html")[0];
+        assert!(doc.to_reparsed_html(top).is_none());
+        // Not the <html> element.
+        let doc = Document::parse("<html><body><p>x</p></body></html>");
+        assert!(doc.to_reparsed_html(doc.body().expect("body")).is_none());
     }
 }

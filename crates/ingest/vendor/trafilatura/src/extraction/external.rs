@@ -60,31 +60,37 @@ pub(crate) fn compare_external_extraction(
         && opts.focus != ExtractionFocus::FavorRecall
         && readability_cannot_win(original_doc, &extracted_doc, len_extracted);
     if !skip_readability {
-        // Prior cleaning — clone the original and optionally prune for precision.
-        let cleaned_doc = if opts.focus == ExtractionFocus::FavorPrecision {
-            prune_unwanted_nodes(original_doc, OVERALL_DISCARDED_CONTENT, false)
-        } else {
-            original_doc.clone_document()
-        };
-
+        // Prior cleaning — optionally prune for precision (prune_unwanted_nodes works on a
+        // clone; onrecord: the original is no longer cloned once more before it).
+        //
         // Readability-lxml strips unlikely containers itself before scoring; our
         // libreadability engine relies on its own, different heuristics. Apply the
         // unlikely-candidates rule to the readability input so fallback candidates
         // stay aligned with upstream (documented in DEVIATIONS.md).
-        let cleaned_doc = prune_unwanted_nodes(&cleaned_doc, UNLIKELY_CANDIDATES, false);
+        let cleaned_doc = if opts.focus == ExtractionFocus::FavorPrecision {
+            let precise = prune_unwanted_nodes(original_doc, OVERALL_DISCARDED_CONTENT, false);
+            prune_unwanted_nodes(&precise, UNLIKELY_CANDIDATES, false)
+        } else {
+            prune_unwanted_nodes(original_doc, UNLIKELY_CANDIDATES, false)
+        };
 
-        // Serialize to HTML for readability input. Readability needs a clean parse
-        // (html5ever normalization) to produce correct results.
+        // Readability needs a clean parse (html5ever normalization) to produce correct
+        // results. onrecord: the tree that parsing the serialised page would give, built
+        // from the cleaned tree without serialising and parsing it
+        // (`Document::to_reparsed_html`); serialised as before where that is not sure.
         let html_root = cleaned_doc
             .get_elements_by_tag_name(cleaned_doc.root(), "html")
             .into_iter()
             .next()
             .unwrap_or_else(|| cleaned_doc.root());
-        let cleaned_html = cleaned_doc.outer_html(html_root);
+        let readability_input = match cleaned_doc.to_reparsed_html(html_root) {
+            Some(tree) => ReadabilityInput::Tree(tree),
+            None => ReadabilityInput::Html(cleaned_doc.outer_html(html_root)),
+        };
 
         // Process each fallback generator in order.
         // Port of Go's `for _, generator := range createFallbackGenerators(...)`.
-        for generator in create_fallback_generators(&cleaned_html, opts) {
+        for generator in create_fallback_generators(readability_input, opts) {
             let Some((title, candidate_doc)) = generator() else {
                 continue;
             };
@@ -193,7 +199,13 @@ fn readability_cannot_win(original: &Document, extracted: &Document, len_extract
 /// (Go also includes dom-distiller as a third generator; we omit it for now.)
 ///
 /// Port of `createFallbackGenerators`.
-fn create_fallback_generators(cleaned_html: &str, opts: &Options) -> Vec<FallbackGenerator> {
+/// The cleaned page readability reads: the tree parsing it would give, or its HTML.
+enum ReadabilityInput {
+    Tree(scraper::Html),
+    Html(String),
+}
+
+fn create_fallback_generators(cleaned: ReadabilityInput, opts: &Options) -> Vec<FallbackGenerator> {
     let mut generators: Vec<FallbackGenerator> = Vec::new();
 
     // User-provided readability candidate.
@@ -207,9 +219,8 @@ fn create_fallback_generators(cleaned_html: &str, opts: &Options) -> Vec<Fallbac
     }
 
     // Built-in readability generator — parse via readability, get tree back directly.
-    let html_owned = cleaned_html.to_string();
     generators.push(Box::new(move || {
-        generate_readability_candidate(&html_owned).map(|doc| ("Readability", doc))
+        generate_readability_candidate(cleaned).map(|doc| ("Readability", doc))
     }));
 
     generators
@@ -221,9 +232,13 @@ fn create_fallback_generators(cleaned_html: &str, opts: &Options) -> Vec<Fallbac
 /// Returns `None` if readability produces an empty result.
 ///
 /// Port of the readability generator in `createFallbackGenerators`.
-fn generate_readability_candidate(html: &str) -> Option<Document> {
+fn generate_readability_candidate(cleaned: ReadabilityInput) -> Option<Document> {
     let mut parser = libreadability::Parser::new();
-    let article = parser.parse(html, None).ok()?;
+    let article = match cleaned {
+        ReadabilityInput::Tree(tree) => parser.parse_html(tree, None),
+        ReadabilityInput::Html(html) => parser.parse(&html, None),
+    }
+    .ok()?;
 
     if article.content.is_empty() {
         return None;
