@@ -879,6 +879,63 @@ impl Document {
         result
     }
 
+    /// `trim(&self.text_content(id)).chars().count()` when that is below `limit`, else `None`.
+    ///
+    /// onrecord patch: the link-density pass asked this of every link-bearing `div`, building
+    /// and trimming the whole text of each (pages wrapped in nested `div`s paid for the same
+    /// text many times). While the text read so far is ASCII, this counts the trimmed length
+    /// as it goes and stops once it reaches `limit + 1`: ASCII is already NFC, and NFC never
+    /// merges an ASCII character with the next one or lets a later character reach back past
+    /// one (a starter blocks it), so the full length is at least that count minus one. Other
+    /// text goes the long way, through `trim`.
+    pub fn trimmed_text_len_below(&self, id: NodeId, limit: usize) -> Option<usize> {
+        #[derive(Default)]
+        struct Count {
+            chars: usize,
+            started: bool,
+            in_space: bool,
+        }
+        /// `Some(true)`: stopped early (long enough); `None`: not ASCII.
+        fn walk(doc: &Document, id: NodeId, depth: usize, c: &mut Count, stop_at: usize) -> Option<bool> {
+            if depth >= MAX_TREE_DEPTH {
+                return Some(false);
+            }
+            let Some(node) = doc.tree.get(id) else {
+                return Some(false);
+            };
+            if let Node::Text(t) = node.value() {
+                for &b in t.as_bytes() {
+                    match b {
+                        0x80.. => return None,
+                        // What `char::is_whitespace` (and so `split_whitespace`) takes in ASCII.
+                        b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => c.in_space = c.started,
+                        _ => {
+                            c.chars += if c.in_space { 2 } else { 1 };
+                            c.started = true;
+                            c.in_space = false;
+                            if c.chars >= stop_at {
+                                return Some(true);
+                            }
+                        }
+                    }
+                }
+            }
+            for child in node.children() {
+                if walk(doc, child.id(), depth + 1, c, stop_at)? {
+                    return Some(true);
+                }
+            }
+            Some(false)
+        }
+        let mut c = Count::default();
+        let len = match walk(self, id, 0, &mut c, limit.saturating_add(1)) {
+            Some(true) => return None,
+            Some(false) => c.chars,
+            None => crate::utils::trim(&self.text_content(id)).chars().count(),
+        };
+        (len < limit).then_some(len)
+    }
+
     fn collect_text(&self, id: NodeId, out: &mut String, depth: usize) {
         if depth >= MAX_TREE_DEPTH {
             return;
@@ -1870,5 +1927,32 @@ mod reparse_tests {
         // Not the <html> element.
         let doc = Document::parse("<html><body><p>x</p></body></html>");
         assert!(doc.to_reparsed_html(doc.body().expect("body")).is_none());
+    }
+}
+
+#[cfg(test)]
+mod trimmed_len_tests {
+    use super::*;
+
+    #[test]
+    fn trimmed_text_len_below_is_the_trimmed_length() {
+        let pages = [
+            "<div id=t>  </div>",
+            "<div id=t>a</div>",
+            "<div id=t> one <b>two</b>three\u{0B}four\x0C five\r\n\tsix </div>",
+            "<div id=t><p>word </p><p> word</p><!-- no --><script>var x = 1;</script></div>",
+            "<div id=t>caf\u{65}\u{301} na\u{ef}ve soft\u{AD}hyphen \u{AD} \u{A0}nbsp\u{2003}em</div>",
+            "<div id=t>abcdefghij abcdefghij abcdefghij e\u{301}</div>",
+            "<div id=t>abcdefghij<span>abcdefghij</span> abcdefghij\u{3000}x</div>",
+        ];
+        for page in pages {
+            let doc = Document::parse(&format!("<html><body>{page}</body></html>"));
+            let id = doc.query_selector_all(doc.root(), "#t")[0];
+            let full = crate::utils::trim(&doc.text_content(id)).chars().count();
+            for limit in 0..=full + 2 {
+                let want = (full < limit).then_some(full);
+                assert_eq!(doc.trimmed_text_len_below(id, limit), want, "{page} limit {limit}");
+            }
+        }
     }
 }

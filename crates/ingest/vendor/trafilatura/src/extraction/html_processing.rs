@@ -227,23 +227,6 @@ pub(crate) fn link_density_test(
         return (Vec::new(), false);
     }
 
-    let text = trim(&doc.text_content(element));
-    let text_length = text.chars().count();
-
-    // Shortcut for single-link elements.
-    if n_links == 1 {
-        let threshold: usize = if opts.focus == ExtractionFocus::FavorPrecision {
-            10
-        } else {
-            100
-        };
-        let link_text = trim(&doc.text_content(links[0]));
-        let link_text_length = link_text.chars().count();
-        if link_text_length > threshold && link_text_length as f64 > text_length as f64 * 0.9 {
-            return (Vec::new(), true);
-        }
-    }
-
     // Determine limit based on tag and sibling position.
     let limit_length: usize = if doc.tag_name(element) == "p" {
         if doc.next_element_sibling(element).is_none() {
@@ -257,7 +240,32 @@ pub(crate) fn link_density_test(
         100
     };
 
-    if text_length < limit_length {
+    // The single link's text, for the shortcut below.
+    let link_text_length =
+        (n_links == 1).then(|| trim(&doc.text_content(links[0])).chars().count());
+
+    // onrecord patch: the element's trimmed text length matters only below a bound (the
+    // tests below compare it with `limit_length` and, for a single link, with the link's
+    // length / 0.9), so it is read only that far (`trimmed_text_len_below`): `None` means at
+    // least `bound`, where every test gives what it gives on the full length.
+    let bound = limit_length.max(link_text_length.map_or(0, |l| l.saturating_mul(2).saturating_add(1)));
+    let text_length = doc.trimmed_text_len_below(element, bound);
+
+    // Shortcut for single-link elements.
+    if let Some(link_text_length) = link_text_length {
+        let threshold: usize = if opts.focus == ExtractionFocus::FavorPrecision {
+            10
+        } else {
+            100
+        };
+        if link_text_length > threshold
+            && text_length.is_some_and(|t| link_text_length as f64 > t as f64 * 0.9)
+        {
+            return (Vec::new(), true);
+        }
+    }
+
+    if let Some(text_length) = text_length.filter(|&t| t < limit_length) {
         let (link_length, n_short_links, non_empty_links) = collect_link_info(doc, &links);
         let n_non_empty = non_empty_links.len();
         if n_non_empty == 0 {
@@ -461,13 +469,12 @@ pub(crate) fn delete_by_link_density(
         if is_high_density {
             to_delete.push(elem);
         } else if backtracking && !non_empty_links.is_empty() {
-            let text = trim(&doc.text_content(elem));
-            let text_length = text.chars().count();
-            if text_length > 0
-                && text_length < threshold
-                && doc.children(elem).len() >= n_child_limit
-            {
-                to_delete.push(elem);
+            // onrecord patch: the trimmed text's length only when it is below the threshold
+            // (`trimmed_text_len_below`), not the whole text trimmed.
+            if let Some(text_length) = doc.trimmed_text_len_below(elem, threshold) {
+                if text_length > 0 && doc.children(elem).len() >= n_child_limit {
+                    to_delete.push(elem);
+                }
             }
         }
     }
