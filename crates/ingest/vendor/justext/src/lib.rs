@@ -108,6 +108,21 @@ pub fn justext(html: &str, stoplist: &(impl StopwordSet + ?Sized), config: &Conf
     paragraphs
 }
 
+/// `justext` on a page already parsed with `scraper::Html::parse_document` (onrecord patch: the
+/// caller's tree instead of a string parsed again; the same result as `justext` on the HTML the
+/// tree was parsed from).
+pub fn justext_tree(
+    doc: &scraper::Html,
+    stoplist: &(impl StopwordSet + ?Sized),
+    config: &Config,
+) -> Vec<Paragraph> {
+    let doc = preprocess::preprocess_tree(doc);
+    let mut paragraphs = paragraph_maker::make_paragraphs(&doc);
+    classify::classify_paragraphs(&mut paragraphs, stoplist, config);
+    revise::revise_paragraph_classification(&mut paragraphs, config.max_heading_distance);
+    paragraphs
+}
+
 /// Convenience: extract only the good paragraph text.
 pub fn extract_text(html: &str, stoplist: &(impl StopwordSet + ?Sized), config: &Config) -> String {
     justext(html, stoplist, config)

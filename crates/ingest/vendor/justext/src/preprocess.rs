@@ -31,6 +31,14 @@ pub fn preprocess(html: &str) -> Html {
     Html::parse_document(&cleaned)
 }
 
+/// `preprocess` on a page the caller has already parsed (onrecord patch: trafilatura handed
+/// justext its cleaned page as a string, parsed here once more before the cleaned re-parse).
+pub fn preprocess_tree(doc: &Html) -> Html {
+    let mut out = String::new();
+    serialize_node(&doc.tree.root(), &mut out);
+    Html::parse_document(&out)
+}
+
 /// Remove unwanted tags and HTML comments via string manipulation before parsing.
 ///
 /// This is simpler and more reliable than trying to mutate scraper's arena.
@@ -305,5 +313,22 @@ mod tests {
             !has_tag(&doc, "year"),
             "<year> must not become a DOM element"
         );
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+
+    #[test]
+    fn preprocess_tree_is_preprocess_of_the_parsed_page() {
+        let pages = [
+            "<html><head><title>t</title></head><body><form><p>in a form</p><input></form><p>a &lt;b&gt; &amp; c</p><!-- x --><script>s</script></body></html>",
+            "<!DOCTYPE html><p>no head or body <a href='/?a=1&b=2'>link</a><noscript><p>n</p></noscript>",
+        ];
+        for page in pages {
+            let want = preprocess(page).html();
+            assert_eq!(preprocess_tree(&Html::parse_document(page)).html(), want, "{page}");
+        }
     }
 }

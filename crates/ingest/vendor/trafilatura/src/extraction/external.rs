@@ -84,8 +84,8 @@ pub(crate) fn compare_external_extraction(
             .next()
             .unwrap_or_else(|| cleaned_doc.root());
         let readability_input = match cleaned_doc.to_reparsed_html(html_root) {
-            Some(tree) => ReadabilityInput::Tree(tree),
-            None => ReadabilityInput::Html(cleaned_doc.outer_html(html_root)),
+            Some(tree) => CleanedPage::Tree(tree),
+            None => CleanedPage::Html(cleaned_doc.outer_html(html_root)),
         };
 
         // Process each fallback generator in order.
@@ -199,13 +199,14 @@ fn readability_cannot_win(original: &Document, extracted: &Document, len_extract
 /// (Go also includes dom-distiller as a third generator; we omit it for now.)
 ///
 /// Port of `createFallbackGenerators`.
-/// The cleaned page readability reads: the tree parsing it would give, or its HTML.
-enum ReadabilityInput {
+/// A cleaned page for readability or justext: the tree parsing it would give
+/// (`Document::to_reparsed_html`), or its HTML where that tree could not be made.
+enum CleanedPage {
     Tree(scraper::Html),
     Html(String),
 }
 
-fn create_fallback_generators(cleaned: ReadabilityInput, opts: &Options) -> Vec<FallbackGenerator> {
+fn create_fallback_generators(cleaned: CleanedPage, opts: &Options) -> Vec<FallbackGenerator> {
     let mut generators: Vec<FallbackGenerator> = Vec::new();
 
     // User-provided readability candidate.
@@ -232,11 +233,11 @@ fn create_fallback_generators(cleaned: ReadabilityInput, opts: &Options) -> Vec<
 /// Returns `None` if readability produces an empty result.
 ///
 /// Port of the readability generator in `createFallbackGenerators`.
-fn generate_readability_candidate(cleaned: ReadabilityInput) -> Option<Document> {
+fn generate_readability_candidate(cleaned: CleanedPage) -> Option<Document> {
     let mut parser = libreadability::Parser::new();
     let article = match cleaned {
-        ReadabilityInput::Tree(tree) => parser.parse_html(tree, None),
-        ReadabilityInput::Html(html) => parser.parse(&html, None),
+        CleanedPage::Tree(tree) => parser.parse_html(tree, None),
+        CleanedPage::Html(html) => parser.parse(&html, None),
     }
     .ok()?;
 
@@ -401,10 +402,17 @@ fn resolve_justext_stoplist(target_language: Option<&str>) -> JustextStoplist {
     JustextStoplist::All
 }
 
-/// Run justext on HTML with trafilatura's custom thresholds.
+/// `try_justext_page` on HTML (the tests' entry point).
+#[cfg(test)]
+fn try_justext(html: &str, stoplist: &dyn justext::StopwordSet) -> Document {
+    try_justext_page(&CleanedPage::Html(html.to_string()), stoplist)
+}
+
+/// Run justext with trafilatura's custom thresholds on a cleaned page, given as a tree or as
+/// HTML.
 ///
 /// Port of Python's `try_justext` + `custom_justext`.
-fn try_justext(html: &str, stoplist: &dyn justext::StopwordSet) -> Document {
+fn try_justext_page(page: &CleanedPage, stoplist: &dyn justext::StopwordSet) -> Document {
     // Custom config matching Python trafilatura thresholds.
     let config = justext::Config::default()
         .with_length_low(50)
@@ -414,7 +422,10 @@ fn try_justext(html: &str, stoplist: &dyn justext::StopwordSet) -> Document {
         .with_max_link_density(0.25)
         .with_max_heading_distance(150);
 
-    let paragraphs = justext::justext(html, stoplist, &config);
+    let paragraphs = match page {
+        CleanedPage::Tree(tree) => justext::justext_tree(tree, stoplist, &config),
+        CleanedPage::Html(html) => justext::justext(html, stoplist, &config),
+    };
 
     // Build result document from non-boilerplate paragraphs.
     let mut result = Document::parse("<html><body></body></html>");
@@ -449,10 +460,15 @@ pub(crate) fn justext_rescue(
         .into_iter()
         .next()
         .unwrap_or_else(|| cleaned.root());
-    let html = cleaned.outer_html(html_root);
+    // onrecord: the tree parsing the serialised page would give, not the page serialised for
+    // justext to parse again (as for readability, `compare_external_extraction`).
+    let page = match cleaned.to_reparsed_html(html_root) {
+        Some(tree) => CleanedPage::Tree(tree),
+        None => CleanedPage::Html(cleaned.outer_html(html_root)),
+    };
 
     let stoplist = resolve_justext_stoplist(opts.target_language.as_deref());
-    let result_doc = try_justext(&html, stoplist.as_set());
+    let result_doc = try_justext_page(&page, stoplist.as_set());
     let text = trim(&body_text(&result_doc));
     if text.is_empty() {
         return None;
