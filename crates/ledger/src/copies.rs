@@ -34,24 +34,82 @@ pub fn minhash(text: &str) -> [u32; NUM_HASHES] {
             }
         })
         .collect();
-    let mut sig = [u32::MAX; NUM_HASHES];
-    // Branch-free so that the 64 lanes vectorise.
-    let mut add = |h: u64| {
-        for (i, s) in sig.iter_mut().enumerate() {
-            let v = splitmix(h ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) as u32;
-            *s = (*s).min(v);
-        }
-    };
-    if ws.len() < SHINGLE {
-        if !ws.is_empty() {
-            add(fnv_joined(&ws));
+    let shingles: Vec<u64> = if ws.len() < SHINGLE {
+        if ws.is_empty() {
+            vec![]
+        } else {
+            vec![fnv_joined(&ws)]
         }
     } else {
-        for w in ws.windows(SHINGLE) {
-            add(fnv_joined(w));
+        ws.windows(SHINGLE).map(fnv_joined).collect()
+    };
+    let mut sig = [u32::MAX; NUM_HASHES];
+    fold_mins(&shingles, &mut sig);
+    sig
+}
+
+/// The seed of hash function `i`: the shingle hash is xored with it before mixing.
+const fn seed(i: usize) -> u64 {
+    (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+const SEEDS: [u64; NUM_HASHES] = {
+    let mut s = [0u64; NUM_HASHES];
+    let mut i = 0;
+    while i < NUM_HASHES {
+        s[i] = seed(i);
+        i += 1;
+    }
+    s
+};
+
+/// `sig[i] = min(sig[i], low 32 bits of splitmix(h ^ seed(i)))` over every shingle hash `h`: the
+/// 64 functions of one shingle are independent lanes, so the loop is written to vectorise, and
+/// compiled for AVX-512 and AVX2 where the CPU has them (chosen at run time; the same values on
+/// every path: 64-bit wrapping arithmetic is exact in any lane width).
+fn fold_mins(shingles: &[u64], sig: &mut [u32; NUM_HASHES]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has the features the function is compiled for (checked above).
+            unsafe { fold_mins_avx512(shingles, sig) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            unsafe { fold_mins_avx2(shingles, sig) };
+            return;
         }
     }
-    sig
+    fold_mins_portable(shingles, sig);
+}
+
+#[inline(always)]
+fn fold_mins_lanes(shingles: &[u64], sig: &mut [u32; NUM_HASHES]) {
+    for &h in shingles {
+        for (s, k) in sig.iter_mut().zip(SEEDS.iter()) {
+            let v = splitmix(h ^ k) as u32;
+            *s = (*s).min(v);
+        }
+    }
+}
+
+fn fold_mins_portable(shingles: &[u64], sig: &mut [u32; NUM_HASHES]) {
+    fold_mins_lanes(shingles, sig);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn fold_mins_avx512(shingles: &[u64], sig: &mut [u32; NUM_HASHES]) {
+    fold_mins_lanes(shingles, sig);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fold_mins_avx2(shingles: &[u64], sig: &mut [u32; NUM_HASHES]) {
+    fold_mins_lanes(shingles, sig);
 }
 
 /// FNV-1a (stable across runs and platforms: signatures are stored) of the words joined by single
@@ -288,6 +346,44 @@ mod tests {
             let s = minhash(t);
             let total: u64 = s.iter().map(|&x| x as u64).sum();
             assert_eq!((s[0], s[NUM_HASHES - 1], total), (first, last, sum), "{t}");
+        }
+    }
+
+    /// Every compiled path of the minimum over the 64 functions gives the portable loop's values
+    /// (the paths the CPU lacks are skipped).
+    #[test]
+    fn vector_paths_match_portable() {
+        let mut x: u64 = 0x1234_5678_9abc_def0;
+        let shingles: Vec<u64> = (0..1000)
+            .map(|_| {
+                x = splitmix(x);
+                x
+            })
+            .chain([0, u64::MAX, 0x9E37_79B9_7F4A_7C15])
+            .collect();
+        for n in [0, 1, 7, shingles.len()] {
+            let mut want = [u32::MAX; NUM_HASHES];
+            fold_mins_portable(&shingles[..n], &mut want);
+            let mut got = [u32::MAX; NUM_HASHES];
+            fold_mins(&shingles[..n], &mut got);
+            assert_eq!(got, want, "dispatched, {n} shingles");
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx512dq")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                {
+                    let mut got = [u32::MAX; NUM_HASHES];
+                    // SAFETY: features checked.
+                    unsafe { fold_mins_avx512(&shingles[..n], &mut got) };
+                    assert_eq!(got, want, "avx512, {n} shingles");
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let mut got = [u32::MAX; NUM_HASHES];
+                    // SAFETY: features checked.
+                    unsafe { fold_mins_avx2(&shingles[..n], &mut got) };
+                    assert_eq!(got, want, "avx2, {n} shingles");
+                }
+            }
         }
     }
 
