@@ -115,12 +115,14 @@ fn fold_mins_avx2(shingles: &[u64], sig: &mut [u32; NUM_HASHES]) {
 /// FNV-1a (stable across runs and platforms: signatures are stored) of the words joined by single
 /// spaces, without building the joined string.
 fn fnv_joined(ws: &[Cow<str>]) -> u64 {
+    const PRIME: u64 = 0x0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, w) in ws.iter().enumerate() {
-        let space = if i > 0 { &b" "[..] } else { &b""[..] };
-        for &b in space.iter().chain(w.as_bytes()) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        if i > 0 {
+            h = (h ^ b' ' as u64).wrapping_mul(PRIME);
+        }
+        for &b in w.as_bytes() {
+            h = (h ^ b as u64).wrapping_mul(PRIME);
         }
     }
     h
