@@ -517,6 +517,12 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = ?1 AND hash = ?2 ORDER BY article LIMIT 8")?;
     let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
     let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
+    // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
+    // signatures and stored roots are read once (`copies` is not written until the end);
+    // bounded, cleared when full.
+    const CACHED: usize = 65_536;
+    let mut sigs: HashMap<i64, Vec<u32>> = HashMap::new();
+    let mut roots: HashMap<i64, i64> = HashMap::new();
     for &y in &new {
         let a = load_art(tx, y)?;
         let ny = node_of(&mut node, &mut ids, &mut dsu, y);
@@ -534,12 +540,29 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
         }
         for (x, threshold) in cands {
             if threshold != f32::MAX {
-                let blob: Vec<u8> = sig_of.query_row([x], |r| r.get(0))?;
-                if similarity(&crate::copies::decode(&blob), &a.sig) < threshold {
+                if !sigs.contains_key(&x) {
+                    let blob: Vec<u8> = sig_of.query_row([x], |r| r.get(0))?;
+                    if sigs.len() >= CACHED {
+                        sigs.clear();
+                    }
+                    sigs.insert(x, crate::copies::decode(&blob));
+                }
+                if similarity(&sigs[&x], &a.sig) < threshold {
                     continue;
                 }
             }
-            let r = if node.contains_key(&x) { x } else { root_of.query_row([x], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(x) };
+            let r = if node.contains_key(&x) {
+                x
+            } else if let Some(&r) = roots.get(&x) {
+                r
+            } else {
+                let r = root_of.query_row([x], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(x);
+                if roots.len() >= CACHED {
+                    roots.clear();
+                }
+                roots.insert(x, r);
+                r
+            };
             let nx = node_of(&mut node, &mut ids, &mut dsu, r);
             dsu.union(nx, ny);
         }
