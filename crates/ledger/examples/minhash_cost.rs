@@ -9,32 +9,11 @@
 use std::borrow::Cow;
 use std::io::BufRead;
 
-use onrecord_ledger::copies::{minhash, NUM_HASHES};
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '\'' | '’' | '-' | '.')))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty())
-}
+use onrecord_ledger::copies::{lower_words, minhash, splitmix, NUM_HASHES};
 
 /// The scalar implementation before round 6 (one shingle at a time, 64 lanes in a loop).
 fn minhash_scalar(text: &str) -> [u32; NUM_HASHES] {
-    let ws: Vec<Cow<str>> = words(text)
-        .map(|w| {
-            if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                Cow::Owned(w.to_lowercase())
-            } else {
-                Cow::Borrowed(w)
-            }
-        })
-        .collect();
+    let ws = lower_words(text);
     let mut sig = [u32::MAX; NUM_HASHES];
     let mut add = |h: u64| {
         for (i, s) in sig.iter_mut().enumerate() {

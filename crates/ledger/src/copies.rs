@@ -15,17 +15,18 @@ pub const NEAR_THRESHOLD: f32 = 0.6;
 /// Lower bar for two articles credited to the same wire agency.
 pub const WIRE_THRESHOLD: f32 = 0.25;
 
-fn splitmix(mut x: u64) -> u64 {
+/// The 64-bit mixer each hash function applies to a shingle's hash.
+pub fn splitmix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     x ^ (x >> 31)
 }
 
-/// MinHash signature of the lowercase word 5-shingles of `text`.
-pub fn minhash(text: &str) -> [u32; NUM_HASHES] {
-    // Words already in lower case (most) are borrowed, not copied.
-    let ws: Vec<Cow<str>> = words(text)
+/// The words of `text` that shingles are made of, lower-cased; words already in lower case
+/// (most) are borrowed, not copied.
+pub fn lower_words(text: &str) -> Vec<Cow<'_, str>> {
+    words(text)
         .map(|w| {
             if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
                 Cow::Owned(w.to_lowercase())
@@ -33,7 +34,12 @@ pub fn minhash(text: &str) -> [u32; NUM_HASHES] {
                 Cow::Borrowed(w)
             }
         })
-        .collect();
+        .collect()
+}
+
+/// MinHash signature of the lowercase word 5-shingles of `text`.
+pub fn minhash(text: &str) -> [u32; NUM_HASHES] {
+    let ws = lower_words(text);
     let shingles: Vec<u64> = if ws.len() < SHINGLE {
         if ws.is_empty() {
             vec![]
