@@ -2,6 +2,9 @@
 //! what is known about them) so that the costly part, decoding, main-text extraction and
 //! metadata, can run on worker threads while the reading stays in order on one thread.
 
+use std::io::Read;
+
+use flate2::read::MultiGzDecoder;
 use onrecord_core::{Document, Field};
 
 use crate::html::{read_html_with, HtmlHints};
@@ -19,7 +22,11 @@ pub enum Pending {
 /// An HTML page read but not yet parsed.
 #[derive(Debug)]
 pub struct HtmlJob {
+    /// The page, or its gzip file when [`HtmlJob::gzipped`] is set.
     pub bytes: Vec<u8>,
+    /// `bytes` is a `.gz` file still to decompress: a page read from a `.html.gz` file is
+    /// gunzipped by [`HtmlJob::parse`], in the parallel stage, not by the reader.
+    pub gzipped: bool,
     /// The file it came from, as shown in errors.
     pub path: String,
     pub id: String,
@@ -35,8 +42,18 @@ pub struct HtmlJob {
 impl HtmlJob {
     /// Decodes the page and extracts its main text and metadata.
     pub fn parse(self) -> Result<Document, IngestError> {
+        let bytes = if self.gzipped {
+            let mut page = Vec::with_capacity(self.bytes.len().saturating_mul(4));
+            // The error the reader gave when it gunzipped the file itself.
+            if let Err(e) = MultiGzDecoder::new(self.bytes.as_slice()).read_to_end(&mut page) {
+                return Err(IngestError::new(&self.path, self.record, format!("read error: {e}")).with_id(self.id));
+            }
+            page
+        } else {
+            self.bytes
+        };
         let hints = HtmlHints { charset: self.charset.as_deref(), url: self.url };
-        let mut doc = read_html_with(&self.bytes, &self.path, &self.id, self.record, &hints)?;
+        let mut doc = read_html_with(&bytes, &self.path, &self.id, self.record, &hints)?;
         doc.origin.format = self.format.into();
         Ok(doc)
     }

@@ -112,14 +112,17 @@ fn walk(p: &Path, out: &mut Vec<Result<PathBuf, IngestError>>) {
     }
 }
 
+fn is_gz(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
 fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
     let f = File::open(path).map_err(|e| IngestError::new(&shown, None, format!("cannot open: {e}")))?;
-    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    Ok(if gz {
+    Ok(if is_gz(path) {
         Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(f)))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, f))
@@ -142,6 +145,17 @@ fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Pending> + Send> 
     let shown = if path.as_os_str() == "-" { "-".to_string() } else { path.display().to_string() };
     let stem = id_from_path(path);
     let read_err = |e: std::io::Error| IngestError::new(&shown, None, format!("read error: {e}"));
+    if is_gz(path) && path.as_os_str() != "-" && format_of(path) == Format::Html {
+        // A gzipped page is read as it is and gunzipped with its parsing, on a worker thread.
+        let mut bytes = Vec::new();
+        let read = File::open(path)
+            .map_err(|e| IngestError::new(&shown, None, format!("cannot open: {e}")))
+            .and_then(|mut f| f.read_to_end(&mut bytes).map_err(|e| read_err(e).with_id(stem.clone())));
+        return Box::new(std::iter::once(match read {
+            Ok(_) => Pending::Html(HtmlJob { bytes, gzipped: true, path: shown, id: stem, record: None, charset: None, url: None, format: "html" }),
+            Err(e) => Pending::Ready(Err(e)),
+        }));
+    }
     let mut reader = match open(path) {
         Ok(r) => r,
         Err(e) => return Box::new(std::iter::once(Pending::Ready(Err(e)))),
@@ -171,7 +185,7 @@ fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Pending> + Send> 
                 return Box::new(std::iter::once(Pending::Ready(Err(read_err(e).with_id(stem)))));
             }
             let item = if format == Format::Html {
-                Pending::Html(HtmlJob { bytes, path: shown, id: stem, record: None, charset: None, url: None, format: "html" })
+                Pending::Html(HtmlJob { bytes, gzipped: false, path: shown, id: stem, record: None, charset: None, url: None, format: "html" })
             } else {
                 Pending::Ready(text_document(bytes, &shown, &stem))
             };

@@ -116,6 +116,7 @@ impl<R: BufRead> WarcReader<R> {
         let url = rec.header(WarcHeader::TargetURI).map(|u| u.trim().trim_matches(['<', '>']).to_string()).filter(|u| !u.is_empty());
         Some(Pending::Html(HtmlJob {
             bytes: payload,
+            gzipped: false,
             path: self.path.clone(),
             id: self.id_of(rec),
             record: Some(self.record),
