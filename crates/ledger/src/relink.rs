@@ -570,27 +570,39 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
             ins.execute(params![b, h, y])?;
         }
     }
-    // Components with more than one member: gather stored members, pick the earliest, rewrite.
+    // Components with more than one member. The nodes of a component are its new articles and
+    // the stored roots (or stored articles without a copy) they met; a stored root is the earliest
+    // of its cluster, so the earliest of the nodes is the earliest of the component. Rows are
+    // rewritten only where the root changes: the nodes, and the stored members of a root that is
+    // no longer one; the cluster of the root that stays keeps its rows, which are the same values
+    // (a member's row depends on it and its root alone). Before, every stored member of every
+    // cluster met was read and rewritten on each linking, a cost that grew with the clusters.
     let mut comps: HashMap<usize, Vec<i64>> = HashMap::new();
     for (i, &id) in ids.iter().enumerate() {
         let r = dsu.find(i);
         comps.entry(r).or_default().push(id);
     }
-    let mut members_of = tx.prepare_cached("SELECT article FROM copies WHERE root = ?1")?;
+    let mut members_of = tx.prepare_cached("SELECT article FROM copies WHERE root = ?1 AND article != ?1")?;
     let mut put = tx.prepare_cached("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
-    for (_, heads) in comps {
-        let mut members: Vec<i64> = vec![];
-        for h in &heads {
-            members.push(*h);
-            let ms: Vec<i64> = members_of.query_map([h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
-            members.extend(ms);
-        }
-        members.sort();
-        members.dedup();
-        if members.len() < 2 {
+    let row = |m: &Art, root: &Art| -> (&'static str, f64) {
+        let sim = similarity(&m.sig, &root.sig);
+        let kind = if m.hash == root.hash {
+            "exact"
+        } else if sim < NEAR_THRESHOLD && m.wire.is_some() {
+            "wire"
+        } else {
+            "near"
+        };
+        let sim = if kind == "exact" { 1.0 } else { sim };
+        (kind, sim as f64)
+    };
+    for (_, mut heads) in comps {
+        heads.sort();
+        heads.dedup();
+        if heads.len() < 2 {
             continue;
         }
-        let arts: Vec<Art> = members.iter().map(|&m| load_art(tx, m)).collect::<Result<_>>()?;
+        let arts: Vec<Art> = heads.iter().map(|&m| load_art(tx, m)).collect::<Result<_>>()?;
         let Some(root) = arts.iter().min_by(|x, y| (x.published.is_none(), &x.published, x.id).cmp(&(y.published.is_none(), &y.published, y.id))) else {
             continue;
         };
@@ -599,16 +611,17 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
                 put.execute(params![m.id, m.id, "original", 1.0f64])?;
                 continue;
             }
-            let sim = similarity(&m.sig, &root.sig);
-            let kind = if m.hash == root.hash {
-                "exact"
-            } else if sim < NEAR_THRESHOLD && m.wire.is_some() {
-                "wire"
-            } else {
-                "near"
-            };
-            let sim = if kind == "exact" { 1.0 } else { sim };
-            put.execute(params![m.id, root.id, kind, sim as f64])?;
+            let (kind, sim) = row(m, root);
+            put.execute(params![m.id, root.id, kind, sim])?;
+            if m.id > upto {
+                continue; // a new article: no stored members
+            }
+            let ms: Vec<i64> = members_of.query_map([m.id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+            for id in ms {
+                let a = load_art(tx, id)?;
+                let (kind, sim) = row(&a, root);
+                put.execute(params![a.id, root.id, kind, sim])?;
+            }
         }
     }
     Ok(())
