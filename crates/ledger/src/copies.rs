@@ -141,6 +141,18 @@ pub fn decode(blob: &[u8]) -> Vec<u32> {
 }
 
 /// Estimated Jaccard similarity of two signatures.
+/// The kind of a copy's link to its root and the similarity stored with it: the same text is
+/// "exact" (similarity 1), a wire credit below the near-duplicate threshold "wire", else "near".
+pub(crate) fn link_kind(same_hash: bool, sim: f32, wire: bool) -> (&'static str, f32) {
+    if same_hash {
+        ("exact", 1.0)
+    } else if sim < NEAR_THRESHOLD && wire {
+        ("wire", sim)
+    } else {
+        ("near", sim)
+    }
+}
+
 pub fn similarity(a: &[u32], b: &[u32]) -> f32 {
     let n = a.len().min(b.len());
     if n == 0 {
@@ -296,15 +308,7 @@ pub fn link_copies(arts: &[CopyInput]) -> Vec<CopyLink> {
             .unwrap_or(&members[0]);
         for &m in members.iter().filter(|&&m| m != root) {
             let (a, r) = (&arts[m], &arts[root]);
-            let sim = similarity(&a.sig, &r.sig);
-            let kind = if a.hash == r.hash {
-                "exact"
-            } else if sim < NEAR_THRESHOLD && a.wire.is_some() {
-                "wire"
-            } else {
-                "near"
-            };
-            let similarity = if kind == "exact" { 1.0 } else { sim };
+            let (kind, similarity) = link_kind(a.hash == r.hash, similarity(&a.sig, &r.sig), a.wire.is_some());
             out.push(CopyLink {
                 article: a.id,
                 root: r.id,

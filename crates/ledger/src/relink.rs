@@ -585,15 +585,7 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     let mut members_of = tx.prepare_cached("SELECT article FROM copies WHERE root = ?1 AND article != ?1")?;
     let mut put = tx.prepare_cached("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
     let row = |m: &Art, root: &Art| -> (&'static str, f64) {
-        let sim = similarity(&m.sig, &root.sig);
-        let kind = if m.hash == root.hash {
-            "exact"
-        } else if sim < NEAR_THRESHOLD && m.wire.is_some() {
-            "wire"
-        } else {
-            "near"
-        };
-        let sim = if kind == "exact" { 1.0 } else { sim };
+        let (kind, sim) = crate::copies::link_kind(m.hash == root.hash, similarity(&m.sig, &root.sig), m.wire.is_some());
         (kind, sim as f64)
     };
     for (_, mut heads) in comps {
