@@ -22,7 +22,9 @@ use serde_json::Value;
 use crate::dom::{Document, NodeId, MAX_TREE_DEPTH};
 use crate::metadata::json_ld::get_schema_types;
 use crate::settings::{DEDUPE_SCAN_CAP, MIN_DUPLICATE_LENGTH};
-use crate::utils::{remove_control_characters, trim, unescape_html};
+use crate::utils::{
+    push_without_control_characters, remove_control_characters, trim, unescape_html,
+};
 
 /// CSS selector for basic pre-cleaning.
 const BASIC_CLEANING_SELECTOR: &str = "aside, footer, div[id*=\"footer\"], div[class*=\"footer\"], script, style, fencedframe, svg, template";
@@ -99,10 +101,9 @@ pub(crate) fn basic_cleaning(doc: &mut Document) {
     let root = doc.root();
     let mut to_remove = doc.query_selector_all(root, BASIC_CLEANING_SELECTOR);
     for id in doc.iter(root, &[]) {
-        let consent = RX_COOKIE_CONSENT.is_match(&doc.class_name(id))
-            || doc
-                .get_attribute(id, "id")
-                .is_some_and(|v| RX_COOKIE_CONSENT.is_match(&v));
+        // onrecord: borrowed attributes; an absent one reads as "", which the regex never matches.
+        let consent = RX_COOKIE_CONSENT.is_match(doc.attr_str(id, "class"))
+            || RX_COOKIE_CONSENT.is_match(doc.attr_str(id, "id"));
         if consent {
             to_remove.push(id);
         }
@@ -526,9 +527,8 @@ fn spaced_text(doc: &Document, id: NodeId, depth: usize, out: &mut String) {
     if block {
         out.push(' ');
     }
-    if doc.is_text(id) {
-        let text = doc.text_content(id);
-        out.push_str(&remove_control_characters(&text));
+    if let Some(text) = doc.text_str(id) {
+        push_without_control_characters(text, out);
     }
     for child in doc.child_nodes(id) {
         spaced_text(doc, child, depth + 1, out);
