@@ -20,13 +20,18 @@ impl Parser {
         #[cfg(feature = "tracing")]
         let mut pass_num: u32 = 0;
 
+        // onrecord: the first pass starts from `self.doc` itself, still equal to the snapshot.
+        let mut first_pass = true;
         loop {
             #[cfg(feature = "tracing")]
             {
                 pass_num += 1;
             }
             // Restore the document to a clean state for this pass.
-            self.doc = base_doc.clone();
+            if !first_pass {
+                self.doc = base_doc.clone();
+            }
+            first_pass = false;
             self.score_map.clear();
             self.data_tables.clear();
 
