@@ -20,18 +20,13 @@ impl Parser {
         #[cfg(feature = "tracing")]
         let mut pass_num: u32 = 0;
 
-        // onrecord: the first pass starts from `self.doc` itself, still equal to the snapshot.
-        let mut first_pass = true;
         loop {
             #[cfg(feature = "tracing")]
             {
                 pass_num += 1;
             }
-            // Restore the document to a clean state for this pass.
-            if !first_pass {
-                self.doc = base_doc.clone();
-            }
-            first_pass = false;
+            // Each pass starts from the pristine document. onrecord: `self.doc` already is: the
+            // first pass runs on it, and a failed pass puts a copy of the snapshot back (below).
             self.score_map.clear();
             self.data_tables.clear();
 
@@ -557,7 +552,9 @@ impl Parser {
             );
 
             if text_length < self.char_threshold {
-                let doc_snap = self.doc.clone();
+                // onrecord: the pass's tree moves into the attempt and the snapshot takes its
+                // place, instead of a copy of the tree and then the snapshot at the next pass.
+                let doc_snap = std::mem::replace(&mut self.doc, base_doc.clone());
                 self.attempts.push(super::ParseAttempt {
                     article_content,
                     doc_snapshot: doc_snap,
