@@ -264,6 +264,29 @@ mod tests {
         Parser::new()
     }
 
+    // ── grab_article passes ────────────────────────────────────────────────
+
+    #[test]
+    fn failed_passes_keep_each_pass_tree_with_its_attempt() {
+        // The text sits in an "unlikely" container: the first pass strips it, a later pass keeps
+        // it. Under a threshold no pass reaches, the longest attempt is taken, and its content
+        // node must be read in that attempt's own tree (onrecord patch 3 moves the trees).
+        let words = "Words of the story that readability should find here, ".repeat(6);
+        let html = format!(
+            "<html><head><title>T</title></head><body><div class=\"sidebar\"><p>{words}</p>\
+             <p>{words}</p></div><div><p>Short intro.</p></div></body></html>"
+        );
+        for threshold in [100_000, 20] {
+            let mut p = Parser::new().with_char_threshold(threshold);
+            let article = p.parse(&html, None).expect("parses");
+            assert!(
+                article.content.contains("readability should find"),
+                "{threshold}: {}",
+                article.content
+            );
+        }
+    }
+
     // ── html_unescape ──────────────────────────────────────────────────────
 
     #[test]

@@ -25,8 +25,8 @@ impl Parser {
             {
                 pass_num += 1;
             }
-            // Restore the document to a clean state for this pass.
-            self.doc = base_doc.clone();
+            // Each pass starts from the pristine document. onrecord: `self.doc` already is: the
+            // first pass runs on it, and a failed pass puts a copy of the snapshot back (below).
             self.score_map.clear();
             self.data_tables.clear();
 
@@ -48,9 +48,10 @@ impl Parser {
 
             'grab_loop: while let Some(n) = node {
                 let tag = self.doc.tag_name(n).to_string();
-                let class = self.doc.attr(n, "class").unwrap_or("").to_string();
-                let id_attr = self.doc.attr(n, "id").unwrap_or("").to_string();
-                let match_string = format!("{class} {id_attr}");
+                // onrecord: `format!("{class} {id}")` built in one buffer, without a copy of each.
+                let mut match_string = String::from(self.doc.attr(n, "class").unwrap_or(""));
+                match_string.push(' ');
+                match_string.push_str(self.doc.attr(n, "id").unwrap_or(""));
 
                 if tag == "html" {
                     self.article_lang = self.doc.attr(n, "lang").unwrap_or("").to_string();
@@ -552,7 +553,9 @@ impl Parser {
             );
 
             if text_length < self.char_threshold {
-                let doc_snap = self.doc.clone();
+                // onrecord: the pass's tree moves into the attempt and the snapshot takes its
+                // place, instead of a copy of the tree and then the snapshot at the next pass.
+                let doc_snap = std::mem::replace(&mut self.doc, base_doc.clone());
                 self.attempts.push(super::ParseAttempt {
                     article_content,
                     doc_snapshot: doc_snap,

@@ -147,6 +147,15 @@ impl Document {
         }
     }
 
+    /// Borrows the text of a Text node, if this is one (onrecord patch: `text_content` of a
+    /// text node is this text, copied into a new `String`).
+    pub fn text_str(&self, id: NodeId) -> Option<&str> {
+        match self.tree.get(id).map(|n| n.value()) {
+            Some(Node::Text(t)) => Some(t.as_ref()),
+            _ => None,
+        }
+    }
+
     /// Returns the text of a Comment node, if this is one.
     pub fn comment_data(&self, id: NodeId) -> Option<&str> {
         match self.tree.get(id).map(|n| n.value()) {
@@ -1414,6 +1423,23 @@ mod tests {
         let p = d.children(body)[0];
         let text = d.text_content(p);
         assert_eq!(text, "Hello world end");
+    }
+
+    #[test]
+    fn text_str_is_text_content_of_a_text_node() {
+        let d = doc("<p>Hello <b>big</b> world</p><!-- c -->");
+        let body = d.body().unwrap();
+        let mut texts = 0;
+        for id in d.tree.root().descendants().map(|n| n.id()) {
+            if d.is_text(id) {
+                texts += 1;
+                assert_eq!(d.text_str(id), Some(d.text_content(id).as_str()));
+            } else {
+                assert_eq!(d.text_str(id), None);
+            }
+        }
+        assert_eq!(texts, 3);
+        assert_eq!(d.text_str(body), None);
     }
 
     #[test]

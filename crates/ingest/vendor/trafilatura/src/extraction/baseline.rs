@@ -22,7 +22,9 @@ use serde_json::Value;
 use crate::dom::{Document, NodeId, MAX_TREE_DEPTH};
 use crate::metadata::json_ld::get_schema_types;
 use crate::settings::{DEDUPE_SCAN_CAP, MIN_DUPLICATE_LENGTH};
-use crate::utils::{remove_control_characters, trim, unescape_html};
+use crate::utils::{
+    push_without_control_characters, remove_control_characters, trim, unescape_html,
+};
 
 /// CSS selector for basic pre-cleaning.
 const BASIC_CLEANING_SELECTOR: &str = "aside, footer, div[id*=\"footer\"], div[class*=\"footer\"], script, style, fencedframe, svg, template";
@@ -96,22 +98,27 @@ static RX_EMBEDDED_HTML: LazyLock<Regex> = LazyLock::new(|| {
 ///
 /// Port of `basicCleaning`.
 pub(crate) fn basic_cleaning(doc: &mut Document) {
+    // Iterate in reverse so removing a parent doesn't invalidate child IDs;
+    // duplicates and already-detached nodes are no-ops in `remove`.
+    for id in basic_cleaning_targets(doc).into_iter().rev() {
+        doc.remove(id, true);
+    }
+}
+
+/// The elements `basic_cleaning` removes, each with its subtree (onrecord: split out so that
+/// `html2txt_doc` can leave them out of its walk instead of removing them from a copy).
+fn basic_cleaning_targets(doc: &Document) -> Vec<NodeId> {
     let root = doc.root();
     let mut to_remove = doc.query_selector_all(root, BASIC_CLEANING_SELECTOR);
     for id in doc.iter(root, &[]) {
-        let consent = RX_COOKIE_CONSENT.is_match(&doc.class_name(id))
-            || doc
-                .get_attribute(id, "id")
-                .is_some_and(|v| RX_COOKIE_CONSENT.is_match(&v));
+        // onrecord: borrowed attributes; an absent one reads as "", which the regex never matches.
+        let consent = RX_COOKIE_CONSENT.is_match(doc.attr_str(id, "class"))
+            || RX_COOKIE_CONSENT.is_match(doc.attr_str(id, "id"));
         if consent {
             to_remove.push(id);
         }
     }
-    // Iterate in reverse so removing a parent doesn't invalidate child IDs;
-    // duplicates and already-detached nodes are no-ops in `remove`.
-    for id in to_remove.into_iter().rev() {
-        doc.remove(id, true);
-    }
+    to_remove
 }
 
 /// Returns the items of a JSON value: arrays as-is, `null` as empty, anything
@@ -503,22 +510,25 @@ pub fn html2txt(html: &str) -> String {
 }
 
 /// Document-input variant of [`html2txt`] (Go accepts `*html.Node` too).
-/// Clones before cleaning so the caller's tree is untouched.
+/// The caller's tree is untouched.
 pub(crate) fn html2txt_doc(doc: &Document) -> String {
-    let mut cleaned = doc.clone_document();
-    let root = cleaned.body().unwrap_or_else(|| cleaned.root());
-    basic_cleaning(&mut cleaned);
+    // onrecord: upstream cleaned a copy of the page (`basic_cleaning`) and walked it from the
+    // body. Removing a node only detaches it with its subtree, so walking the page itself and
+    // skipping those subtrees below the body reads the same nodes in the same order.
+    let root = doc.body().unwrap_or_else(|| doc.root());
+    let mut removed = basic_cleaning_targets(doc);
+    removed.sort_unstable();
 
     let mut out = String::new();
-    spaced_text(&cleaned, root, 0, &mut out);
+    spaced_text(doc, root, 0, &removed, &mut out);
     trim(&out)
 }
 
 /// Appends text content with spaces at block-element boundaries so adjacent
-/// runs from minified markup do not stick together.
+/// runs from minified markup do not stick together. Children in `skip` (sorted) are left out.
 ///
 /// Port of the `visit` closure in Go's `html2txt`.
-fn spaced_text(doc: &Document, id: NodeId, depth: usize, out: &mut String) {
+fn spaced_text(doc: &Document, id: NodeId, depth: usize, skip: &[NodeId], out: &mut String) {
     if depth >= MAX_TREE_DEPTH {
         return;
     }
@@ -526,12 +536,13 @@ fn spaced_text(doc: &Document, id: NodeId, depth: usize, out: &mut String) {
     if block {
         out.push(' ');
     }
-    if doc.is_text(id) {
-        let text = doc.text_content(id);
-        out.push_str(&remove_control_characters(&text));
+    if let Some(text) = doc.text_str(id) {
+        push_without_control_characters(text, out);
     }
     for child in doc.child_nodes(id) {
-        spaced_text(doc, child, depth + 1, out);
+        if skip.binary_search(&child).is_err() {
+            spaced_text(doc, child, depth + 1, skip, out);
+        }
     }
     if block {
         out.push(' ');
@@ -1332,6 +1343,29 @@ mod tests {
             html2txt("<html><body><p>before\u{01}after visible text</p></body></html>"),
             "beforeafter visible text"
         );
+    }
+
+    #[test]
+    fn html2txt_doc_reads_what_cleaning_a_copy_left() {
+        // Upstream's html2txt_doc: clean a copy, then walk it from its body.
+        let upstream = |d: &Document| {
+            let mut cleaned = d.clone_document();
+            let root = cleaned.body().unwrap_or_else(|| cleaned.root());
+            basic_cleaning(&mut cleaned);
+            let mut out = String::new();
+            spaced_text(&cleaned, root, 0, &[], &mut out);
+            trim(&out)
+        };
+        for html in [
+            r#"<html><body><div>A<aside>x<footer>y</footer></aside>B</div><p>C<script>s</script></p>tail</body></html>"#,
+            r#"<html><body class="cookie-banner"><p>kept under a cleaned body</p><div id="onetrust">no</div></body></html>"#,
+            r#"<html class="cookie-consent"><body><div class="x-footer">f</div><svg><text>t</text></svg><p>a</p><template>t</template>b</body></html>"#,
+            r#"<p>no body tag<style>p{}</style></p><footer>f</footer><div id="page-footer">g</div>end"#,
+            "",
+        ] {
+            let d = doc(html);
+            assert_eq!(html2txt_doc(&d), upstream(&d), "{html}");
+        }
     }
 
     #[test]

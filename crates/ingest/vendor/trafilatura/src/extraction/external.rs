@@ -10,7 +10,7 @@ use crate::settings::VALID_TAG_CATALOG;
 use crate::utils::trim;
 
 use super::baseline::basic_cleaning;
-use super::html_processing::{doc_cleaning, prune_unwanted_nodes};
+use super::html_processing::{doc_cleaning, prune_unwanted_nodes, prune_unwanted_nodes_owned};
 
 /// Tags removed from fallback extraction output during sanitization.
 ///
@@ -69,7 +69,7 @@ pub(crate) fn compare_external_extraction(
         // stay aligned with upstream (documented in DEVIATIONS.md).
         let cleaned_doc = if opts.focus == ExtractionFocus::FavorPrecision {
             let precise = prune_unwanted_nodes(original_doc, OVERALL_DISCARDED_CONTENT, false);
-            prune_unwanted_nodes(&precise, UNLIKELY_CANDIDATES, false)
+            prune_unwanted_nodes_owned(precise, UNLIKELY_CANDIDATES)
         } else {
             prune_unwanted_nodes(original_doc, UNLIKELY_CANDIDATES, false)
         };

@@ -110,15 +110,21 @@ pub(crate) fn prune_html(doc: &mut Document, opts: &Options) {
 ///
 /// Port of `pruneUnwantedNodes`.
 pub(crate) fn prune_unwanted_nodes(doc: &Document, rules: &[Rule], with_backup: bool) -> Document {
-    let (backup, old_len) = if with_backup {
-        let text_len = doc.iter_text(doc.root(), " ").chars().count();
-        (Some(doc.clone_document()), text_len)
-    } else {
-        (None, 0)
-    };
+    let old_len = with_backup.then(|| doc.iter_text(doc.root(), " ").chars().count());
+    let work = prune_unwanted_nodes_owned(doc.clone_document(), rules);
+    if let Some(old_len) = old_len {
+        let new_len = work.iter_text(work.root(), " ").chars().count();
+        if new_len <= old_len / 7 {
+            // onrecord: `doc` is unchanged, so the backup is copied only when it is returned.
+            return doc.clone_document();
+        }
+    }
+    work
+}
 
-    let mut work = doc.clone_document();
-
+/// `prune_unwanted_nodes(&doc, rules, false)` on a tree the caller gives up, without
+/// copying it first (onrecord: a copy of a tree has the same node ids and content).
+pub(crate) fn prune_unwanted_nodes_owned(mut work: Document, rules: &[Rule]) -> Document {
     // Collect all matches upfront, then remove in reverse order. Tail text
     // nodes stay in place (`keep_tail = true`): current Go prunes with
     // `etree.Remove(node, true)`. The older Go tail-juggling (SetTail on the
@@ -130,14 +136,6 @@ pub(crate) fn prune_unwanted_nodes(doc: &Document, rules: &[Rule], with_backup: 
     for &id in matches.iter().rev() {
         work.remove(id, true);
     }
-
-    if with_backup {
-        let new_len = work.iter_text(work.root(), " ").chars().count();
-        if new_len <= old_len / 7 {
-            return backup.expect("backup set when with_backup is true");
-        }
-    }
-
     work
 }
 
@@ -248,7 +246,8 @@ pub(crate) fn link_density_test(
     // tests below compare it with `limit_length` and, for a single link, with the link's
     // length / 0.9), so it is read only that far (`trimmed_text_len_below`): `None` means at
     // least `bound`, where every test gives what it gives on the full length.
-    let bound = limit_length.max(link_text_length.map_or(0, |l| l.saturating_mul(2).saturating_add(1)));
+    let bound =
+        limit_length.max(link_text_length.map_or(0, |l| l.saturating_mul(2).saturating_add(1)));
     let text_length = doc.trimmed_text_len_below(element, bound);
 
     // Shortcut for single-link elements.

@@ -72,8 +72,10 @@ fn unlikely_candidates_rule1(doc: &Document, id: NodeId) -> bool {
     if class.is_empty() && elem_id.is_empty() {
         return false;
     }
-    let attributes = format!("{class} {elem_id}");
-    UNLIKELY_TOKENS.is_match(&attributes) && !POSSIBLE_CONTENT_TOKENS.is_match(&attributes)
+    // onrecord patch: upstream matched `format!("{class} {elem_id}")`; no token holds a space
+    // (nor anything that case-folds to one), so a match lies in one of the two, tested apart.
+    let either = |re: &regex::Regex| re.is_match(class) || re.is_match(elem_id);
+    either(&UNLIKELY_TOKENS) && !either(&POSSIBLE_CONTENT_TOKENS)
 }
 
 /// Rules that discard image caption containers.
@@ -388,6 +390,33 @@ mod tests {
 
     fn parse(html: &str) -> Document {
         Document::parse(html)
+    }
+
+    #[test]
+    fn unlikely_rule_tests_class_and_id_apart_as_upstream_tested_them_joined() {
+        let values = [
+            "", "sidebar", "main-sidebar", "comment", "Comments", "foo", "article-body", "COMBX",
+            "ad-break", "ad", "break", "pager x", "shadow", "\u{212A}", "header band", "menu-main",
+        ];
+        for class in values {
+            for id in values {
+                let mut html = String::from("<html><body><div");
+                for (name, v) in [("class", class), ("id", id)] {
+                    if !v.is_empty() {
+                        html.push_str(&format!(" {name}=\"{v}\""));
+                    }
+                }
+                html.push_str(">x</div></body></html>");
+                let doc = parse(&html);
+                let div = doc.get_elements_by_tag_name(doc.root(), "div")[0];
+                // Upstream's rule (the text it matched, then the two regexes).
+                let joined = format!("{class} {id}");
+                let upstream = (!class.is_empty() || !id.is_empty())
+                    && UNLIKELY_TOKENS.is_match(&joined)
+                    && !POSSIBLE_CONTENT_TOKENS.is_match(&joined);
+                assert_eq!(unlikely_candidates_rule1(&doc, div), upstream, "{class:?} {id:?}");
+            }
+        }
     }
 
     #[test]

@@ -156,9 +156,14 @@ pub(crate) fn uniquify_lists(inputs: &[&str]) -> Vec<String> {
 /// characters (`Cf`, e.g. zero-width space) are kept where Go removes them —
 /// a cosmetic divergence noted in DEVIATIONS.md.
 pub(crate) fn remove_control_characters(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_whitespace() || !c.is_control())
-        .collect()
+    let mut out = String::new();
+    push_without_control_characters(s, &mut out);
+    out
+}
+
+/// Appends `remove_control_characters(s)` to `out` without a `String` of its own (onrecord).
+pub(crate) fn push_without_control_characters(s: &str, out: &mut String) {
+    out.extend(s.chars().filter(|c| c.is_whitespace() || !c.is_control()));
 }
 
 /// Decodes common HTML entities in a string.
@@ -280,6 +285,20 @@ pub(crate) fn remove_emojis(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_without_control_characters_appends_what_upstream_kept() {
+        // Upstream's expression, before the onrecord patch.
+        let upstream = |s: &str| -> String {
+            s.chars().filter(|c| c.is_whitespace() || !c.is_control()).collect()
+        };
+        for s in ["", "plain", "a\u{0}b\u{7}c", "tab\tnl\ncr\r", "\u{85}\u{9f}é\u{200b}x"] {
+            let mut out = String::from("pre ");
+            push_without_control_characters(s, &mut out);
+            assert_eq!(out, format!("pre {}", upstream(s)));
+            assert_eq!(remove_control_characters(s), upstream(s));
+        }
+    }
 
     /// Upstream's `trim`, the reference for the fast one.
     fn trim_reference(s: &str) -> String {
