@@ -514,7 +514,10 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     }
     let mut root_of = tx.prepare_cached("SELECT root FROM copies WHERE article = ?1")?;
     let mut same_hash = tx.prepare_cached("SELECT min(id) FROM articles WHERE text_hash = ?1 AND id < ?2")?;
-    let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = ?1 AND hash = ?2 ORDER BY article LIMIT 8")?;
+    // The band goes through CAST: SQLite re-prepares a statement whenever a parameter compared by
+    // `=` changes to or from 0 or 1 (its row estimate treats small integers apart), which the
+    // band numbers 0, 1, 2, ... did twice per article (a fifth of this step's instructions).
+    let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = CAST(?1 AS INTEGER) AND hash = ?2 ORDER BY article LIMIT 8")?;
     let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
     let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
     // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
