@@ -514,7 +514,10 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     }
     let mut root_of = tx.prepare_cached("SELECT root FROM copies WHERE article = ?1")?;
     let mut same_hash = tx.prepare_cached("SELECT min(id) FROM articles WHERE text_hash = ?1 AND id < ?2")?;
-    let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = ?1 AND hash = ?2 ORDER BY article LIMIT 8")?;
+    // The band goes through CAST: SQLite re-prepares a statement whenever a parameter compared by
+    // `=` changes to or from 0 or 1 (its row estimate treats small integers apart), which the
+    // band numbers 0, 1, 2, ... did twice per article (a fifth of this step's instructions).
+    let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = CAST(?1 AS INTEGER) AND hash = ?2 ORDER BY article LIMIT 8")?;
     let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
     let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
     // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
@@ -623,7 +626,20 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
 pub const SPEAKERS_ENTITIES_UPTO: &str = "speakers_entities_upto";
 pub const SPEAKERS_ATTRIBUTIONS_UPTO: &str = "speakers_attributions_upto";
 
-/// Rebuilds the speaker index (`entity_groups`, `source_names`) after a full resolution.
+/// The stored entities of a name (?1) with ids up to ?2, in id order, through `entity_names`
+/// (which holds every entity up to [`SPEAKERS_ENTITIES_UPTO`]; a row whose entity is gone, or
+/// whose id was reused by another name, matches nothing).
+pub(crate) const NAME_MEMBERS: &str = "SELECT e.id, e.article, e.kind, e.roles FROM entity_names n JOIN entities e ON e.id = n.entity AND e.name = n.name WHERE n.name = ?1 AND n.entity <= ?2 ORDER BY n.entity";
+
+/// Adds the entities with ids above `upto` to `entity_names`, in key order (one pass over its
+/// pages; ingest does not write it, so a name's random place costs nothing per stored entity).
+fn add_entity_names(tx: &Transaction, upto: i64) -> Result<()> {
+    tx.execute("INSERT OR IGNORE INTO entity_names(name, entity) SELECT name, id FROM entities WHERE id > ?1 ORDER BY name, id", [upto])?;
+    Ok(())
+}
+
+/// Rebuilds the speaker index (`entity_groups`, `source_names`, `entity_names`) after a full
+/// resolution.
 pub fn rebuild_speaker_index(
     tx: &Transaction,
     groups: &[crate::speakers::EntityInput],
@@ -631,7 +647,8 @@ pub fn rebuild_speaker_index(
     res: &crate::speakers::Resolution,
     agent_ids: &[i64],
 ) -> Result<()> {
-    tx.execute_batch("DELETE FROM entity_groups; DELETE FROM source_names;")?;
+    tx.execute_batch("DELETE FROM entity_groups; DELETE FROM source_names; DELETE FROM entity_names;")?;
+    add_entity_names(tx, 0)?;
     let lex = crate::text::lexicon();
     let mut ins = tx.prepare_cached("INSERT INTO entity_groups(name, kind, roles, n, agent, family) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
     for g in groups {
@@ -829,7 +846,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
             recount.extend(old.iter().chain(new.iter()).copied());
             changed.entry(g.name.as_str()).or_default().insert((g.kind.as_str(), roles_json.as_str()), new);
         }
-        let mut members = tx.prepare_cached("SELECT id, article, kind, roles FROM entities WHERE name = ?1 AND id <= ?2")?;
+        let mut members = tx.prepare_cached(NAME_MEMBERS)?;
         let mut set_ent = tx.prepare_cached("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
         let mut set_quotes = tx.prepare_cached("UPDATE attributions SET agent = ?3 WHERE article = ?1 AND speaker_entity = ?2")?;
         for (name, by_group) in &changed {
@@ -845,6 +862,8 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
         }
     }
     mark(&format!("changed groups ({} agents to recount)", recount.len()));
+    add_entity_names(tx, ent_upto)?;
+    mark("entity names");
     // New entities take their group's agent, new quotes with a speaker entity its agent; only
     // rows whose stored agent differs are written.
     let mut set_quote = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;

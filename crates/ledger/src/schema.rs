@@ -250,6 +250,17 @@ DELETE FROM state WHERE key IN ('speakers_entities_upto', 'speakers_attributions
 INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 16);
 INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('automerge', 16);
 "#,
+    r#"
+-- Ingest cost: the index on entities(name) took a write at a random key for every stored entity
+-- (~36 per article, in every 128-article transaction); once it outgrew the page cache, that was
+-- most of the writer's growth with the ledger. Its only reader is linking (the old entities of
+-- a name whose speaker changed), so linking keeps this table instead: it adds the entities
+-- stored since the last linking, in name order (crate::relink::link_new_speakers), one pass
+-- over its pages per linking instead of a page per entity per batch.
+CREATE TABLE entity_names (name TEXT NOT NULL, entity INTEGER NOT NULL, PRIMARY KEY (name, entity)) WITHOUT ROWID;
+INSERT INTO entity_names(name, entity) SELECT name, id FROM entities ORDER BY name, id;
+DROP INDEX IF EXISTS entities_name;
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -308,6 +319,45 @@ mod tests {
             conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
         }
         conn
+    }
+
+    /// A v9 ledger's entity name index becomes the `entity_names` table, with every stored
+    /// entity, and linking's lookup of a name's old entities reads it.
+    #[test]
+    fn upgrades_a_v9_ledger() {
+        let mut conn = at_version(9);
+        conn.execute_batch(
+            "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, meta_json, origin_path, origin_format, minhash, ingested_at)
+               VALUES (1, 'a', 'h', '0', 'Jo Doe met Al Roe.', '{}', 'p', 'text', x'', 'now');
+             INSERT INTO entities(id, article, idx, name, kind, roles, agent) VALUES (3, 1, 0, 'Jo Doe', 'PERSON', '[]', 7);
+             INSERT INTO entities(id, article, idx, name, kind, roles, agent) VALUES (4, 1, 1, 'Al Roe', 'PERSON', '[]', NULL);
+             INSERT INTO entities(id, article, idx, name, kind, roles, agent) VALUES (5, 1, 2, 'Jo Doe', 'PERSON', '[]', 7);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let rows: Vec<(String, i64)> = conn
+            .prepare("SELECT name, entity FROM entity_names")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(rows, vec![("Al Roe".to_string(), 4), ("Jo Doe".to_string(), 3), ("Jo Doe".to_string(), 5)]);
+        let index: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'entities_name'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(index, 0);
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", crate::relink::NAME_MEMBERS))
+            .unwrap()
+            .query_map(rusqlite::params!["Jo Doe", 9], |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(plan.iter().any(|p| p.contains("SEARCH n USING PRIMARY KEY")), "{plan:?}");
+        assert!(plan.iter().any(|p| p.contains("SEARCH e USING INTEGER PRIMARY KEY")), "{plan:?}");
     }
 
     /// A v8 ledger's article and quote indexes get the larger merge width, keep their rows, and

@@ -620,6 +620,7 @@ fn speakers_resolve_by_family_incrementally() {
     assert_eq!(quote_agents(&inc, "b3"), vec![Some(nowak), Some(nowak)], "the named source joins Jan Nowak");
     ingest(&mut inc, docs[3..].to_vec());
     assert_eq!(agent_of(&inc, "Jan Nowak"), Some(nowak));
+    assert_names_indexed(&inc);
     assert_eq!(speaker_links(&inc), speaker_links(&once));
     assert_eq!(claim_partition(&inc), claim_partition(&once));
 }
@@ -653,4 +654,17 @@ fn reanalysis_takes_replaced_names_out_of_the_speaker_index() {
     ingest(&mut fresh, docs);
     assert_eq!(speaker_links(&l), speaker_links(&fresh));
     assert!(speaker_links(&l).1.iter().all(|q| q.2.as_deref() != Some("Anna Kowalska")));
+    assert_names_indexed(&l);
+}
+
+/// After a linking, `entity_names` (linking's name lookup, not written by ingest) holds exactly
+/// the stored entities: none missing, none replaced by re-analysis left over.
+fn assert_names_indexed(l: &Ledger) {
+    let rows = |sql: &str| -> Vec<(String, i64)> {
+        let mut st = l.conn().prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let names = rows("SELECT name, entity FROM entity_names ORDER BY name, entity");
+    assert!(!names.is_empty());
+    assert_eq!(names, rows("SELECT name, id FROM entities ORDER BY name, id"));
 }
