@@ -54,13 +54,17 @@ pub fn rebuild_index(tx: &Transaction, inputs: &[ClaimInput], cluster: &[usize])
     )?;
     let mut seen: std::collections::HashSet<&ClaimKey> = std::collections::HashSet::new();
     let mut counts: HashMap<String, i64> = HashMap::new();
+    // Postings and counts are written in key order (see `link_new`).
+    let mut postings: Vec<(String, i64)> = vec![];
+    let mut post = tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
     {
         let mut rep = tx.prepare_cached("INSERT INTO claim_reps(key, claim) VALUES (?1, ?2)")?;
-        let mut post =
-            tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
         for (i, c) in inputs.iter().enumerate() {
             if !comparable(c) || !seen.insert(&c.key) {
                 continue;
+            }
+            if postings.len() >= POSTINGS_BUFFER {
+                write_postings(&mut post, &mut postings)?;
             }
             rep.execute(params![
                 serde_json::to_string(&c.key)?,
@@ -68,15 +72,34 @@ pub fn rebuild_index(tx: &Transaction, inputs: &[ClaimInput], cluster: &[usize])
             ])?;
             let id = tx.last_insert_rowid();
             for t in tokens(&c.key) {
-                post.execute(params![t, id])?;
-                *counts.entry(t).or_default() += 1;
+                *counts.entry(t.clone()).or_default() += 1;
+                postings.push((t, id));
             }
         }
     }
+    write_postings(&mut post, &mut postings)?;
+    let mut counts: Vec<(String, i64)> = counts.into_iter().collect();
+    counts.sort_unstable();
     let mut tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2)")?;
     for (t, n) in counts {
         tok.execute(params![t, n])?;
     }
+    Ok(())
+}
+
+/// Postings held before they are written in key order: bounds the memory of a large linking
+/// (~64 bytes a posting, so ~16 MB) while keeping most of the writes in order.
+const POSTINGS_BUFFER: usize = 1 << 18;
+
+/// Writes `postings` sorted by (token, rep), so that consecutive rows fall on the same pages, and
+/// empties it.
+fn write_postings(post: &mut rusqlite::CachedStatement<'_>, postings: &mut Vec<(String, i64)>) -> Result<()> {
+    postings.sort_unstable();
+    postings.dedup();
+    for (t, rep) in postings.iter() {
+        post.execute(params![t, rep])?;
+    }
+    postings.clear();
     Ok(())
 }
 
@@ -129,6 +152,7 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         // Stored representatives met as candidates, parsed once per linking (their key and
         // cluster do not change before the loop ends; bounded, as a new slice meets many).
         let mut rep_cache: HashMap<i64, (ClaimKey, i64)> = HashMap::new();
+        let mut new_postings: Vec<(String, i64)> = vec![];
         for i in (0..n).filter(|&i| comparable(&inputs[i])) {
             let key = &inputs[i].key;
             let json = serde_json::to_string(key)?;
@@ -200,8 +224,11 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             ins_rep.execute([&json])?;
             let rep = tx.last_insert_rowid();
             new_rep_node.insert(rep, i);
+            if new_postings.len() >= POSTINGS_BUFFER {
+                write_postings(&mut post, &mut new_postings)?;
+            }
             for t in &toks {
-                post.execute(params![t, rep])?;
+                new_postings.push((t.clone(), rep));
                 match tok_cache.get_mut(t) {
                     Some(tok) => {
                         tok.n += 1;
@@ -219,12 +246,17 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                 }
             }
         }
-        // Token counts written once per token, after the loop that reads them from the cache.
+        // Postings and token counts are written after the loop, which reads them from the cache
+        // (every token of a new claim is met, and cached, before its postings would be written),
+        // in key order: both tables are keyed by token, and rows written in random token order
+        // dirty a page each once the table outgrows the page cache (as the writer's name index
+        // did, BENCHMARKS "Round 7: ingest").
+        write_postings(&mut post, &mut new_postings)?;
         let mut set_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET n = excluded.n")?;
-        for (t, tok) in &tok_cache {
-            if tok.changed {
-                set_tok.execute(params![t, tok.n])?;
-            }
+        let mut changed: Vec<(&String, i64)> = tok_cache.iter().filter(|(_, tok)| tok.changed).map(|(t, tok)| (t, tok.n)).collect();
+        changed.sort_unstable();
+        for (t, n) in changed {
+            set_tok.execute(params![t, n])?;
         }
     }
     // Each component: the stored clusters in it merge into the smallest id; else a new id.
