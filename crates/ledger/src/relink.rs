@@ -522,6 +522,19 @@ fn load_art(tx: &Transaction, id: i64) -> Result<Art> {
     })?)
 }
 
+/// Bucket rows held before they are written in key order (~50 bytes a row, so ~13 MB).
+const BANDS_BUFFER: usize = 1 << 18;
+
+/// Writes the held bucket rows sorted by (band, hash, article) and empties the buffer.
+fn write_bands(ins: &mut rusqlite::CachedStatement<'_>, pending: &mut HashMap<(i64, i64), Vec<i64>>) -> Result<()> {
+    let mut rows: Vec<(i64, i64, i64)> = pending.drain().flat_map(|((b, h), ys)| ys.into_iter().map(move |y| (b, h, y))).collect();
+    rows.sort_unstable();
+    for (b, h, y) in rows {
+        ins.execute(params![b, h, y])?;
+    }
+    Ok(())
+}
+
 /// Links the articles with id above `upto` to the stored copy clusters. The pairs compared are
 /// those of a full run ([`crate::copies::link_copies`]: same text hash; the first 8 earlier
 /// articles of each LSH bucket), so the clusters are the same (up to 64-bit bucket-hash
@@ -558,6 +571,11 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     const CACHED: usize = 65_536;
     let mut sigs: HashMap<i64, Vec<u32>> = HashMap::new();
     let mut roots: HashMap<i64, i64> = HashMap::new();
+    // The new articles' bucket rows, written in key order after the loop (or when the buffer is
+    // full): `copy_bands` is keyed by a hash, so rows written as each article is met dirty a page
+    // each once the table outgrows the page cache (BENCHMARKS "Round 7: ingest").
+    let mut pending: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
+    let mut pending_rows = 0usize;
     for &y in &new {
         let a = load_art(tx, y)?;
         let ny = node_of(&mut node, &mut ids, &mut dsu, y);
@@ -568,7 +586,12 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
         let keys = band_keys(&a.sig, a.wire.as_deref());
         for &(b, h) in &keys {
             let threshold = if b >= 100 { WIRE_THRESHOLD } else { NEAR_THRESHOLD };
-            let xs: Vec<i64> = bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+            let mut xs: Vec<i64> = bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+            // This linking's rows not yet written come after the stored ones (higher ids).
+            if let Some(p) = pending.get(&(b, h)) {
+                let room = 8usize.saturating_sub(xs.len());
+                xs.extend(p.iter().take(room));
+            }
             for x in xs {
                 cands.push((x, threshold));
             }
@@ -602,9 +625,18 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
             dsu.union(nx, ny);
         }
         for (b, h) in keys {
-            ins.execute(params![b, h, y])?;
+            let p = pending.entry((b, h)).or_default();
+            if p.last() != Some(&y) {
+                p.push(y);
+                pending_rows += 1;
+            }
+        }
+        if pending_rows >= BANDS_BUFFER {
+            write_bands(&mut ins, &mut pending)?;
+            pending_rows = 0;
         }
     }
+    write_bands(&mut ins, &mut pending)?;
     // Components with more than one member. The nodes of a component are its new articles and
     // the stored roots (or stored articles without a copy) they met; a stored root is the earliest
     // of its cluster, so the earliest of the nodes is the earliest of the component. Rows are
