@@ -145,7 +145,7 @@ fn read_path_unchecked(path: &Path) -> Box<dyn Iterator<Item = Pending> + Send> 
     let shown = if path.as_os_str() == "-" { "-".to_string() } else { path.display().to_string() };
     let stem = id_from_path(path);
     let read_err = |e: std::io::Error| IngestError::new(&shown, None, format!("read error: {e}"));
-    if is_gz(path) && path.as_os_str() != "-" && format_of(path) == Format::Html {
+    if is_gz(path) && format_of(path) == Format::Html {
         // A gzipped page is read as it is and gunzipped with its parsing, on a worker thread.
         let mut bytes = Vec::new();
         let read = File::open(path)

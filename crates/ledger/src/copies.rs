@@ -140,7 +140,6 @@ pub fn decode(blob: &[u8]) -> Vec<u32> {
         .collect()
 }
 
-/// Estimated Jaccard similarity of two signatures.
 /// The kind of a copy's link to its root and the similarity stored with it: the same text is
 /// "exact" (similarity 1), a wire credit below the near-duplicate threshold "wire", else "near".
 pub(crate) fn link_kind(same_hash: bool, sim: f32, wire: bool) -> (&'static str, f32) {
@@ -153,6 +152,7 @@ pub(crate) fn link_kind(same_hash: bool, sim: f32, wire: bool) -> (&'static str,
     }
 }
 
+/// Estimated Jaccard similarity of two signatures.
 pub fn similarity(a: &[u32], b: &[u32]) -> f32 {
     let n = a.len().min(b.len());
     if n == 0 {

@@ -64,7 +64,7 @@ pub fn rebuild_index(tx: &Transaction, inputs: &[ClaimInput], cluster: &[usize])
                 continue;
             }
             if postings.len() >= POSTINGS_BUFFER {
-                write_postings(&mut post, &mut postings)?;
+                write_sorted(&mut post, &mut postings)?;
             }
             rep.execute(params![
                 serde_json::to_string(&c.key)?,
@@ -77,13 +77,9 @@ pub fn rebuild_index(tx: &Transaction, inputs: &[ClaimInput], cluster: &[usize])
             }
         }
     }
-    write_postings(&mut post, &mut postings)?;
+    write_sorted(&mut post, &mut postings)?;
     let mut counts: Vec<(String, i64)> = counts.into_iter().collect();
-    counts.sort_unstable();
-    let mut tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2)")?;
-    for (t, n) in counts {
-        tok.execute(params![t, n])?;
-    }
+    write_sorted(&mut tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2)")?, &mut counts)?;
     Ok(())
 }
 
@@ -91,15 +87,14 @@ pub fn rebuild_index(tx: &Transaction, inputs: &[ClaimInput], cluster: &[usize])
 /// (~64 bytes a posting, so ~16 MB) while keeping most of the writes in order.
 const POSTINGS_BUFFER: usize = 1 << 18;
 
-/// Writes `postings` sorted by (token, rep), so that consecutive rows fall on the same pages, and
-/// empties it.
-fn write_postings(post: &mut rusqlite::CachedStatement<'_>, postings: &mut Vec<(String, i64)>) -> Result<()> {
-    postings.sort_unstable();
-    postings.dedup();
-    for (t, rep) in postings.iter() {
-        post.execute(params![t, rep])?;
+/// Writes `rows` with `insert` in key order, so that consecutive rows fall on the same pages of
+/// a table keyed by a random value, and empties it.
+fn write_sorted<R: Ord + rusqlite::Params>(insert: &mut rusqlite::CachedStatement<'_>, rows: &mut Vec<R>) -> Result<()> {
+    rows.sort_unstable();
+    rows.dedup();
+    for r in rows.drain(..) {
+        insert.execute(r)?;
     }
-    postings.clear();
     Ok(())
 }
 
@@ -225,7 +220,7 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             let rep = tx.last_insert_rowid();
             new_rep_node.insert(rep, i);
             if new_postings.len() >= POSTINGS_BUFFER {
-                write_postings(&mut post, &mut new_postings)?;
+                write_sorted(&mut post, &mut new_postings)?;
             }
             for t in &toks {
                 new_postings.push((t.clone(), rep));
@@ -251,13 +246,10 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         // in key order: both tables are keyed by token, and rows written in random token order
         // dirty a page each once the table outgrows the page cache (as the writer's name index
         // did, BENCHMARKS "Round 7: ingest").
-        write_postings(&mut post, &mut new_postings)?;
+        write_sorted(&mut post, &mut new_postings)?;
         let mut set_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET n = excluded.n")?;
         let mut changed: Vec<(&String, i64)> = tok_cache.iter().filter(|(_, tok)| tok.changed).map(|(t, tok)| (t, tok.n)).collect();
-        changed.sort_unstable();
-        for (t, n) in changed {
-            set_tok.execute(params![t, n])?;
-        }
+        write_sorted(&mut set_tok, &mut changed)?;
     }
     // Each component: the stored clusters in it merge into the smallest id; else a new id.
     let mut comp_claims: HashMap<usize, Vec<i64>> = HashMap::new();
@@ -525,14 +517,10 @@ fn load_art(tx: &Transaction, id: i64) -> Result<Art> {
 /// Bucket rows held before they are written in key order (~50 bytes a row, so ~13 MB).
 const BANDS_BUFFER: usize = 1 << 18;
 
-/// Writes the held bucket rows sorted by (band, hash, article) and empties the buffer.
+/// Writes the held bucket rows in key order and empties the buffer.
 fn write_bands(ins: &mut rusqlite::CachedStatement<'_>, pending: &mut HashMap<(i64, i64), Vec<i64>>) -> Result<()> {
     let mut rows: Vec<(i64, i64, i64)> = pending.drain().flat_map(|((b, h), ys)| ys.into_iter().map(move |y| (b, h, y))).collect();
-    rows.sort_unstable();
-    for (b, h, y) in rows {
-        ins.execute(params![b, h, y])?;
-    }
-    Ok(())
+    write_sorted(ins, &mut rows)
 }
 
 /// Links the articles with id above `upto` to the stored copy clusters. The pairs compared are
