@@ -113,20 +113,85 @@ pub(crate) enum SpeakerPart {
     Unresolved,
 }
 
+/// Where the rows of one part of a quote filter come from. A filter on resolved speakers reads
+/// `speaker_quotes s` (each speaker's quotes in date order, kept by linking), so the first page of
+/// the most quoted speaker is a range of that table; it joins `attributions q` only when a
+/// condition needs a column that table lacks.
+struct Rows {
+    /// Read through `speaker_quotes s`.
+    by_speaker: bool,
+    /// `attributions q` is in the FROM clause.
+    with_quotes: bool,
+}
+
+impl Rows {
+    fn of(f: &QuoteQuery, part: SpeakerPart) -> Rows {
+        let by_speaker = match part {
+            SpeakerPart::Agents => true,
+            SpeakerPart::Both => f.agent.is_some() && f.speaker.is_none(),
+            SpeakerPart::Unresolved => false,
+        };
+        let needs_quote_columns = f.kind.is_some() || f.source_kind.is_some() || f.stance.is_some() || f.claim.is_some();
+        Rows { by_speaker, with_quotes: !by_speaker || needs_quote_columns }
+    }
+
+    /// The table whose id, agent, published, article and idx the conditions read.
+    fn key(&self) -> &'static str {
+        if self.by_speaker {
+            "s"
+        } else {
+            "q"
+        }
+    }
+
+    /// The FROM clause (the articles only for the outlet filter: dates are on the quote rows).
+    fn from(&self, f: &QuoteQuery) -> String {
+        let mut from = String::from(match (self.by_speaker, self.with_quotes) {
+            (false, _) => " FROM attributions q",
+            (true, false) => " FROM speaker_quotes s",
+            (true, true) => " FROM speaker_quotes s JOIN attributions q ON q.id = s.id",
+        });
+        if f.outlet.is_some() {
+            from += &format!(" JOIN articles a ON a.id = {}.article", self.key());
+        }
+        from
+    }
+
+    /// [`QUOTE_ORDER`] on the table read, so that a speaker's page is an index range.
+    fn order(&self) -> &'static str {
+        if self.by_speaker {
+            " ORDER BY s.undated, s.published, s.article, s.idx"
+        } else {
+            QUOTE_ORDER
+        }
+    }
+
+    /// The id and the [`QUOTE_ORDER`] keys (k1..k4) of each row, equal whichever table is read.
+    fn keys(&self) -> &'static str {
+        if self.by_speaker {
+            "SELECT s.id, s.undated AS k1, CASE WHEN s.undated THEN NULL ELSE s.published END AS k2, s.article AS k3, s.idx AS k4"
+        } else {
+            "SELECT q.id, q.published IS NULL AS k1, q.published AS k2, q.article AS k3, q.idx AS k4"
+        }
+    }
+}
+
 /// The WHERE clause for `part` of the speaker filter, its arguments appended to `args` (numbered
-/// after those already there, so that clauses can share one statement).
-pub(crate) fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, args: &mut Vec<Value>) -> String {
+/// after those already there, so that clauses can share one statement), over the tables of
+/// `rows`.
+fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, rows: &Rows, args: &mut Vec<Value>) -> String {
     let mut cond = String::from(" WHERE 1=1");
     let push = |args: &mut Vec<Value>, v: Value| {
         args.push(v);
         args.len()
     };
+    let k = rows.key();
     if let Some(s) = &f.speaker {
         let agents = |args: &mut Vec<Value>| {
             let n = push(args, Value::Text(format!("%{s}%")));
-            format!("q.agent IN (SELECT id FROM agents WHERE name LIKE ?{n})")
+            format!("{k}.agent IN (SELECT id FROM agents WHERE name LIKE ?{n})")
         };
-        // `+q.agent`: not the agent index (a walk of every unresolved quote); the matches are few.
+        // `+q.agent`: no index on it (a walk of every unresolved quote); the matches are few.
         let unresolved = |args: &mut Vec<Value>| {
             let n = push(args, Value::Text(speaker_match(s)));
             format!("+q.agent IS NULL AND q.id IN (SELECT rowid FROM unresolved_fts WHERE unresolved_fts MATCH ?{n})")
@@ -142,27 +207,30 @@ pub(crate) fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, args: &mut Vec
     }
     if let Some(a) = f.agent {
         let n = push(args, Value::Integer(a));
-        cond += &format!(" AND q.agent = ?{n}");
+        cond += &format!(" AND {k}.agent = ?{n}");
     }
     if let Some(s) = &f.outlet {
         let n = push(args, Value::Text(format!("%{s}%")));
         cond +=
             &format!(" AND (a.publisher LIKE ?{n} OR a.site_name LIKE ?{n} OR a.url LIKE ?{n})");
     }
+    // No date bound holds for an undated quote: its date is NULL in `attributions` (so the
+    // comparison is), '' in `speaker_quotes` (which `undated` excludes).
+    let dated = if rows.by_speaker { " AND s.undated = 0" } else { "" };
     if let Some(s) = &f.since {
         let n = push(args, Value::Text(s.clone()));
-        cond += &format!(" AND substr(q.published, 1, length(?{n})) >= ?{n}");
+        cond += &format!("{dated} AND substr({k}.published, 1, length(?{n})) >= ?{n}");
     }
     if let Some(s) = &f.until {
         let n = push(args, Value::Text(s.clone()));
-        cond += &format!(" AND substr(q.published, 1, length(?{n})) <= ?{n}");
+        cond += &format!("{dated} AND substr({k}.published, 1, length(?{n})) <= ?{n}");
     }
     if let Some(t) = &f.text {
         let q = fts_query(t);
         if !q.is_empty() {
             let n = push(args, Value::Text(q));
             cond +=
-                &format!(" AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
+                &format!(" AND {k}.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?{n})");
         }
     }
     for (col, v) in [
@@ -175,43 +243,39 @@ pub(crate) fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, args: &mut Vec
             cond += &format!(" AND {col} = ?{n}");
         }
     }
-    for (col, v) in [("q.claim", f.claim), ("q.article", f.article)] {
-        if let Some(v) = v {
-            let n = push(args, Value::Integer(v));
-            cond += &format!(" AND {col} = ?{n}");
-        }
+    if let Some(v) = f.claim {
+        let n = push(args, Value::Integer(v));
+        cond += &format!(" AND q.claim = ?{n}");
+    }
+    if let Some(v) = f.article {
+        let n = push(args, Value::Integer(v));
+        cond += &format!(" AND {k}.article = ?{n}");
     }
     cond
 }
 
-/// Oldest article first, in text order: the order of the index `attributions_agent_order`
-/// after its agent, so one speaker's page is an index range.
+/// Oldest article first, in text order: the order of `speaker_quotes` after its agent, so one
+/// speaker's page is a range of that table.
 pub(crate) const QUOTE_ORDER: &str = " ORDER BY q.published IS NULL, q.published, q.article, q.idx";
 
-/// The tables a quote filter's WHERE clause needs: the articles only for the outlet filter
-/// (dates are on the attribution row).
-fn filter_from(f: &QuoteQuery) -> &'static str {
-    if f.outlet.is_some() {
-        " FROM attributions q JOIN articles a ON a.id = q.article"
-    } else {
-        " FROM attributions q"
-    }
+/// One part's rows as a SELECT of `what` (with FROM and WHERE), its arguments appended to `args`.
+fn part_sql(f: &QuoteQuery, part: SpeakerPart, what: impl Fn(&Rows) -> String, args: &mut Vec<Value>) -> (String, Rows) {
+    let rows = Rows::of(f, part);
+    let cond = quote_where_part(f, part, &rows, args);
+    (format!("{}{}{cond}", what(&rows), rows.from(f)), rows)
 }
 
 /// The SQL and arguments that count the quotes matching `f`.
 pub(crate) fn quote_count_sql(f: &QuoteQuery) -> (String, Vec<Value>) {
     let mut args = vec![];
-    let from = filter_from(f);
+    let count = |_: &Rows| "SELECT count(*)".to_string();
     if f.speaker.is_none() {
-        let cond = quote_where_part(f, SpeakerPart::Both, &mut args);
-        return (format!("SELECT count(*){from}{cond}"), args);
+        let (sql, _) = part_sql(f, SpeakerPart::Both, count, &mut args);
+        return (sql, args);
     }
-    let a = quote_where_part(f, SpeakerPart::Agents, &mut args);
-    let u = quote_where_part(f, SpeakerPart::Unresolved, &mut args);
-    (
-        format!("SELECT (SELECT count(*){from}{a}) + (SELECT count(*){from}{u})"),
-        args,
-    )
+    let (a, _) = part_sql(f, SpeakerPart::Agents, count, &mut args);
+    let (u, _) = part_sql(f, SpeakerPart::Unresolved, count, &mut args);
+    (format!("SELECT ({a}) + ({u})"), args)
 }
 
 /// The SQL and arguments for the quotes matching `f`, in [`QUOTE_ORDER`], one page when `limit`
@@ -224,25 +288,27 @@ pub(crate) fn quote_page_sql(
     offset: usize,
 ) -> (String, Vec<Value>) {
     let mut args = vec![];
-    let from = filter_from(f);
     let Some(l) = limit else {
-        let cond = quote_where_part(f, SpeakerPart::Both, &mut args);
+        // Every match: read from the quotes themselves (the speaker filter's two halves in one).
+        let rows = Rows { by_speaker: false, with_quotes: true };
+        let cond = quote_where_part(f, SpeakerPart::Both, &rows, &mut args);
         return (
             format!("{QUOTE_COLUMNS}{QUOTE_FROM}{cond}{QUOTE_ORDER}"),
             args,
         );
     };
     let page = if f.speaker.is_none() {
-        let cond = quote_where_part(f, SpeakerPart::Both, &mut args);
-        format!("SELECT q.id{from}{cond}{QUOTE_ORDER} LIMIT {l} OFFSET {offset}")
+        let (sql, rows) = part_sql(f, SpeakerPart::Both, |r| format!("SELECT {}.id", r.key()), &mut args);
+        format!("{sql}{} LIMIT {l} OFFSET {offset}", rows.order())
     } else {
         let k = l + offset;
-        let keys = "SELECT q.id, q.published IS NULL AS k1, q.published AS k2, q.article AS k3, q.idx AS k4";
-        let a = quote_where_part(f, SpeakerPart::Agents, &mut args);
-        let u = quote_where_part(f, SpeakerPart::Unresolved, &mut args);
+        let (a, ra) = part_sql(f, SpeakerPart::Agents, |r| r.keys().to_string(), &mut args);
+        let (u, ru) = part_sql(f, SpeakerPart::Unresolved, |r| r.keys().to_string(), &mut args);
         format!(
-            "SELECT id FROM (SELECT * FROM ({keys}{from}{a}{QUOTE_ORDER} LIMIT {k}) UNION ALL SELECT * FROM ({keys}{from}{u}{QUOTE_ORDER} LIMIT {k}))
-             ORDER BY k1, k2, k3, k4 LIMIT {l} OFFSET {offset}"
+            "SELECT id FROM (SELECT * FROM ({a}{} LIMIT {k}) UNION ALL SELECT * FROM ({u}{} LIMIT {k}))
+             ORDER BY k1, k2, k3, k4 LIMIT {l} OFFSET {offset}",
+            ra.order(),
+            ru.order()
         )
     };
     (

@@ -1018,6 +1018,9 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
         }
     }
     mark("rescan");
+    // The new quotes join their speakers' lists (which the recount below reads).
+    tx.execute_batch(crate::schema::SYNC_SPEAKER_QUOTES)?;
+    mark("speaker quotes");
     // Counts: the new quotes added (their articles are new), moved speakers counted again.
     {
         let mut st = tx.prepare(
@@ -1037,7 +1040,8 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
         }
         let mut again = tx.prepare_cached(
             "UPDATE agents SET (quotes, articles, first_seen, last_seen) =
-               (SELECT count(*), count(DISTINCT article), min(published), max(published) FROM attributions WHERE agent = ?1) WHERE id = ?1",
+               (SELECT count(*), count(DISTINCT article), min(CASE WHEN undated = 0 THEN published END), max(CASE WHEN undated = 0 THEN published END)
+                FROM speaker_quotes WHERE agent = ?1) WHERE id = ?1",
         )?;
         for agent in recount {
             again.execute([agent])?;

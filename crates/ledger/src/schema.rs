@@ -261,6 +261,45 @@ CREATE TABLE entity_names (name TEXT NOT NULL, entity INTEGER NOT NULL, PRIMARY 
 INSERT INTO entity_names(name, entity) SELECT name, id FROM entities ORDER BY name, id;
 DROP INDEX IF EXISTS entities_name;
 "#,
+    r#"
+-- Ingest cost: the index attributions_agent_order took a write at a random key (the speaker) for
+-- every stored quote (~15 per article, in every 128-article transaction), most of the writer's
+-- remaining growth with the ledger. Its readers (a speaker's quotes by date, their outlets and
+-- counts) read this table instead, which linking fills: the quotes stored since the last linking
+-- in key order (crate::relink::sync_speaker_quotes, one pass over its pages per linking), and
+-- the triggers follow later changes of an older quote's speaker. `published` is '' when undated
+-- (key columns cannot be NULL), which `undated` orders last as `published IS NULL` did.
+CREATE TABLE speaker_quotes (
+    agent     INTEGER NOT NULL,
+    undated   INTEGER NOT NULL,
+    published TEXT NOT NULL,
+    article   INTEGER NOT NULL,
+    idx       INTEGER NOT NULL,
+    id        INTEGER NOT NULL,              -- attributions.id
+    PRIMARY KEY (agent, undated, published, article, idx, id)
+) WITHOUT ROWID;
+INSERT INTO speaker_quotes(agent, undated, published, article, idx, id)
+    SELECT agent, published IS NULL, coalesce(published, ''), article, idx, id FROM attributions
+    WHERE agent IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6;
+INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_upto', coalesce(max(id), 0) FROM attributions;
+DROP INDEX IF EXISTS attributions_agent_order;
+CREATE TRIGGER speaker_quotes_moved AFTER UPDATE OF agent ON attributions
+    WHEN old.agent IS NOT new.agent
+    BEGIN
+        DELETE FROM speaker_quotes WHERE agent = old.agent AND undated = (old.published IS NULL)
+            AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
+        INSERT OR IGNORE INTO speaker_quotes(agent, undated, published, article, idx, id)
+            SELECT new.agent, new.published IS NULL, coalesce(new.published, ''), new.article, new.idx, new.id
+            WHERE new.agent IS NOT NULL
+              AND new.id <= (SELECT CAST(value AS INTEGER) FROM state WHERE key = 'speaker_quotes_upto');
+    END;
+CREATE TRIGGER speaker_quotes_gone AFTER DELETE ON attributions
+    WHEN old.agent IS NOT NULL
+    BEGIN
+        DELETE FROM speaker_quotes WHERE agent = old.agent AND undated = (old.published IS NULL)
+            AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
+    END;
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -271,6 +310,17 @@ FROM (SELECT q.agent AS agent, count(*) AS n, count(DISTINCT q.article) AS na, m
 WHERE agents.id = s.agent AND (agents.quotes, agents.articles, agents.first_seen, agents.last_seen) IS NOT (s.n, s.na, s.f, s.l);
 UPDATE agents SET quotes = 0, articles = 0, first_seen = NULL, last_seen = NULL
 WHERE quotes > 0 AND id NOT IN (SELECT agent FROM attributions WHERE agent IS NOT NULL);
+"#;
+
+/// Run by linking after speakers are resolved, before speakers are counted: the quotes stored
+/// since the last linking join `speaker_quotes` under their speaker, in key order (so the table's
+/// pages are written once each, not once per quote); older quotes are kept by its triggers.
+pub const SYNC_SPEAKER_QUOTES: &str = r#"
+INSERT OR IGNORE INTO speaker_quotes(agent, undated, published, article, idx, id)
+    SELECT agent, published IS NULL, coalesce(published, ''), article, idx, id FROM attributions
+    WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM state WHERE key = 'speaker_quotes_upto'), 0) AND agent IS NOT NULL
+    ORDER BY 1, 2, 3, 4, 5, 6;
+INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_upto', coalesce(max(id), 0) FROM attributions;
 "#;
 
 /// Run by linking after speakers are resolved: the quotes stored since the last linking that
@@ -360,6 +410,62 @@ mod tests {
         assert!(plan.iter().any(|p| p.contains("SEARCH e USING INTEGER PRIMARY KEY")), "{plan:?}");
     }
 
+    /// A v10 ledger's speakers' quotes move from the index on `attributions` to `speaker_quotes`,
+    /// in date order (undated last); the triggers then follow a stored quote's change of speaker
+    /// and its deletion, and leave quotes newer than the last linking to the next one.
+    #[test]
+    fn upgrades_a_v10_ledger() {
+        let mut conn = at_version(10);
+        conn.execute_batch(
+            "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, published, meta_json, origin_path, origin_format, minhash, ingested_at)
+               VALUES (1, 'a', 'h', '0', 'Jo Doe said so.', '2020-01-02', '{}', 'p', 'text', x'', 'now'),
+                      (2, 'b', 'i', '0', 'Jo Doe said no.', NULL, '{}', 'p', 'text', x'', 'now');
+             INSERT INTO attributions(id, article, idx, kind, content, content_spans, source, source_kind, speaker, confidence, hedges, polarity, stance, claim_key, agent, published)
+               VALUES (1, 2, 0, 'indirect', 'no', '[]', 'Jo Doe', 'named', 'Jo Doe', 1.0, '[]', 'asserts', 'asserts', '{}', 7, NULL),
+                      (2, 1, 0, 'indirect', 'so', '[]', 'Jo Doe', 'named', 'Jo Doe', 1.0, '[]', 'asserts', 'asserts', '{}', 7, '2020-01-02'),
+                      (3, 1, 1, 'indirect', 'so', '[]', 'an envoy', 'named', NULL, 1.0, '[]', 'asserts', 'asserts', '{}', NULL, '2020-01-02');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let listed = |conn: &Connection| -> Vec<(i64, i64, String, i64)> {
+            conn.prepare("SELECT agent, undated, published, id FROM speaker_quotes")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(listed(&conn), vec![(7, 0, "2020-01-02".to_string(), 2), (7, 1, String::new(), 1)]);
+        let index: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'attributions_agent_order'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(index, 0);
+        // A stored quote changes speaker, another gets one, one goes.
+        conn.execute_batch("UPDATE attributions SET agent = 8 WHERE id = 2; UPDATE attributions SET agent = 7 WHERE id = 3; DELETE FROM attributions WHERE id = 1;")
+            .unwrap();
+        assert_eq!(listed(&conn), vec![(7, 0, "2020-01-02".to_string(), 3), (8, 0, "2020-01-02".to_string(), 2)]);
+        // A quote stored after the last linking waits for the next one's SYNC_SPEAKER_QUOTES.
+        conn.execute_batch(
+            "INSERT INTO attributions(id, article, idx, kind, content, content_spans, source, source_kind, speaker, confidence, hedges, polarity, stance, claim_key, agent, published)
+               VALUES (4, 2, 1, 'indirect', 'no', '[]', 'Al Roe', 'named', 'Al Roe', 1.0, '[]', 'asserts', 'asserts', '{}', NULL, NULL);
+             UPDATE attributions SET agent = 9 WHERE id = 4;",
+        )
+        .unwrap();
+        assert_eq!(listed(&conn).len(), 2);
+        conn.execute_batch(SYNC_SPEAKER_QUOTES).unwrap();
+        assert_eq!(listed(&conn)[2], (9, 1, String::new(), 4));
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT s.id FROM speaker_quotes s WHERE s.agent = 7 ORDER BY s.undated, s.published, s.article, s.idx LIMIT 20")
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(plan.iter().any(|p| p.contains("SEARCH s USING PRIMARY KEY")) && !plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
+    }
+
     /// A v8 ledger's article and quote indexes get the larger merge width, keep their rows, and
     /// still find them.
     #[test]
@@ -411,7 +517,7 @@ mod tests {
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        assert_eq!(keys, vec!["claims_upto".to_string(), "unresolved_upto".to_string()]);
+        assert_eq!(keys, vec!["claims_upto".to_string(), "speaker_quotes_upto".to_string(), "unresolved_upto".to_string()]);
         let plan: String = conn
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
             .unwrap();

@@ -392,6 +392,9 @@ impl Ledger {
         let res = if let (Some(eu), Some(au), false) = (ent_upto, attr_upto, full) {
             crate::relink::link_new_speakers(&tx, eu, au, !claims_incremental)?
         } else {
+        // Every speaker's quotes are listed again below (SYNC_SPEAKER_QUOTES from the start);
+        // meanwhile the triggers have nothing to follow.
+        tx.execute_batch("DELETE FROM speaker_quotes; INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_upto', 0);")?;
         let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
         let mut ents: Vec<EntityInput> = vec![];
         {
@@ -490,6 +493,7 @@ impl Ledger {
         crate::relink::rebuild_speaker_index(&tx, &ents, &extra, &res, &agent_ids)?;
         res
         };
+        tx.execute_batch(crate::schema::SYNC_SPEAKER_QUOTES)?;
         tx.execute_batch(crate::schema::SYNC_UNRESOLVED)?;
         for (key, table) in [(crate::relink::SPEAKERS_ENTITIES_UPTO, "entities"), (crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO, "attributions")] {
             tx.execute(&format!("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM {table}"), [key])?;

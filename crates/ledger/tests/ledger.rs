@@ -519,7 +519,23 @@ fn speaker_links(l: &Ledger) -> (Vec<(String, String, String, i64, i64, Option<S
         .map(|r| (text(&r[0]).unwrap(), text(&r[1]).unwrap(), text(&r[2])))
         .collect();
     ents.sort();
+    assert_speaker_quotes_kept(l);
     (agents, quotes, ents)
+}
+
+/// After a linking, `speaker_quotes` (a speaker's quotes by date, kept by linking and its
+/// triggers, not written by ingest) lists exactly the quotes with a speaker, under that speaker.
+fn assert_speaker_quotes_kept(l: &Ledger) {
+    let rows = |sql: &str| -> Vec<(i64, i64, String, i64, i64, i64)> {
+        let mut st = l.conn().prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let kept = rows("SELECT agent, undated, published, article, idx, id FROM speaker_quotes ORDER BY 1, 2, 3, 4, 5, 6");
+    let want = rows(
+        "SELECT agent, published IS NULL, coalesce(published, ''), article, idx, id FROM attributions WHERE agent IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6",
+    );
+    assert!(!want.is_empty());
+    assert_eq!(kept, want);
 }
 
 #[test]
@@ -667,4 +683,84 @@ fn assert_names_indexed(l: &Ledger) {
     let names = rows("SELECT name, entity FROM entity_names ORDER BY name, entity");
     assert!(!names.is_empty());
     assert_eq!(names, rows("SELECT name, id FROM entities ORDER BY name, id"));
+}
+
+/// A page of one speaker's quotes is read from `speaker_quotes` (kept by linking): under every
+/// filter it holds the quotes, in the order and with the count, that reading every quote and
+/// filtering gives: dated ones by date, then article and position, undated ones last.
+#[test]
+fn speaker_pages_match_reading_every_quote() {
+    use onrecord_ledger::browse::{self, Page, QuoteQuery};
+    let dates = ["2024-03-01", "2024-01-15", "", "2024-03-01", "2023-12-31", "", "2024-02-10", "2024-01-15", "2024-05-05"];
+    let texts: Vec<String> = (0..dates.len())
+        .map(|i| format!("Anna Kowalska said the port will reopen in month {i}.\nJan Nowak said the toll will rise by {i} percent.\nAnna Kowalska said taxes will fall by {i} percent."))
+        .collect();
+    let contents: Vec<[String; 3]> = (0..dates.len())
+        .map(|i| [format!("the port will reopen in month {i}"), format!("the toll will rise by {i} percent"), format!("taxes will fall by {i} percent")])
+        .collect();
+    let docs: Vec<Document> = (0..dates.len())
+        .map(|i| {
+            let outlet = if i % 2 == 0 { "Daily Planet" } else { "Morning Star" };
+            let c = &contents[i];
+            let mut d = doc(&format!("p{i}"), &texts[i], "2000-01-01", outlet, &[
+                q(&c[0], "Anna Kowalska", Some("Anna Kowalska")),
+                q(&c[1], "Jan Nowak", Some("Jan Nowak")),
+                q(&c[2], "Anna Kowalska", Some("Anna Kowalska")),
+            ]);
+            d.meta.published = (!dates[i].is_empty()).then(|| Field::new(dates[i], FieldSource::Jsonl));
+            d
+        })
+        .collect();
+    let mut l = Ledger::open_in_memory().unwrap();
+    // Two linkings: the first quotes are listed by one, the rest by the next.
+    ingest(&mut l, docs[..4].to_vec());
+    ingest(&mut l, docs[4..].to_vec());
+    let every = l.quotes(&QuoteFilter::default()).unwrap();
+    let agents: Vec<i64> = {
+        let mut v: Vec<i64> = every.iter().filter_map(|q| q.agent).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(agents.len(), 2);
+    let p3 = every.iter().find(|q| q.article == "p3").unwrap().article_id;
+    type Keep = Box<dyn Fn(&onrecord_ledger::query::QuoteRow) -> bool>;
+    let filters: Vec<(QuoteQuery, Keep)> = vec![
+        (QuoteQuery::default(), Box::new(|_| true)),
+        (QuoteQuery { since: Some("2024-01".into()), ..Default::default() }, Box::new(|q| q.published.as_deref().is_some_and(|p| p >= "2024-01"))),
+        (QuoteQuery { until: Some("2024-02".into()), ..Default::default() }, Box::new(|q| q.published.as_deref().is_some_and(|p| &p[..7] <= "2024-02"))),
+        (QuoteQuery { outlet: Some("Planet".into()), ..Default::default() }, Box::new(|q| q.outlet.as_deref() == Some("Daily Planet"))),
+        (QuoteQuery { text: Some("taxes".into()), ..Default::default() }, Box::new(|q| q.content.contains("taxes"))),
+        (QuoteQuery { kind: Some("indirect".into()), ..Default::default() }, Box::new(|q| q.kind == "indirect")),
+        (QuoteQuery { article: Some(p3), ..Default::default() }, Box::new(move |q| q.article_id == p3)),
+    ];
+    for (f, keep) in &filters {
+        let mut matched = 0;
+        for &agent in &agents {
+            let f = QuoteQuery { agent: Some(agent), ..f.clone() };
+            let want: Vec<i64> = every.iter().filter(|q| q.agent == Some(agent) && keep(q)).map(|q| q.id).collect();
+            matched += want.len();
+            let whole = browse::quotes(&l, &f, Page { limit: 100, offset: 0 }).unwrap();
+            assert_eq!(whole.items.iter().map(|q| q.id).collect::<Vec<_>>(), want, "{f:?}");
+            assert_eq!(whole.total, want.len() as i64, "{f:?}");
+            for offset in 0..want.len() {
+                let page = browse::quotes(&l, &f, Page { limit: 2, offset }).unwrap();
+                let ids: Vec<i64> = page.items.iter().map(|q| q.id).collect();
+                assert_eq!(ids, want[offset..(offset + 2).min(want.len())].to_vec(), "{f:?} at {offset}");
+            }
+        }
+        assert!(matched > 0, "{f:?}");
+    }
+    // The undated articles' quotes come last.
+    let kowalska = agents.iter().copied().find(|&a| every.iter().any(|q| q.agent == Some(a) && q.speaker.as_deref() == Some("Anna Kowalska"))).unwrap();
+    let page = browse::quotes(&l, &QuoteQuery { agent: Some(kowalska), ..Default::default() }, Page { limit: 100, offset: 0 }).unwrap();
+    assert_eq!(page.items.len(), 18);
+    assert!(page.items[14..].iter().all(|q| q.published.is_none()) && page.items[..14].iter().all(|q| q.published.is_some()));
+    // By name: the page (both halves merged) equals the whole list.
+    for name in ["Kowalska", "Nowak"] {
+        let f = |limit| QuoteFilter { speaker: Some(name.into()), limit, ..Default::default() };
+        let ids = |qs: Vec<onrecord_ledger::query::QuoteRow>| qs.into_iter().map(|q| q.id).collect::<Vec<_>>();
+        assert_eq!(ids(l.quotes(&f(Some(100))).unwrap()), ids(l.quotes(&f(None)).unwrap()));
+    }
+    speaker_links(&l);
 }
