@@ -717,6 +717,10 @@ pub fn rebuild_speaker_index(
     Ok(())
 }
 
+/// Above this many surname families, a linking reads the speaker index whole and keeps their
+/// rows, rather than one range of the family index per family (each row then a lookup).
+const SCAN_FAMILIES: usize = 1_000;
+
 /// Rows of a speaker-index query (`select`, no WHERE): all of them, or those of `families`, in
 /// the order a scan of the whole table gives (`order`: its primary key's).
 fn index_rows<T>(
@@ -731,6 +735,23 @@ fn index_rows<T>(
         let rows = st.query_map([], row)?;
         return Ok(rows.collect::<std::result::Result<_, _>>()?);
     };
+    if families.len() > SCAN_FAMILIES {
+        // Many families (a large linking of names seen before): most of the table, so one pass
+        // over it beats a range of the family index and a lookup of the row per name.
+        let wanted: std::collections::HashSet<&str> = families.iter().map(|f| f.as_str()).collect();
+        let from = select.find(" FROM ").expect("a speaker-index query has a FROM clause");
+        let mut st = tx.prepare(&format!("{}, family{}", &select[..from], &select[from..]))?;
+        let mut rows = st.query([])?;
+        let mut v = vec![];
+        while let Some(r) = rows.next()? {
+            let family = r.get_ref(r.as_ref().column_count() - 1)?.as_str().unwrap_or_default();
+            if wanted.contains(family) {
+                v.push(row(r)?);
+            }
+        }
+        v.sort_by(order);
+        return Ok(v);
+    }
     let mut st = tx.prepare_cached(&format!("{select} WHERE family = ?1"))?;
     let mut v = vec![];
     for f in families {
@@ -803,7 +824,11 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
             counts[g] += 1;
             new_ents.push((r.get(0)?, g, r.get(4)?));
         }
-        for (key, n) in new_groups.iter().zip(&counts) {
+        // In key order: the groups of a linking are spread over the whole index, and met in
+        // key order each of its pages is read and dirtied once, not once per group.
+        let mut order: Vec<usize> = (0..new_groups.len()).collect();
+        order.sort_unstable_by(|&a, &b| new_groups[a].cmp(&new_groups[b]));
+        for (key, n) in order.iter().map(|&g| (&new_groups[g], &counts[g])) {
             if !exists.exists(params![key.0, key.1, key.2])? {
                 created.insert(key.clone());
             }
@@ -1049,4 +1074,49 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
     }
     mark("counts");
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reading the speaker index for many families (one pass over the table) and for a few (a
+    /// range of the family index each) gives each family's rows, in primary-key order.
+    #[test]
+    fn index_rows_by_scan_equal_rows_by_family() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        let tx = conn.transaction().unwrap();
+        let n = SCAN_FAMILIES + 200;
+        for i in 0..n {
+            for kind in ["PERSON", "ORG"] {
+                tx.execute(
+                    "INSERT INTO entity_groups(name, kind, roles, n, agent, family) VALUES (?1, ?2, '[]', ?3, NULL, ?4)",
+                    params![format!("Name {} {i}", i % 7), kind, i as i64, format!("f{}", i % (n - 50))],
+                )
+                .unwrap();
+            }
+        }
+        type Row = (String, String, i64);
+        let read = |families: &[&String]| -> Vec<Row> {
+            index_rows(&tx, "SELECT name, kind, n FROM entity_groups", Some(families), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)), |a: &Row, b: &Row| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+                .unwrap()
+        };
+        let expect = |families: &[&String]| -> Vec<Row> {
+            let list: Vec<String> = families.iter().map(|f| format!("'{f}'")).collect();
+            let mut st = tx
+                .prepare(&format!("SELECT name, kind, n FROM entity_groups WHERE family IN ({}) ORDER BY name, kind, roles", list.join(",")))
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+        };
+        let names: Vec<String> = (0..n).map(|i| format!("f{i}")).collect();
+        let many: Vec<&String> = names.iter().step_by(1).take(SCAN_FAMILIES + 100).collect();
+        let few: Vec<&String> = names.iter().step_by(97).collect();
+        assert!(many.len() > SCAN_FAMILIES && few.len() <= SCAN_FAMILIES);
+        for families in [&many, &few] {
+            let got = read(families);
+            assert!(!got.is_empty());
+            assert_eq!(got, expect(families));
+        }
+    }
 }
