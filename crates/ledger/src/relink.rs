@@ -98,14 +98,58 @@ fn write_sorted<R: Ord + rusqlite::Params>(insert: &mut rusqlite::CachedStatemen
     Ok(())
 }
 
+/// With ONRECORD_DEBUG_LINK set, a function that prints the seconds since its last call, with
+/// what was done, on stderr (for benchmarks); else one that does nothing.
+fn debug_marks(step: &'static str) -> impl FnMut(&str) {
+    let debug = std::env::var_os("ONRECORD_DEBUG_LINK").is_some();
+    let mut clock = std::time::Instant::now();
+    move |what: &str| {
+        if debug {
+            eprintln!("{step}: {what} {:.2} s", clock.elapsed().as_secs_f64());
+        }
+        clock = std::time::Instant::now();
+    }
+}
+
 /// What incremental linking did.
 pub struct Incremental {
     pub new_claims: u64,
 }
 
+/// A claim cluster's counts as its row stores them, to add up.
+#[derive(Clone, Default)]
+struct Counts {
+    size: i64,
+    articles: i64,
+    stances: [i64; 4],
+    first_seen: Option<String>,
+    /// (rank, attribution id): the higher rank labels a cluster, on equal rank the earlier one.
+    label: Option<(i64, i64)>,
+}
+
+impl Counts {
+    /// Adds `o` (articles as if disjoint).
+    fn add(&mut self, o: &Counts) {
+        self.size += o.size;
+        self.articles += o.articles;
+        for k in 0..4 {
+            self.stances[k] += o.stances[k];
+        }
+        if o.first_seen.is_some() && (self.first_seen.is_none() || o.first_seen < self.first_seen) {
+            self.first_seen = o.first_seen.clone();
+        }
+        if let Some((r0, a0)) = o.label {
+            if self.label.is_none_or(|(r, a)| r0 > r || (r0 == r && a0 < a)) {
+                self.label = Some((r0, a0));
+            }
+        }
+    }
+}
+
 /// Clusters the attributions with id above [`CLAIMS_UPTO`] (`inputs`, in id order, entity
 /// keys already resolved) into the stored clusters and updates the touched clusters' rows.
 pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> {
+    let mut mark = debug_marks("claims");
     let n = inputs.len();
     // Nodes: 0..n are the new claims, then one per stored cluster met.
     let mut dsu = Dsu::new(n + 64);
@@ -248,8 +292,10 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         // did, BENCHMARKS "Round 7: ingest").
         write_sorted(&mut post, &mut new_postings)?;
         let mut set_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET n = excluded.n")?;
+        mark("candidates");
         let mut changed: Vec<(&String, i64)> = tok_cache.iter().filter(|(_, tok)| tok.changed).map(|(t, tok)| (t, tok.n)).collect();
         write_sorted(&mut set_tok, &mut changed)?;
+        mark("postings and counts");
     }
     // Each component: the stored clusters in it merge into the smallest id; else a new id.
     let mut comp_claims: HashMap<usize, Vec<i64>> = HashMap::new();
@@ -261,8 +307,24 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         r.get(0)
     })?;
     let mut comp_id: HashMap<usize, i64> = HashMap::new();
-    let mut merged: Vec<i64> = vec![];
+    // Merged stored clusters: the survivor's id -> their stored counts, summed (read before the
+    // others' rows go).
+    let mut merged: HashMap<i64, Counts> = HashMap::new();
     let mut new_claims = 0u64;
+    let mut stored_row = tx.prepare_cached(
+        "SELECT size, articles, asserts, reports, denies, questions, first_seen, label_stems, label_attribution FROM claims WHERE id = ?1",
+    )?;
+    let mut stored = |id: i64| -> Result<Option<Counts>> {
+        Ok(stored_row
+            .query_row([id], |r| {
+                let label = match (r.get::<_, Option<i64>>(7)?, r.get::<_, Option<i64>>(8)?) {
+                    (Some(rank), Some(attr)) => Some((rank, attr)),
+                    _ => None,
+                };
+                Ok(Counts { size: r.get(0)?, articles: r.get(1)?, stances: [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?], first_seen: r.get(6)?, label })
+            })
+            .optional()?)
+    };
     {
         let mut move_attr =
             tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE claim = ?2")?;
@@ -278,13 +340,17 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                 Some(cs) => {
                     cs.sort();
                     cs.dedup();
+                    if cs.len() > 1 {
+                        let mut sum = Counts::default();
+                        for &c in cs.iter() {
+                            sum.add(&stored(c)?.unwrap_or_default());
+                        }
+                        merged.insert(cs[0], sum);
+                    }
                     for &other in &cs[1..] {
                         move_attr.execute(params![cs[0], other])?;
                         move_rep.execute(params![cs[0], other])?;
                         del.execute([other])?;
-                    }
-                    if cs.len() > 1 {
-                        merged.push(cs[0]);
                     }
                     cs[0]
                 }
@@ -303,6 +369,7 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             set.execute(params![rep, comp_id[&dsu.find(i)]])?;
         }
     }
+    mark("merges");
     // Members and counts per touched cluster.
     struct Acc {
         size: i64,
@@ -353,106 +420,48 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             }
         }
     }
-    let mut old_row = tx.prepare_cached(
-        "SELECT size, articles, asserts, reports, denies, questions, first_seen, label_stems, label_attribution FROM claims WHERE id = ?1",
-    )?;
-    let mut write = tx.prepare_cached(
-        "INSERT OR REPLACE INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen, label_stems, label_attribution)
+    mark("members");
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen, label_stems, label_attribution)
          VALUES (?1, (SELECT content FROM attributions WHERE id = ?11), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    let mut recount = tx.prepare_cached(
-        "SELECT count(*), count(DISTINCT article), sum(stance = 'asserts'), sum(stance = 'reports'), sum(stance = 'denies'), sum(stance = 'questions'), min(published)
-         FROM attributions WHERE claim = ?1",
+    // A stored cluster's label text is read again only when its label attribution changes: the
+    // old one lies anywhere in the quotes table, so reading it was a random page per cluster.
+    let mut update = tx.prepare_cached(
+        "UPDATE claims SET size = ?2, articles = ?3, asserts = ?4, reports = ?5, denies = ?6, questions = ?7, disputed = ?8, first_seen = ?9,
+           label_stems = ?10, label_attribution = ?11,
+           label = CASE WHEN label_attribution IS ?11 THEN label ELSE (SELECT content FROM attributions WHERE id = ?11) END
+         WHERE id = ?1",
     )?;
-    let mut best_label = tx.prepare_cached(
-        "SELECT id, stance, claim_key FROM attributions WHERE claim = ?1 ORDER BY id",
-    )?;
+    // Merged clusters may share articles: counted from the (claim, article) index alone.
+    let mut distinct_articles = tx.prepare_cached("SELECT count(DISTINCT article) FROM attributions WHERE claim = ?1")?;
     for (id, acc) in accs {
-        // A merge of stored clusters is counted again from its rows (articles may overlap).
-        let (size, articles, st, first_seen, label) = if merged.contains(&id) {
-            let (size, articles, a, r, d, q, f): (i64, i64, i64, i64, i64, i64, Option<String>) =
-                recount.query_row([id], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })?;
-            let mut label: Option<(i64, i64)> = None;
-            let rows = best_label.query_map([id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (aid, stance, key) = row?;
-                let rank = if stance == "asserts" || stance == "reports" {
-                    serde_json::from_str::<ClaimKey>(&key)
-                        .unwrap_or_default()
-                        .stems
-                        .len() as i64
-                } else {
-                    -1
-                };
-                if label.is_none_or(|(r0, a0)| rank > r0 || (rank == r0 && aid < a0)) {
-                    label = Some((rank, aid));
-                }
-            }
-            (size, articles, [a, r, d, q], f, label)
-        } else {
-            let old: Option<(i64, i64, [i64; 4], Option<String>, Option<i64>, Option<i64>)> =
-                old_row
-                    .query_row([id], |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
-                            r.get(6)?,
-                            r.get(7)?,
-                            r.get(8)?,
-                        ))
-                    })
-                    .optional()?;
-            let mut arts = acc.articles.clone();
-            arts.sort();
-            arts.dedup();
-            // New attributions come from new articles, so article sets do not overlap.
-            let (mut size, mut articles, mut st, mut first, mut label) = (
-                acc.size,
-                arts.len() as i64,
-                acc.stances,
-                acc.first_seen.clone(),
-                acc.label,
-            );
-            if let Some((s, a, ost, f, lr, la)) = old {
-                size += s;
-                articles += a;
-                for k in 0..4 {
-                    st[k] += ost[k];
-                }
-                if f.is_some() && (first.is_none() || f < first) {
-                    first = f;
-                }
-                if let (Some(r0), Some(a0)) = (lr, la) {
-                    if label.is_none_or(|(r, a)| r0 > r || (r0 == r && a0 < a)) {
-                        label = Some((r0, a0));
-                    }
-                }
-            }
-            (size, articles, st, first, label)
+        let mut arts = acc.articles.clone();
+        arts.sort();
+        arts.dedup();
+        let new = Counts { size: acc.size, articles: arts.len() as i64, stances: acc.stances, first_seen: acc.first_seen.clone(), label: acc.label };
+        let (mut counts, is_stored) = match merged.get(&id) {
+            Some(m) => (m.clone(), true),
+            None => match stored(id)? {
+                Some(old) => (old, true),
+                None => (Counts::default(), false),
+            },
         };
+        // New attributions come from new articles, so they add to a cluster's articles; a merge
+        // is counted again.
+        counts.add(&new);
+        if merged.contains_key(&id) {
+            counts.articles = distinct_articles.query_row([id], |r| r.get(0))?;
+        }
+        let st = counts.stances;
         let disputed = st[0] + st[1] > 0 && st[2] > 0;
-        let (rank, attr) = label.map_or((None, None), |(r, a)| (Some(r), Some(a)));
+        let (rank, attr) = counts.label.map_or((None, None), |(r, a)| (Some(r), Some(a)));
+        let write = if is_stored { &mut update } else { &mut insert };
         write.execute(params![
-            id, size, articles, st[0], st[1], st[2], st[3], disputed, first_seen, rank, attr
+            id, counts.size, counts.articles, st[0], st[1], st[2], st[3], disputed, counts.first_seen, rank, attr
         ])?;
     }
+    mark("cluster rows");
     Ok(Incremental { new_claims })
 }
 
@@ -774,15 +783,7 @@ fn index_rows<T>(
 pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_family: bool) -> Result<crate::speakers::Resolution> {
     use crate::speakers::{resolve, EntityInput};
     use std::collections::HashSet;
-    // ONRECORD_DEBUG_LINK=1: seconds per part on stderr (for benchmarks).
-    let debug = std::env::var_os("ONRECORD_DEBUG_LINK").is_some();
-    let mut clock = std::time::Instant::now();
-    let mut mark = |what: &str| {
-        if debug {
-            eprintln!("speakers: {what} {:.2} s", clock.elapsed().as_secs_f64());
-        }
-        clock = std::time::Instant::now();
-    };
+    let mut mark = debug_marks("speakers");
     let lex = crate::text::lexicon();
     // Groups first seen now: all their entities are new, so a change of agent rewrites nothing old.
     let mut created: HashSet<(String, String, String)> = HashSet::new();

@@ -300,6 +300,12 @@ CREATE TRIGGER speaker_quotes_gone AFTER DELETE ON attributions
             AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
     END;
 "#,
+    r#"
+-- A merge of stored claim clusters counts its distinct articles from this index alone, instead of
+-- reading every member row (anywhere in the quotes table) again.
+CREATE INDEX attributions_claim_article ON attributions(claim, article);
+DROP INDEX IF EXISTS attributions_claim;
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -464,6 +470,24 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert!(plan.iter().any(|p| p.contains("SEARCH s USING PRIMARY KEY")) && !plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
+    }
+
+    /// A v11 ledger's index of quotes by claim gains the article, so a merged cluster's distinct
+    /// articles are counted from the index alone.
+    #[test]
+    fn upgrades_a_v11_ledger() {
+        let mut conn = at_version(11);
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let plan: String = conn
+            .query_row("EXPLAIN QUERY PLAN SELECT count(DISTINCT article) FROM attributions WHERE claim = 3", [], |r| r.get(3))
+            .unwrap();
+        assert!(plan.contains("COVERING INDEX attributions_claim_article"), "{plan}");
+        let old: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'attributions_claim'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(old, 0);
     }
 
     /// A v8 ledger's article and quote indexes get the larger merge width, keep their rows, and

@@ -764,3 +764,41 @@ fn speaker_pages_match_reading_every_quote() {
     }
     speaker_links(&l);
 }
+
+/// A new claim that joins two stored clusters merges them: the merged cluster's counts, label and
+/// first date come from the stored rows and the new members (its articles counted once each, the
+/// two clusters sharing one), and equal linking everything at once and clustering from scratch.
+#[test]
+fn a_bridging_claim_merges_stored_clusters() {
+    // Content words: the bridge shares 5 of 6 with each (over the threshold), the two share 4 of 6.
+    let a = "farmers demand higher grain prices";
+    let b = "farmers demand higher grain subsidies";
+    let ab = "farmers demand higher grain prices and subsidies";
+    let t1 = format!("Jan Nowak said {a}.\n\nPiotr Lis said {b}.");
+    let t2 = format!("Ewa Bak said {a} again.");
+    let t3 = format!("Olga Wrona said {ab}.");
+    let docs = vec![
+        doc("m1", &t1, "2024-05-02", "Daily Planet", &[q(a, "Jan Nowak", Some("Jan Nowak")), q(b, "Piotr Lis", Some("Piotr Lis"))]),
+        doc("m2", &t2, "2024-05-01", "Morning Star", &[q(a, "Ewa Bak", Some("Ewa Bak"))]),
+        doc("m3", &t3, "2024-05-03", "Morning Star", &[q(ab, "Olga Wrona", Some("Olga Wrona"))]),
+    ];
+    let mut once = Ledger::open_in_memory().unwrap();
+    ingest(&mut once, docs.clone());
+    let mut inc = Ledger::open_in_memory().unwrap();
+    ingest(&mut inc, docs[..2].to_vec());
+    let sizes = |l: &Ledger| -> Vec<i64> {
+        let mut st = l.conn().prepare("SELECT size FROM claims ORDER BY size").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(sizes(&inc), vec![1, 2], "the two claims are apart before the bridge");
+    ingest(&mut inc, docs[2..].to_vec());
+    let merged = claim_partition(&inc);
+    assert_eq!(merged, claim_partition(&once));
+    assert_eq!(merged.len(), 1);
+    let (members, label, size, articles, asserts, ..) = &merged[0];
+    assert_eq!((members.len(), *size, *articles, *asserts), (4, 4, 3, 4));
+    assert_eq!(label, ab, "the most complete content labels the cluster");
+    assert_eq!(merged[0].8.as_deref(), Some("2024-05-01"));
+    inc.link_full(&LexicalEncoder).unwrap();
+    assert_eq!(claim_partition(&inc), merged);
+}
