@@ -7,6 +7,11 @@ mod pretty;
 mod serve;
 mod stance;
 
+/// mimalloc, not glibc's malloc: allocation was ~10% of ingest's CPU, spread over many call
+/// sites (BENCHMARKS.md, "mimalloc in the binary"); it costs some resident memory.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
