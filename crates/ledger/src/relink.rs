@@ -992,7 +992,8 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
     }
     // Named sources: new quotes take their name's agent; a name that changed agent sends the
     // old quotes through the scan a full linking does (rare once names have settled).
-    let mut rescan = false;
+    // Names that changed speaker and have stored quotes: (name, the speaker it had).
+    let mut moved_names: Vec<(&String, Option<i64>)> = vec![];
     {
         let mut set_name = tx.prepare_cached("UPDATE source_names SET agent = ?2 WHERE name = ?1")?;
         for (name, _, old) in &sources {
@@ -1000,7 +1001,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
             if new != *old {
                 set_name.execute(params![name, new])?;
                 if old.is_some() || old_source_names.contains(name) {
-                    rescan = true;
+                    moved_names.push((name, *old));
                 }
             }
         }
@@ -1011,15 +1012,39 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
             }
         }
     }
-    mark(&format!("new rows and names (rescan {rescan})"));
-    if rescan {
-        let mut changed: Vec<(i64, Option<i64>, Option<i64>)> = vec![];
-        let mut st = tx.prepare("SELECT id, source, source_kind, agent FROM attributions WHERE speaker_entity IS NULL AND id <= ?1")?;
-        let mut rows = st.query([attr_upto])?;
-        while let Some(r) = rows.next()? {
-            let source: Option<String> = r.get(1)?;
-            let kind: String = r.get(2)?;
-            let old: Option<i64> = r.get(3)?;
+    mark(&format!("new rows and names ({} names moved)", moved_names.len()));
+    if !moved_names.is_empty() {
+        // The stored quotes of a moved name (named source, no speaker entity) carry the speaker
+        // the name had: they are among that speaker's quotes (`speaker_quotes`, which holds every
+        // quote up to the last linking), or, for a name that had none, among the unresolved
+        // quotes whose source has its words (`unresolved_fts`); each is checked again here.
+        // (Before, every quote of the ledger was read.)
+        let mut ids: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+        let mut of_agent = tx.prepare_cached("SELECT id FROM speaker_quotes WHERE agent = ?1 AND id <= ?2")?;
+        let mut unresolved = tx.prepare_cached("SELECT rowid FROM unresolved_fts WHERE unresolved_fts MATCH ?1 AND rowid <= ?2")?;
+        for (name, old) in &moved_names {
+            let found = match old {
+                Some(agent) => of_agent.query_map(params![agent, attr_upto], |r| r.get::<_, i64>(0))?.collect::<std::result::Result<Vec<_>, _>>()?,
+                None => {
+                    let words = crate::query::fts_query(name);
+                    if words.is_empty() {
+                        continue;
+                    }
+                    unresolved.query_map(params![words, attr_upto], |r| r.get::<_, i64>(0))?.collect::<std::result::Result<Vec<_>, _>>()?
+                }
+            };
+            ids.extend(found);
+        }
+        let mut row = tx.prepare_cached("SELECT source, source_kind, agent FROM attributions WHERE id = ?1 AND speaker_entity IS NULL")?;
+        let mut up = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
+        let mut changed = 0usize;
+        for id in ids {
+            let Some((source, kind, old)) = row
+                .query_row([id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?)))
+                .optional()?
+            else {
+                continue;
+            };
             let new = match (kind.as_str(), source) {
                 ("named", Some(s)) => match lex.name_in_source(&s) {
                     Some(n) => {
@@ -1034,14 +1059,12 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
                 _ => None,
             };
             if new != old {
-                changed.push((r.get(0)?, old, new));
+                up.execute(params![id, new])?;
+                recount.extend(old.iter().chain(new.iter()).copied());
+                changed += 1;
             }
         }
-        let mut up = tx.prepare_cached("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
-        for (id, old, new) in changed {
-            up.execute(params![id, new])?;
-            recount.extend(old.iter().chain(new.iter()).copied());
-        }
+        mark(&format!("moved names' quotes ({changed} written)"));
     }
     mark("rescan");
     // The new quotes join their speakers' lists (which the recount below reads).
