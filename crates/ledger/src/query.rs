@@ -243,13 +243,11 @@ fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, rows: &Rows, args: &mut V
             cond += &format!(" AND {col} = ?{n}");
         }
     }
-    if let Some(v) = f.claim {
-        let n = push(args, Value::Integer(v));
-        cond += &format!(" AND q.claim = ?{n}");
-    }
-    if let Some(v) = f.article {
-        let n = push(args, Value::Integer(v));
-        cond += &format!(" AND {k}.article = ?{n}");
+    for (col, v) in [("q.claim".to_string(), f.claim), (format!("{k}.article"), f.article)] {
+        if let Some(v) = v {
+            let n = push(args, Value::Integer(v));
+            cond += &format!(" AND {col} = ?{n}");
+        }
     }
     cond
 }

@@ -370,15 +370,8 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         }
     }
     mark("merges");
-    // Members and counts per touched cluster.
-    struct Acc {
-        size: i64,
-        articles: Vec<i64>,
-        stances: [i64; 4],
-        first_seen: Option<String>,
-        label: Option<(i64, i64)>, // (rank, attribution id)
-    }
-    let mut accs: HashMap<i64, Acc> = HashMap::new();
+    // Each touched cluster's new members: their counts (articles counted below) and articles.
+    let mut accs: HashMap<i64, (Counts, Vec<i64>)> = HashMap::new();
     {
         let mut set = tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
         let mut published =
@@ -386,38 +379,13 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         for (i, c) in inputs.iter().enumerate() {
             let id = comp_id[&dsu.find(i)];
             set.execute(params![id, c.id])?;
-            let acc = accs.entry(id).or_insert(Acc {
-                size: 0,
-                articles: vec![],
-                stances: [0; 4],
-                first_seen: None,
-                label: None,
-            });
-            acc.size += 1;
-            acc.articles.push(c.article);
-            if let Some(k) = [
-                Stance::Asserts,
-                Stance::Reports,
-                Stance::Denies,
-                Stance::Questions,
-            ]
-            .iter()
-            .position(|s| *s == c.stance)
-            {
-                acc.stances[k] += 1;
+            let mut one = Counts { size: 1, label: Some((label_rank(c), c.id)), first_seen: published.query_row([c.id], |r| r.get(0))?, ..Default::default() };
+            if let Some(k) = [Stance::Asserts, Stance::Reports, Stance::Denies, Stance::Questions].iter().position(|s| *s == c.stance) {
+                one.stances[k] = 1;
             }
-            let p: Option<String> = published.query_row([c.id], |r| r.get(0))?;
-            if p.is_some() && (acc.first_seen.is_none() || p < acc.first_seen) {
-                acc.first_seen = p;
-            }
-            let cand = (label_rank(c), c.id);
-            // Higher rank wins; on equal rank the earlier attribution.
-            if acc
-                .label
-                .is_none_or(|(r, a)| cand.0 > r || (cand.0 == r && cand.1 < a))
-            {
-                acc.label = Some(cand);
-            }
+            let (acc, articles) = accs.entry(id).or_default();
+            acc.add(&one);
+            articles.push(c.article);
         }
     }
     mark("members");
@@ -435,11 +403,10 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
     )?;
     // Merged clusters may share articles: counted from the (claim, article) index alone.
     let mut distinct_articles = tx.prepare_cached("SELECT count(DISTINCT article) FROM attributions WHERE claim = ?1")?;
-    for (id, acc) in accs {
-        let mut arts = acc.articles.clone();
+    for (id, (mut new, mut arts)) in accs {
         arts.sort();
         arts.dedup();
-        let new = Counts { size: acc.size, articles: arts.len() as i64, stances: acc.stances, first_seen: acc.first_seen.clone(), label: acc.label };
+        new.articles = arts.len() as i64;
         let (mut counts, is_stored) = match merged.get(&id) {
             Some(m) => (m.clone(), true),
             None => match stored(id)? {
@@ -730,17 +697,19 @@ pub fn rebuild_speaker_index(
 /// rows, rather than one range of the family index per family (each row then a lookup).
 const SCAN_FAMILIES: usize = 1_000;
 
-/// Rows of a speaker-index query (`select`, no WHERE): all of them, or those of `families`, in
-/// the order a scan of the whole table gives (`order`: its primary key's).
+/// Rows of `columns` of a speaker-index table: all of them, or those of `families`, in the order
+/// a scan of the whole table gives (`order`: its primary key's).
 fn index_rows<T>(
     tx: &Transaction,
-    select: &str,
+    columns: &str,
+    table: &str,
     families: Option<&[&String]>,
     row: impl Fn(&rusqlite::Row) -> rusqlite::Result<T>,
     order: impl Fn(&T, &T) -> std::cmp::Ordering,
 ) -> Result<Vec<T>> {
+    let select = format!("SELECT {columns} FROM {table}");
     let Some(families) = families else {
-        let mut st = tx.prepare(select)?;
+        let mut st = tx.prepare(&select)?;
         let rows = st.query_map([], row)?;
         return Ok(rows.collect::<std::result::Result<_, _>>()?);
     };
@@ -748,8 +717,7 @@ fn index_rows<T>(
         // Many families (a large linking of names seen before): most of the table, so one pass
         // over it beats a range of the family index and a lookup of the row per name.
         let wanted: std::collections::HashSet<&str> = families.iter().map(|f| f.as_str()).collect();
-        let from = select.find(" FROM ").expect("a speaker-index query has a FROM clause");
-        let mut st = tx.prepare(&format!("{}, family{}", &select[..from], &select[from..]))?;
+        let mut st = tx.prepare(&format!("SELECT {columns}, family FROM {table}"))?;
         let mut rows = st.query([])?;
         let mut v = vec![];
         while let Some(r) = rows.next()? {
@@ -876,7 +844,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
     type GroupRow = (String, String, String, i64, Option<i64>);
     let group_row = |r: &rusqlite::Row| -> rusqlite::Result<GroupRow> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
     let families = (!every_family).then_some(&families[..]);
-    let loaded: Vec<GroupRow> = index_rows(tx, "SELECT name, kind, roles, n, agent FROM entity_groups", families, group_row, |a, b| {
+    let loaded: Vec<GroupRow> = index_rows(tx, "name, kind, roles, n, agent", "entity_groups", families, group_row, |a, b| {
         (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2))
     })?;
     let mut groups: Vec<EntityInput> = Vec::with_capacity(loaded.len());
@@ -895,7 +863,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
     }
     let source_row = |r: &rusqlite::Row| -> rusqlite::Result<(String, usize, Option<i64>)> { Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as usize, r.get::<_, Option<i64>>(2)?)) };
     let sources: Vec<(String, usize, Option<i64>)> =
-        index_rows(tx, "SELECT name, n, agent FROM source_names", families, source_row, |a, b| a.0.cmp(&b.0))?;
+        index_rows(tx, "name, n, agent", "source_names", families, source_row, |a, b| a.0.cmp(&b.0))?;
     let extra: Vec<(String, usize)> = sources.iter().map(|(n, c, _)| (n.clone(), *c)).collect();
     mark(&format!("load groups ({} groups, {} sources, {} families)", groups.len(), sources.len(), touched.len()));
     let res = resolve(&groups, &extra);
@@ -990,8 +958,8 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
         }
         mark(&format!("new quotes of entities ({written} of {} written)", quotes.len()));
     }
-    // Named sources: new quotes take their name's agent; a name that changed agent sends the
-    // old quotes through the scan a full linking does (rare once names have settled).
+    // Named sources: new quotes take their name's agent; a name that changed agent moves its
+    // stored quotes (below).
     // Names that changed speaker and have stored quotes: (name, the speaker it had).
     let mut moved_names: Vec<(&String, Option<i64>)> = vec![];
     {
@@ -1066,7 +1034,6 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
         }
         mark(&format!("moved names' quotes ({changed} written)"));
     }
-    mark("rescan");
     // The new quotes join their speakers' lists (which the recount below reads).
     tx.execute_batch(crate::schema::SYNC_SPEAKER_QUOTES)?;
     mark("speaker quotes");
@@ -1123,7 +1090,7 @@ mod tests {
         }
         type Row = (String, String, i64);
         let read = |families: &[&String]| -> Vec<Row> {
-            index_rows(&tx, "SELECT name, kind, n FROM entity_groups", Some(families), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)), |a: &Row, b: &Row| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+            index_rows(&tx, "name, kind, n", "entity_groups", Some(families), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)), |a: &Row, b: &Row| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
                 .unwrap()
         };
         let expect = |families: &[&String]| -> Vec<Row> {

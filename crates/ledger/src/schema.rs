@@ -266,7 +266,7 @@ DROP INDEX IF EXISTS entities_name;
 -- every stored quote (~15 per article, in every 128-article transaction), most of the writer's
 -- remaining growth with the ledger. Its readers (a speaker's quotes by date, their outlets and
 -- counts) read this table instead, which linking fills: the quotes stored since the last linking
--- in key order (crate::relink::sync_speaker_quotes, one pass over its pages per linking), and
+-- in key order (schema::SYNC_SPEAKER_QUOTES, one pass over its pages per linking), and
 -- the triggers follow later changes of an older quote's speaker. `published` is '' when undated
 -- (key columns cannot be NULL), which `undated` orders last as `published IS NULL` did.
 CREATE TABLE speaker_quotes (
