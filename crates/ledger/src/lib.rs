@@ -56,7 +56,7 @@ pub struct Ledger {
 /// KiB). Linking and the writer walk indexes far larger than the default 2 MB cache; with it, a
 /// third of linking went to reading pages back from the OS. Readers (the server's pool) keep
 /// the default.
-const WRITE_CACHE_KIB: i64 = -16_384;
+pub(crate) const WRITE_CACHE_KIB: i64 = -16_384;
 
 impl Ledger {
     /// Opens (creating if needed) the ledger at `path`, in WAL mode, migrated to the current schema.

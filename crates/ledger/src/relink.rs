@@ -146,9 +146,62 @@ impl Counts {
     }
 }
 
+/// New postings not yet written: (token, representative), the token as its number in
+/// [`ClaimPlan::tokens`] and the representative as its number among the new ones (a linking
+/// of 10,000 articles holds ~1.5 M of them, 8 bytes each).
+pub struct Postings {
+    rows: Vec<(u32, u32)>,
+    /// The id of the first new representative.
+    first_rep: i64,
+}
+
+/// What [`plan_new`] decided, before anything is written: how the new claims join each other
+/// and the stored clusters (`dsu` over the new claims, then one node per stored cluster met),
+/// the new representatives with their ids, and the index rows to add.
+pub struct ClaimPlan {
+    dsu: Dsu,
+    /// (node, stored cluster) of each stored cluster met.
+    node_old: Vec<(usize, i64)>,
+    /// New representatives: (id, key as JSON, the new claim it came from).
+    new_reps: Vec<(i64, String, usize)>,
+    tokens: Vec<String>,
+    postings: Postings,
+    /// Tokens whose count changed, with their new count.
+    token_counts: Vec<(u32, i64)>,
+}
+
+/// Writes held postings (tokens by number in the names given) on the writing connection.
+pub type FlushPostings<'a> = &'a mut dyn FnMut(&[String], &mut Postings) -> Result<()>;
+
+/// Writes postings (tokens by number in `tokens`) in key order and empties them.
+fn write_postings(insert: &mut rusqlite::CachedStatement<'_>, tokens: &[String], postings: &mut Postings) -> Result<()> {
+    let first = postings.first_rep;
+    let mut named: Vec<(&str, i64)> = postings.rows.drain(..).map(|(t, k)| (tokens[t as usize].as_str(), first + k as i64)).collect();
+    write_sorted(insert, &mut named)
+}
+
 /// Clusters the attributions with id above [`CLAIMS_UPTO`] (`inputs`, in id order, entity
-/// keys already resolved) into the stored clusters and updates the touched clusters' rows.
+/// keys already resolved) into the stored clusters and updates the touched clusters' rows
+/// ([`plan_new`], then [`apply_new`]).
 pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> {
+    let mut post = tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
+    let mut flush = |tokens: &[String], rows: &mut Postings| write_postings(&mut post, tokens, rows);
+    let plan = plan_new(tx, inputs, Some(&mut flush))?;
+    drop(post);
+    apply_new(tx, inputs, plan)
+}
+
+/// Finds the stored clusters the new claims (`inputs`) join, reading only: `conn` may be a
+/// second connection on the same snapshot, so this runs beside the speaker step (crate::store).
+/// New representatives get the ids an insert would give them (after the largest stored one);
+/// their postings are held until [`apply_new`], or given to `flush` (on the writing connection)
+/// whenever [`POSTINGS_BUFFER`] are held: this loop reads a token's postings only before it
+/// adds to them, and from its cache after.
+pub fn plan_new(
+    tx: &rusqlite::Connection,
+    inputs: &[ClaimInput],
+    mut flush: Option<FlushPostings<'_>>,
+) -> Result<ClaimPlan> {
     let mut mark = debug_marks("claims");
     let n = inputs.len();
     // Nodes: 0..n are the new claims, then one per stored cluster met.
@@ -167,15 +220,17 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
     // `inputs` are in id order, which is (article, position) order.
     let order: Vec<usize> = (0..n).collect();
     crate::claims::join_linked(inputs, &order, &mut dsu);
-    // New representatives, by rep row id -> node (their cluster is decided below).
+    // New representatives: by rep id -> node, and by key (their cluster is decided later).
     let mut new_rep_node: HashMap<i64, usize> = HashMap::new();
+    let mut new_rep_key: HashMap<String, i64> = HashMap::new();
+    let mut new_reps: Vec<(i64, String, usize)> = vec![];
+    let mut next_rep: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM claim_reps", [], |r| r.get(0))?;
+    let mut tok_names: Vec<String> = vec![];
+    let mut postings_out = Postings { rows: vec![], first_rep: next_rep + 1 };
+    let mut token_counts: Vec<(u32, i64)> = vec![];
     {
         let mut by_key = tx.prepare_cached("SELECT id, claim FROM claim_reps WHERE key = ?1")?;
-        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(key, claim) VALUES (?1, 0)")?;
         let mut tok_n = tx.prepare_cached("SELECT n FROM claim_tokens WHERE token = ?1")?;
-        let mut up_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, 1) ON CONFLICT(token) DO UPDATE SET n = n + 1")?;
-        let mut post =
-            tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
         let mut postings = tx.prepare_cached("SELECT rep FROM claim_postings WHERE token = ?1")?;
         let mut rep_row = tx.prepare_cached("SELECT key, claim FROM claim_reps WHERE id = ?1")?;
         let mut counts: HashMap<i64, u32> = HashMap::new();
@@ -183,6 +238,7 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         // are added, so a token common among the new claims is read once (postings only for
         // tokens under the cap: a token over it stays over it); changed counts are written after.
         struct Tok {
+            id: u32,
             n: i64,
             reps: Option<Vec<i64>>,
             changed: bool,
@@ -191,14 +247,14 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
         // Stored representatives met as candidates, parsed once per linking (their key and
         // cluster do not change before the loop ends; bounded, as a new slice meets many).
         let mut rep_cache: HashMap<i64, (ClaimKey, i64)> = HashMap::new();
-        let mut new_postings: Vec<(String, i64)> = vec![];
         for i in (0..n).filter(|&i| comparable(&inputs[i])) {
             let key = &inputs[i].key;
             let json = serde_json::to_string(key)?;
-            if let Some((rep, claim)) = by_key
-                .query_row([&json], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-                .optional()?
-            {
+            let same_key = match new_rep_key.get(&json) {
+                Some(&rep) => Some((rep, 0)),
+                None => by_key.query_row([&json], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?,
+            };
+            if let Some((rep, claim)) = same_key {
                 let other = match new_rep_node.get(&rep) {
                     Some(&node) => node,
                     None => node_of_claim(&mut dsu, &mut dsu_len, claim),
@@ -218,7 +274,8 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                         let rows = postings.query_map([t], |r| r.get::<_, i64>(0))?;
                         Some(rows.collect::<std::result::Result<Vec<i64>, _>>()?)
                     };
-                    tok_cache.insert(t.clone(), Tok { n: n_t, reps, changed: false });
+                    tok_cache.insert(t.clone(), Tok { id: tok_names.len() as u32, n: n_t, reps, changed: false });
+                    tok_names.push(t.clone());
                 }
                 let tok = &tok_cache[t];
                 if tok.n + 1 > MAX_POSTING as i64 {
@@ -233,17 +290,22 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
                 if shared < 2 {
                     continue;
                 }
-                if !rep_cache.contains_key(&rep) {
-                    if rep_cache.len() >= REP_CACHE {
-                        rep_cache.clear();
+                // A new representative: its key is the claim's it came from.
+                let (other, claim) = if let Some(&node) = new_rep_node.get(&rep) {
+                    (&inputs[node].key, 0)
+                } else {
+                    if !rep_cache.contains_key(&rep) {
+                        if rep_cache.len() >= REP_CACHE {
+                            rep_cache.clear();
+                        }
+                        let (other_json, claim): (String, i64) =
+                            rep_row.query_row([rep], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                        let other: ClaimKey = serde_json::from_str(&other_json).unwrap_or_default();
+                        rep_cache.insert(rep, (other, claim));
                     }
-                    let (other_json, claim): (String, i64) =
-                        rep_row.query_row([rep], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    let other: ClaimKey = serde_json::from_str(&other_json).unwrap_or_default();
-                    rep_cache.insert(rep, (other, claim));
-                }
-                let (other, claim) = &rep_cache[&rep];
-                let claim = *claim;
+                    let (other, claim) = &rep_cache[&rep];
+                    (other, *claim)
+                };
                 let inter = intersection(&key.stems, &other.stems);
                 if inter < 2 {
                     continue;
@@ -260,40 +322,51 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
             for j in joined {
                 dsu.union(i, j);
             }
-            ins_rep.execute([&json])?;
-            let rep = tx.last_insert_rowid();
+            next_rep += 1;
+            let rep = next_rep;
             new_rep_node.insert(rep, i);
-            if new_postings.len() >= POSTINGS_BUFFER {
-                write_sorted(&mut post, &mut new_postings)?;
+            new_rep_key.insert(json.clone(), rep);
+            new_reps.push((rep, json, i));
+            if let (Some(f), true) = (flush.as_mut(), postings_out.rows.len() >= POSTINGS_BUFFER) {
+                f(&tok_names, &mut postings_out)?;
             }
             for t in &toks {
-                new_postings.push((t.clone(), rep));
-                match tok_cache.get_mut(t) {
-                    Some(tok) => {
-                        tok.n += 1;
-                        tok.changed = true;
-                        if let Some(reps) = &mut tok.reps {
-                            if reps.last() != Some(&rep) {
-                                reps.push(rep);
-                            }
-                        }
-                    }
-                    // Every token was met above; counted in place should that ever change.
-                    None => {
-                        up_tok.execute([t])?;
+                // Every token was met, and cached, above.
+                let Some(tok) = tok_cache.get_mut(t) else { continue };
+                postings_out.rows.push((tok.id, (rep - postings_out.first_rep) as u32));
+                tok.n += 1;
+                tok.changed = true;
+                if let Some(reps) = &mut tok.reps {
+                    if reps.last() != Some(&rep) {
+                        reps.push(rep);
                     }
                 }
             }
         }
-        // Postings and token counts are written after the loop, which reads them from the cache
-        // (every token of a new claim is met, and cached, before its postings would be written),
-        // in key order: both tables are keyed by token, and rows written in random token order
-        // dirty a page each once the table outgrows the page cache (as the writer's name index
-        // did, BENCHMARKS "Round 7: ingest").
-        write_sorted(&mut post, &mut new_postings)?;
-        let mut set_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET n = excluded.n")?;
         mark("candidates");
-        let mut changed: Vec<(&String, i64)> = tok_cache.iter().filter(|(_, tok)| tok.changed).map(|(t, tok)| (t, tok.n)).collect();
+        token_counts.extend(tok_cache.values().filter(|tok| tok.changed).map(|tok| (tok.id, tok.n)));
+    }
+    Ok(ClaimPlan { dsu, node_old, new_reps, tokens: tok_names, postings: postings_out, token_counts })
+}
+
+/// Writes what [`plan_new`] decided: the new representatives and their postings, merged and
+/// new clusters, each new claim's cluster and the touched clusters' rows.
+pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Result<Incremental> {
+    let mut mark = debug_marks("claims");
+    let n = inputs.len();
+    let ClaimPlan { mut dsu, node_old, new_reps, tokens, mut postings, token_counts } = plan;
+    {
+        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(id, key, claim) VALUES (?1, ?2, 0)")?;
+        for (rep, json, _) in &new_reps {
+            ins_rep.execute(params![rep, json])?;
+        }
+        // Postings and token counts in key order: both tables are keyed by token, and rows
+        // written in random token order dirty a page each once the table outgrows the page
+        // cache (as the writer's name index did, BENCHMARKS "Round 7: ingest").
+        let mut post = tx.prepare_cached("INSERT OR IGNORE INTO claim_postings(token, rep) VALUES (?1, ?2)")?;
+        write_postings(&mut post, &tokens, &mut postings)?;
+        let mut set_tok = tx.prepare_cached("INSERT INTO claim_tokens(token, n) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET n = excluded.n")?;
+        let mut changed: Vec<(&str, i64)> = token_counts.iter().map(|&(t, n)| (tokens[t as usize].as_str(), n)).collect();
         write_sorted(&mut set_tok, &mut changed)?;
         mark("postings and counts");
     }
@@ -365,7 +438,7 @@ pub fn link_new(tx: &Transaction, inputs: &[ClaimInput]) -> Result<Incremental> 
     }
     {
         let mut set = tx.prepare_cached("UPDATE claim_reps SET claim = ?2 WHERE id = ?1")?;
-        for (&rep, &i) in &new_rep_node {
+        for &(rep, _, i) in &new_reps {
             set.execute(params![rep, comp_id[&dsu.find(i)]])?;
         }
     }
@@ -482,7 +555,7 @@ struct Art {
     sig: Vec<u32>,
 }
 
-fn load_art(tx: &Transaction, id: i64) -> Result<Art> {
+fn load_art(tx: &rusqlite::Connection, id: i64) -> Result<Art> {
     let mut st = tx.prepare_cached("SELECT text_hash, published, wire, minhash FROM articles WHERE id = ?1")?;
     Ok(st.query_row([id], |r| {
         let blob: Vec<u8> = r.get(3)?;
@@ -490,20 +563,87 @@ fn load_art(tx: &Transaction, id: i64) -> Result<Art> {
     })?)
 }
 
-/// Bucket rows held before they are written in key order (~50 bytes a row, so ~13 MB).
+/// Bucket rows held before they are written in key order (~50 bytes a row, so ~13 MB), when the
+/// plan is made on the writing connection.
 const BANDS_BUFFER: usize = 1 << 18;
 
 /// Writes the held bucket rows in key order and empties the buffer.
-fn write_bands(ins: &mut rusqlite::CachedStatement<'_>, pending: &mut HashMap<(i64, i64), Vec<i64>>) -> Result<()> {
-    let mut rows: Vec<(i64, i64, i64)> = pending.drain().flat_map(|((b, h), ys)| ys.into_iter().map(move |y| (b, h, y))).collect();
+fn write_bands(ins: &mut rusqlite::CachedStatement<'_>, pending: &mut Bands) -> Result<()> {
+    let mut rows = pending.drain();
     write_sorted(ins, &mut rows)
 }
 
-/// Links the articles with id above `upto` to the stored copy clusters. The pairs compared are
-/// those of a full run ([`crate::copies::link_copies`]: same text hash; the first 8 earlier
-/// articles of each LSH bucket), so the clusters are the same (up to 64-bit bucket-hash
-/// collisions). Clusters met are re-rooted at their earliest copy. Returns the articles linked.
+/// What [`plan_new_copies`] decided, before anything is written: the new articles' bucket rows
+/// and the components of new articles and the stored roots they met.
+pub struct CopyPlan {
+    bands: Bands,
+    comps: Vec<Vec<i64>>,
+}
+
+/// Links the articles with id above `upto` to the stored copy clusters ([`plan_new_copies`],
+/// then [`apply_new_copies`]).
 pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
+    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
+    let mut flush = |pending: &mut Bands| write_bands(&mut ins, pending);
+    let plan = plan_new_copies(tx, upto, Some(&mut flush))?;
+    drop(ins);
+    apply_new_copies(tx, upto, plan)
+}
+
+/// Writes held bucket rows on the writing connection.
+pub type FlushBands<'a> = &'a mut dyn FnMut(&mut Bands) -> Result<()>;
+
+/// New bucket rows not yet written, by bucket (band, hash), in article id order. Most buckets
+/// get one new article, held inline; only the others hold a list (~30 bytes a row, not ~90).
+#[derive(Default)]
+pub struct Bands {
+    first: HashMap<(i64, i64), i64>,
+    more: HashMap<(i64, i64), Vec<i64>>,
+    rows: usize,
+}
+
+impl Bands {
+    /// The new articles of a bucket, in id order.
+    fn of(&self, key: (i64, i64)) -> impl Iterator<Item = i64> + '_ {
+        self.first.get(&key).copied().into_iter().chain(self.more.get(&key).into_iter().flatten().copied())
+    }
+
+    /// Adds article `y`, at least as recent as every article held.
+    fn add(&mut self, key: (i64, i64), y: i64) {
+        match self.first.get(&key) {
+            None => {
+                self.first.insert(key, y);
+            }
+            Some(&x) if x == y => return,
+            Some(_) => {
+                let more = self.more.entry(key).or_default();
+                if more.last() == Some(&y) {
+                    return;
+                }
+                more.push(y);
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Every row, emptied.
+    fn drain(&mut self) -> Vec<(i64, i64, i64)> {
+        let mut rows: Vec<(i64, i64, i64)> = Vec::with_capacity(self.rows);
+        rows.extend(self.first.drain().map(|((b, h), y)| (b, h, y)));
+        rows.extend(self.more.drain().flat_map(|((b, h), ys)| ys.into_iter().map(move |y| (b, h, y))));
+        self.rows = 0;
+        rows
+    }
+}
+
+/// Finds the copies of the articles with id above `upto`, reading only: `conn` may be a second
+/// connection on the same snapshot, so this runs beside the speaker step (crate::store). The
+/// pairs compared are those of a full run ([`crate::copies::link_copies`]: same text hash; the
+/// first 8 earlier articles of each LSH bucket), so the clusters are the same (up to 64-bit
+/// bucket-hash collisions). The new bucket rows are held until [`apply_new_copies`] (~80 bytes
+/// each, 12 to 36 per article), or given to `flush` (on the writing connection, so that later
+/// lookups read them back) whenever [`BANDS_BUFFER`] are held.
+pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<FlushBands<'_>>) -> Result<CopyPlan> {
     use crate::copies::{similarity, NEAR_THRESHOLD, WIRE_THRESHOLD};
     let new: Vec<i64> = {
         let mut st = tx.prepare("SELECT id FROM articles WHERE id > ?1 ORDER BY id")?;
@@ -527,7 +667,6 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     // `=` changes to or from 0 or 1 (its row estimate treats small integers apart), which the
     // band numbers 0, 1, 2, ... did twice per article (a fifth of this step's instructions).
     let mut bucket = tx.prepare_cached("SELECT article FROM copy_bands WHERE band = CAST(?1 AS INTEGER) AND hash = ?2 ORDER BY article LIMIT 8")?;
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
     let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
     // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
     // signatures and stored roots are read once (`copies` is not written until the end);
@@ -535,11 +674,10 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     const CACHED: usize = 65_536;
     let mut sigs: HashMap<i64, Vec<u32>> = HashMap::new();
     let mut roots: HashMap<i64, i64> = HashMap::new();
-    // The new articles' bucket rows, written in key order after the loop (or when the buffer is
-    // full): `copy_bands` is keyed by a hash, so rows written as each article is met dirty a page
-    // each once the table outgrows the page cache (BENCHMARKS "Round 7: ingest").
-    let mut pending: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
-    let mut pending_rows = 0usize;
+    // The new articles' bucket rows, written in key order by `apply_new_copies`: `copy_bands`
+    // is keyed by a hash, so rows written as each article is met dirty a page each once the
+    // table outgrows the page cache (BENCHMARKS "Round 7: ingest").
+    let mut pending = Bands::default();
     for &y in &new {
         let a = load_art(tx, y)?;
         let ny = node_of(&mut node, &mut ids, &mut dsu, y);
@@ -552,10 +690,8 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
             let threshold = if b >= 100 { WIRE_THRESHOLD } else { NEAR_THRESHOLD };
             let mut xs: Vec<i64> = bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
             // This linking's rows not yet written come after the stored ones (higher ids).
-            if let Some(p) = pending.get(&(b, h)) {
-                let room = 8usize.saturating_sub(xs.len());
-                xs.extend(p.iter().take(room));
-            }
+            let room = 8usize.saturating_sub(xs.len());
+            xs.extend(pending.of((b, h)).take(room));
             for x in xs {
                 cands.push((x, threshold));
             }
@@ -589,18 +725,31 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
             dsu.union(nx, ny);
         }
         for (b, h) in keys {
-            let p = pending.entry((b, h)).or_default();
-            if p.last() != Some(&y) {
-                p.push(y);
-                pending_rows += 1;
-            }
+            pending.add((b, h), y);
         }
-        if pending_rows >= BANDS_BUFFER {
-            write_bands(&mut ins, &mut pending)?;
-            pending_rows = 0;
+        if let (Some(f), true) = (flush.as_mut(), pending.rows >= BANDS_BUFFER) {
+            f(&mut pending)?;
         }
     }
-    write_bands(&mut ins, &mut pending)?;
+    let mut comps: HashMap<usize, Vec<i64>> = HashMap::new();
+    for (i, &id) in ids.iter().enumerate() {
+        let r = dsu.find(i);
+        comps.entry(r).or_default().push(id);
+    }
+    let mut comps: Vec<Vec<i64>> = comps.into_values().filter(|c| c.len() > 1).collect();
+    comps.sort();
+    Ok(CopyPlan { bands: pending, comps })
+}
+
+/// Writes what [`plan_new_copies`] found: the bucket rows, in key order, and the copy rows of
+/// each component that met another article.
+pub fn apply_new_copies(tx: &Transaction, upto: i64, plan: CopyPlan) -> Result<()> {
+    use crate::copies::similarity;
+    let CopyPlan { bands: mut pending, comps } = plan;
+    {
+        let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
+        write_bands(&mut ins, &mut pending)?;
+    }
     // Components with more than one member. The nodes of a component are its new articles and
     // the stored roots (or stored articles without a copy) they met; a stored root is the earliest
     // of its cluster, so the earliest of the nodes is the earliest of the component. Rows are
@@ -608,18 +757,13 @@ pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
     // no longer one; the cluster of the root that stays keeps its rows, which are the same values
     // (a member's row depends on it and its root alone). Before, every stored member of every
     // cluster met was read and rewritten on each linking, a cost that grew with the clusters.
-    let mut comps: HashMap<usize, Vec<i64>> = HashMap::new();
-    for (i, &id) in ids.iter().enumerate() {
-        let r = dsu.find(i);
-        comps.entry(r).or_default().push(id);
-    }
     let mut members_of = tx.prepare_cached("SELECT article FROM copies WHERE root = ?1 AND article != ?1")?;
     let mut put = tx.prepare_cached("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
     let row = |m: &Art, root: &Art| -> (&'static str, f64) {
         let (kind, sim) = crate::copies::link_kind(m.hash == root.hash, similarity(&m.sig, &root.sig), m.wire.is_some());
         (kind, sim as f64)
     };
-    for (_, mut heads) in comps {
+    for mut heads in comps {
         heads.sort();
         heads.dedup();
         if heads.len() < 2 {
@@ -748,7 +892,14 @@ fn index_rows<T>(
 /// changed. Speaker counts grow by the new quotes; speakers whose old quotes moved are counted
 /// again. With `every_family`, every distinct name is resolved (the key map is then complete,
 /// as a full claim clustering needs); else the key map holds the touched families' keys.
-pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_family: bool) -> Result<crate::speakers::Resolution> {
+/// `resolved` is called with the resolution as soon as it is made, before anything is written.
+pub fn link_new_speakers(
+    tx: &Transaction,
+    ent_upto: i64,
+    attr_upto: i64,
+    every_family: bool,
+    resolved: &mut dyn FnMut(&crate::speakers::Resolution),
+) -> Result<crate::speakers::Resolution> {
     use crate::speakers::{resolve, EntityInput};
     use std::collections::HashSet;
     let mut mark = debug_marks("speakers");
@@ -867,6 +1018,7 @@ pub fn link_new_speakers(tx: &Transaction, ent_upto: i64, attr_upto: i64, every_
     let extra: Vec<(String, usize)> = sources.iter().map(|(n, c, _)| (n.clone(), *c)).collect();
     mark(&format!("load groups ({} groups, {} sources, {} families)", groups.len(), sources.len(), touched.len()));
     let res = resolve(&groups, &extra);
+    resolved(&res);
     mark("resolve");
     // Agents are keyed by a resolved name key, which is one of the resolved keys: those of the
     // families read are the ones this resolution may add, change or drop.

@@ -334,9 +334,35 @@ impl Ledger {
         };
         step(&mut sum, "vectors");
 
+        // Which steps are incremental (each has a state key), decided before anything is written.
+        let copies_from = if full { None } else { copies_upto(&tx)? };
+        let sp_upto = |key: &str| -> Result<Option<i64>> {
+            Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        };
+        let (ent_upto, attr_upto) = (sp_upto(crate::relink::SPEAKERS_ENTITIES_UPTO)?, sp_upto(crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO)?);
+        // Incremental claim clustering needs the resolved keys of the new claims' entities only
+        // (names of the new articles, so of the families their speaker step reads); clustering
+        // every claim needs every key resolved.
+        let claims_upto: Option<i64> = sp_upto(crate::relink::CLAIMS_UPTO)?;
+        let lexical = encoder.encode(&[])?.is_none();
+        let claims_incremental = claims_upto.is_some() && lexical && !full;
+        // With every step incremental and the ledger in a file, a second connection plans the
+        // copies and the claims (reading only) while this one writes the speakers: linking is
+        // otherwise one core's work. Its plans are applied here after the speakers.
+        let mut beside = match (copies_from, ent_upto, attr_upto, claims_upto, claims_incremental, tx.path()) {
+            (Some(cu), Some(_), Some(_), Some(clu), true, Some(path)) if !path.is_empty() => {
+                let new: i64 = tx.query_row("SELECT count(*) FROM articles WHERE id > ?1", [cu], |r| r.get(0))?;
+                (new <= BESIDE_MAX_ARTICLES).then(|| Planner::spawn(path.to_string(), cu, clu))
+            }
+            _ => None,
+        };
+
         // Copies: new articles against the stored LSH buckets, or all from scratch the first time.
-        if let (Some(upto), false) = (copies_upto(&tx)?, full) {
+        if beside.is_some() {
+            // planned beside, applied after the speakers
+        } else if let Some(upto) = copies_from {
             crate::relink::link_new_copies(&tx, upto)?;
+            copies_done(&tx, &mut sum)?;
         } else {
         let arts: Vec<CopyInput> = {
             let mut st = tx.prepare(
@@ -368,29 +394,25 @@ impl Ledger {
             }
         }
         crate::relink::rebuild_copy_index(&tx, &arts)?;
+        copies_done(&tx, &mut sum)?;
         }
-        tx.execute("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM articles", [crate::relink::COPIES_UPTO])?;
-        sum.copies_linked = tx.query_row("SELECT count(*) FROM copies WHERE kind != 'original'", [], |r| r.get::<_, i64>(0))? as u64;
-        step(&mut sum, "copies");
+        if beside.is_none() {
+            step(&mut sum, "copies");
+        }
 
         // Agents. Each keeps its id from one linking to the next (by name key), and only rows
         // whose link changed are written, so re-linking a large ledger writes little. Entities
         // are resolved once per distinct (name, kind, roles), which bounds memory by the
         // variety of names rather than the size of the ledger.
-        let sp_upto = |key: &str| -> Result<Option<i64>> {
-            Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
-        };
-        let (ent_upto, attr_upto) = (sp_upto(crate::relink::SPEAKERS_ENTITIES_UPTO)?, sp_upto(crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO)?);
-        // Incremental claim clustering needs the resolved keys of the new claims' entities only
-        // (names of the new articles, so of the families their speaker step reads); clustering
-        // every claim needs every key resolved.
-        let claims_upto: Option<i64> = tx
-            .query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [crate::relink::CLAIMS_UPTO], |r| r.get(0))
-            .optional()?;
-        let lexical = encoder.encode(&[])?.is_none();
-        let claims_incremental = claims_upto.is_some() && lexical && !full;
         let res = if let (Some(eu), Some(au), false) = (ent_upto, attr_upto, full) {
-            crate::relink::link_new_speakers(&tx, eu, au, !claims_incremental)?
+            // The planner beside clusters the claims as soon as their entity keys are resolved.
+            let mut resolved = |res: &speakers::Resolution| {
+                if let Some(p) = &beside {
+                    // A planner that stopped says why when joined.
+                    let _ = p.keys.send(res.key_map.clone());
+                }
+            };
+            crate::relink::link_new_speakers(&tx, eu, au, !claims_incremental, &mut resolved)?
         } else {
         // Every speaker's quotes are listed again below (SYNC_SPEAKER_QUOTES from the start);
         // meanwhile the triggers have nothing to follow.
@@ -500,42 +522,28 @@ impl Ledger {
         }
         sum.agents = tx.query_row("SELECT count(*) FROM agents", [], |r| r.get::<_, i64>(0))? as u64;
         step(&mut sum, "speakers");
+        let mut planned_claims = None;
+        if let Some(p) = beside.take() {
+            let Planned { copies: plan, inputs, claims } = p.join()?;
+            step(&mut sum, "wait for the plans");
+            crate::relink::apply_new_copies(&tx, copies_from.unwrap_or(0), plan)?;
+            copies_done(&tx, &mut sum)?;
+            step(&mut sum, "copies");
+            planned_claims = Some((inputs, claims));
+        }
 
         // Claims: the new ones against the index of stored ones, or all from scratch (the first
         // time, after re-analysis, on request, or with an encoder that gives vectors).
-        let upto = claims_upto;
-        let remap = |c: &mut ClaimInput| {
-            // Surname-only entity keys count as the full name they resolved to.
-            for e in &mut c.key.entities {
-                if let Some(k) = res.key_map.get(e.as_str()) {
-                    *e = k.clone();
-                }
+        let remap = |c: &mut ClaimInput| remap_entities(c, &res.key_map);
+        if let (Some(upto), true) = (claims_upto, claims_incremental) {
+            if let Some((inputs, plan)) = planned_claims {
+                crate::relink::apply_new(&tx, &inputs, plan)?;
+            } else {
+                let mut inputs = new_claim_inputs(&tx, upto)?;
+                inputs.iter_mut().for_each(remap);
+                step(&mut sum, "claims: load");
+                crate::relink::link_new(&tx, &inputs)?;
             }
-            c.key.entities.sort();
-            c.key.entities.dedup();
-        };
-        if let (Some(upto), true, false) = (upto, lexical, full) {
-            let mut inputs: Vec<ClaimInput> = {
-                let mut st = tx.prepare("SELECT id, article, idx, paragraph, claim_key, stance, target FROM attributions WHERE id > ?1 ORDER BY id")?;
-                let rows = st.query_map([upto], |r| {
-                    let key: String = r.get(4)?;
-                    let stance: String = r.get(5)?;
-                    Ok(ClaimInput {
-                        id: r.get(0)?,
-                        article: r.get(1)?,
-                        idx: r.get(2)?,
-                        paragraph: r.get(3)?,
-                        text: String::new(),
-                        key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
-                        stance: stance_from(&stance),
-                        target: r.get(6)?,
-                    })
-                })?;
-                rows.collect::<std::result::Result<_, _>>()?
-            };
-            inputs.iter_mut().for_each(remap);
-            step(&mut sum, "claims: load");
-            crate::relink::link_new(&tx, &inputs)?;
             step(&mut sum, "claims: cluster");
             sum.claims =
                 tx.query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64;
@@ -679,6 +687,91 @@ impl Ledger {
         step(&mut sum, "commit");
         Ok(sum)
     }
+}
+
+/// The most new articles whose copies and claims are planned beside the speaker step: the
+/// plans hold their new index rows in memory until applied (~3 KB an article at most, so
+/// ~100 MB); a larger linking plans on the writing connection, which writes as it goes.
+const BESIDE_MAX_ARTICLES: i64 = 32_768;
+
+/// What the planner beside the speaker step found.
+struct Planned {
+    copies: crate::relink::CopyPlan,
+    inputs: Vec<ClaimInput>,
+    claims: crate::relink::ClaimPlan,
+}
+
+/// A thread with its own connection that plans the copies and the claims of a linking
+/// ([`crate::relink::plan_new_copies`], [`crate::relink::plan_new`]) on the ledger as last
+/// committed, which the linking transaction does not change before it commits: the copy plan
+/// reads what ingest wrote and the copy index; the claim plan reads the new quotes and the
+/// claim index, and waits for the entity keys that the speaker step resolves.
+struct Planner {
+    keys: std::sync::mpsc::Sender<HashMap<String, String>>,
+    handle: std::thread::JoinHandle<Result<Planned>>,
+}
+
+impl Planner {
+    fn spawn(path: String, copies_upto: i64, claims_upto: i64) -> Planner {
+        let (keys, rx) = std::sync::mpsc::channel::<HashMap<String, String>>();
+        let handle = std::thread::spawn(move || -> Result<Planned> {
+            let mut conn = rusqlite::Connection::open(&path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))?;
+            conn.pragma_update(None, "cache_size", crate::WRITE_CACHE_KIB)?;
+            // One read transaction: every read sees the same snapshot.
+            let read = conn.transaction()?;
+            let copies = crate::relink::plan_new_copies(&read, copies_upto, None)?;
+            let mut inputs = new_claim_inputs(&read, claims_upto)?;
+            let key_map = rx.recv().map_err(|_| crate::LedgerError::Other("linking stopped before the speakers were resolved".into()))?;
+            inputs.iter_mut().for_each(|c| remap_entities(c, &key_map));
+            let claims = crate::relink::plan_new(&read, &inputs, None)?;
+            Ok(Planned { copies, inputs, claims })
+        });
+        Planner { keys, handle }
+    }
+
+    fn join(self) -> Result<Planned> {
+        drop(self.keys);
+        self.handle.join().map_err(|_| crate::LedgerError::Other("the linking planner stopped unexpectedly".into()))?
+    }
+}
+
+/// Records that every stored article is in the copy index, and counts the linked copies.
+fn copies_done(tx: &Transaction, sum: &mut LinkSummary) -> Result<()> {
+    tx.execute("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM articles", [crate::relink::COPIES_UPTO])?;
+    sum.copies_linked = tx.query_row("SELECT count(*) FROM copies WHERE kind != 'original'", [], |r| r.get::<_, i64>(0))? as u64;
+    Ok(())
+}
+
+/// The quotes with id above `upto`, as claims to cluster (keys as stored: see [`remap_entities`]).
+fn new_claim_inputs(conn: &rusqlite::Connection, upto: i64) -> Result<Vec<ClaimInput>> {
+    let mut st = conn.prepare("SELECT id, article, idx, paragraph, claim_key, stance, target FROM attributions WHERE id > ?1 ORDER BY id")?;
+    let rows = st.query_map([upto], |r| {
+        let key: String = r.get(4)?;
+        let stance: String = r.get(5)?;
+        Ok(ClaimInput {
+            id: r.get(0)?,
+            article: r.get(1)?,
+            idx: r.get(2)?,
+            paragraph: r.get(3)?,
+            text: String::new(),
+            key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
+            stance: stance_from(&stance),
+            target: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Surname-only entity keys of a claim count as the full name they resolved to.
+fn remap_entities(c: &mut ClaimInput, key_map: &HashMap<String, String>) {
+    for e in &mut c.key.entities {
+        if let Some(k) = key_map.get(e.as_str()) {
+            *e = k.clone();
+        }
+    }
+    c.key.entities.sort();
+    c.key.entities.dedup();
 }
 
 /// Writes the agents, keeping the id each name key had before (new keys get new ids, keys no
