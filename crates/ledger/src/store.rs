@@ -327,7 +327,9 @@ impl Ledger {
             clock = Instant::now();
         };
         let encoded = self.update_claim_vectors(encoder)?;
-        let tx = self.conn.transaction()?;
+        // Immediate: no other writer commits between this transaction's start and its end, so a
+        // planner connection opened below reads the same ledger as this one.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut sum = LinkSummary {
             claims_encoded: encoded,
             ..Default::default()
