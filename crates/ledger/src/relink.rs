@@ -147,8 +147,8 @@ impl Counts {
 }
 
 /// New postings not yet written: (token, representative), the token as its number in
-/// [`ClaimPlan::tokens`] and the representative as its number among the new ones (a linking
-/// of 10,000 articles holds ~1.5 M of them, 8 bytes each).
+/// [`ClaimPlan::tokens`] and the representative as its number among the new ones (8 bytes
+/// each; ~130,000 for 10,000 new articles in the 100,000-article benchmark).
 pub struct Postings {
     rows: Vec<(u32, u32)>,
     /// The id of the first new representative.
@@ -563,7 +563,7 @@ fn load_art(tx: &rusqlite::Connection, id: i64) -> Result<Art> {
     })?)
 }
 
-/// Bucket rows held before they are written in key order (~50 bytes a row, so ~13 MB), when the
+/// Bucket rows held before they are written in key order (~30 bytes a row, so ~8 MB), when the
 /// plan is made on the writing connection.
 const BANDS_BUFFER: usize = 1 << 18;
 
@@ -640,7 +640,7 @@ impl Bands {
 /// connection on the same snapshot, so this runs beside the speaker step (crate::store). The
 /// pairs compared are those of a full run ([`crate::copies::link_copies`]: same text hash; the
 /// first 8 earlier articles of each LSH bucket), so the clusters are the same (up to 64-bit
-/// bucket-hash collisions). The new bucket rows are held until [`apply_new_copies`] (~80 bytes
+/// bucket-hash collisions). The new bucket rows are held until [`apply_new_copies`] (~30 bytes
 /// each, 12 to 36 per article), or given to `flush` (on the writing connection, so that later
 /// lookups read them back) whenever [`BANDS_BUFFER`] are held.
 pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<FlushBands<'_>>) -> Result<CopyPlan> {

@@ -692,8 +692,9 @@ impl Ledger {
 }
 
 /// The most new articles whose copies and claims are planned beside the speaker step: the
-/// plans hold their new index rows in memory until applied (~3 KB an article at most, so
-/// ~100 MB); a larger linking plans on the writing connection, which writes as it goes.
+/// plans hold their new index rows in memory until applied (~1.2 KB an article at most, so
+/// ~40 MB, besides the new claims that both ways hold); a larger linking plans on the writing
+/// connection, which writes its rows as it goes.
 const BESIDE_MAX_ARTICLES: i64 = 32_768;
 
 /// What the planner beside the speaker step found.
