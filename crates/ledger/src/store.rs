@@ -526,11 +526,21 @@ impl Ledger {
         step(&mut sum, "speakers");
         let mut planned_claims = None;
         if let Some(p) = beside.take() {
-            let Planned { copies: plan, inputs, claims } = p.join()?;
-            step(&mut sum, "wait for the plans");
-            crate::relink::apply_new_copies(&tx, copies_from.unwrap_or(0), plan)?;
-            copies_done(&tx, &mut sum)?;
-            step(&mut sum, "copies");
+            // The copy plan is sent as soon as it is made: applied while the claims are planned.
+            let plan = p.copies.recv().ok();
+            step(&mut sum, "wait for the copy plan");
+            let applied = plan.is_some();
+            if let Some(plan) = plan {
+                crate::relink::apply_new_copies(&tx, copies_from.unwrap_or(0), plan)?;
+                copies_done(&tx, &mut sum)?;
+                step(&mut sum, "copies");
+            }
+            // A planner that stopped before sending its copy plan says why here.
+            let Planned { inputs, claims } = p.join()?;
+            if !applied {
+                return Err(crate::LedgerError::Other("the linking planner sent no copy plan".into()));
+            }
+            step(&mut sum, "wait for the claim plan");
             planned_claims = Some((inputs, claims));
         }
 
@@ -697,9 +707,8 @@ impl Ledger {
 /// connection, which writes its rows as it goes.
 const BESIDE_MAX_ARTICLES: i64 = 32_768;
 
-/// What the planner beside the speaker step found.
+/// The claims the planner beside the speaker step planned (its copy plan comes first, alone).
 struct Planned {
-    copies: crate::relink::CopyPlan,
     inputs: Vec<ClaimInput>,
     claims: crate::relink::ClaimPlan,
 }
@@ -711,26 +720,29 @@ struct Planned {
 /// claim index, and waits for the entity keys that the speaker step resolves.
 struct Planner {
     keys: std::sync::mpsc::Sender<HashMap<String, String>>,
+    copies: std::sync::mpsc::Receiver<crate::relink::CopyPlan>,
     handle: std::thread::JoinHandle<Result<Planned>>,
 }
 
 impl Planner {
     fn spawn(path: String, copies_upto: i64, claims_upto: i64) -> Planner {
         let (keys, rx) = std::sync::mpsc::channel::<HashMap<String, String>>();
+        let (copies_tx, copies) = std::sync::mpsc::channel();
         let handle = std::thread::spawn(move || -> Result<Planned> {
             let mut conn = rusqlite::Connection::open(&path)?;
             conn.busy_timeout(std::time::Duration::from_secs(30))?;
             conn.pragma_update(None, "cache_size", crate::WRITE_CACHE_KIB)?;
             // One read transaction: every read sees the same snapshot.
             let read = conn.transaction()?;
-            let copies = crate::relink::plan_new_copies(&read, copies_upto, None)?;
+            // Only an error stops the plan from being sent, and `join` reports it.
+            let _ = copies_tx.send(crate::relink::plan_new_copies(&read, copies_upto, None)?);
             let mut inputs = new_claim_inputs(&read, claims_upto)?;
             let key_map = rx.recv().map_err(|_| crate::LedgerError::Other("linking stopped before the speakers were resolved".into()))?;
             inputs.iter_mut().for_each(|c| remap_entities(c, &key_map));
             let claims = crate::relink::plan_new(&read, &inputs, None)?;
-            Ok(Planned { copies, inputs, claims })
+            Ok(Planned { inputs, claims })
         });
-        Planner { keys, handle }
+        Planner { keys, copies, handle }
     }
 
     fn join(self) -> Result<Planned> {

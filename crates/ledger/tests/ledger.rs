@@ -907,7 +907,7 @@ fn linking_with_a_planner_beside_writes_what_one_connection_writes() {
     for (i, part) in [docs, step2, step3].into_iter().enumerate() {
         let f = ingest(&mut file, part.clone());
         let m = ingest(&mut memory, part);
-        let beside = |s: &onrecord_ledger::IngestSummary| s.link_steps.iter().any(|(k, _)| *k == "wait for the plans");
+        let beside = |s: &onrecord_ledger::IngestSummary| s.link_steps.iter().any(|(k, _)| *k == "wait for the claim plan");
         // The first linking builds everything from scratch, on one connection.
         assert_eq!(beside(&f), i > 0, "{:?}", f.link_steps);
         assert!(!beside(&m));
