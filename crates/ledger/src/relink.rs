@@ -162,8 +162,8 @@ pub struct ClaimPlan {
     dsu: Dsu,
     /// (node, stored cluster) of each stored cluster met.
     node_old: Vec<(usize, i64)>,
-    /// New representatives: (id, key as JSON, the new claim it came from).
-    new_reps: Vec<(i64, String, usize)>,
+    /// New representatives: key as JSON -> (id, the new claim it came from).
+    new_reps: HashMap<String, (i64, usize)>,
     tokens: Vec<String>,
     postings: Postings,
     /// Tokens whose count changed, with their new count.
@@ -222,8 +222,7 @@ pub fn plan_new(
     crate::claims::join_linked(inputs, &order, &mut dsu);
     // New representatives: by rep id -> node, and by key (their cluster is decided later).
     let mut new_rep_node: HashMap<i64, usize> = HashMap::new();
-    let mut new_rep_key: HashMap<String, i64> = HashMap::new();
-    let mut new_reps: Vec<(i64, String, usize)> = vec![];
+    let mut new_reps: HashMap<String, (i64, usize)> = HashMap::new();
     let mut next_rep: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM claim_reps", [], |r| r.get(0))?;
     let mut tok_names: Vec<String> = vec![];
     let mut postings_out = Postings { rows: vec![], first_rep: next_rep + 1 };
@@ -250,8 +249,8 @@ pub fn plan_new(
         for i in (0..n).filter(|&i| comparable(&inputs[i])) {
             let key = &inputs[i].key;
             let json = serde_json::to_string(key)?;
-            let same_key = match new_rep_key.get(&json) {
-                Some(&rep) => Some((rep, 0)),
+            let same_key = match new_reps.get(&json) {
+                Some(&(rep, _)) => Some((rep, 0)),
                 None => by_key.query_row([&json], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?,
             };
             if let Some((rep, claim)) = same_key {
@@ -325,8 +324,7 @@ pub fn plan_new(
             next_rep += 1;
             let rep = next_rep;
             new_rep_node.insert(rep, i);
-            new_rep_key.insert(json.clone(), rep);
-            new_reps.push((rep, json, i));
+            new_reps.insert(json, (rep, i));
             if let (Some(f), true) = (flush.as_mut(), postings_out.rows.len() >= POSTINGS_BUFFER) {
                 f(&tok_names, &mut postings_out)?;
             }
@@ -356,10 +354,6 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
     let n = inputs.len();
     let ClaimPlan { mut dsu, node_old, new_reps, tokens, mut postings, token_counts } = plan;
     {
-        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(id, key, claim) VALUES (?1, ?2, 0)")?;
-        for (rep, json, _) in &new_reps {
-            ins_rep.execute(params![rep, json])?;
-        }
         // Postings and token counts in key order: both tables are keyed by token, and rows
         // written in random token order dirty a page each once the table outgrows the page
         // cache (as the writer's name index did, BENCHMARKS "Round 7: ingest").
@@ -437,9 +431,12 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
         }
     }
     {
-        let mut set = tx.prepare_cached("UPDATE claim_reps SET claim = ?2 WHERE id = ?1")?;
-        for &(rep, _, i) in &new_reps {
-            set.execute(params![rep, comp_id[&dsu.find(i)]])?;
+        // New representatives, in id order, with the cluster each joined.
+        let mut reps: Vec<(i64, &str, usize)> = new_reps.iter().map(|(key, &(rep, i))| (rep, key.as_str(), i)).collect();
+        reps.sort_unstable();
+        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(id, key, claim) VALUES (?1, ?2, ?3)")?;
+        for (rep, key, i) in reps {
+            ins_rep.execute(params![rep, key, comp_id[&dsu.find(i)]])?;
         }
     }
     mark("merges");

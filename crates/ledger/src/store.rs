@@ -359,13 +359,9 @@ impl Ledger {
             _ => None,
         };
 
-        // Copies: new articles against the stored LSH buckets, or all from scratch the first time.
-        if beside.is_some() {
-            // planned beside, applied after the speakers
-        } else if let Some(upto) = copies_from {
-            crate::relink::link_new_copies(&tx, upto)?;
-            copies_done(&tx, &mut sum)?;
-        } else {
+        // Copies from scratch the first time; new articles against the stored LSH buckets after
+        // the speakers (below), whether planned beside or here.
+        if copies_from.is_none() {
         let arts: Vec<CopyInput> = {
             let mut st = tx.prepare(
                 "SELECT id, text_hash, published, wire, minhash FROM articles ORDER BY id",
@@ -397,9 +393,7 @@ impl Ledger {
         }
         crate::relink::rebuild_copy_index(&tx, &arts)?;
         copies_done(&tx, &mut sum)?;
-        }
-        if beside.is_none() {
-            step(&mut sum, "copies");
+        step(&mut sum, "copies");
         }
 
         // Agents. Each keeps its id from one linking to the next (by name key), and only rows
@@ -525,23 +519,29 @@ impl Ledger {
         sum.agents = tx.query_row("SELECT count(*) FROM agents", [], |r| r.get::<_, i64>(0))? as u64;
         step(&mut sum, "speakers");
         let mut planned_claims = None;
-        if let Some(p) = beside.take() {
-            // The copy plan is sent as soon as it is made: applied while the claims are planned.
-            let plan = p.copies.recv().ok();
-            step(&mut sum, "wait for the copy plan");
-            let applied = plan.is_some();
-            if let Some(plan) = plan {
-                crate::relink::apply_new_copies(&tx, copies_from.unwrap_or(0), plan)?;
-                copies_done(&tx, &mut sum)?;
-                step(&mut sum, "copies");
+        if let Some(upto) = copies_from {
+            match beside.take() {
+                Some(p) => {
+                    // The copy plan is sent as soon as it is made: applied while the claims are
+                    // planned. A planner that stopped before sending it says why when joined.
+                    let plan = match p.copies.recv() {
+                        Ok(plan) => plan,
+                        Err(_) => return Err(p.join().err().unwrap_or_else(|| crate::LedgerError::Other("the linking planner sent no copy plan".into()))),
+                    };
+                    step(&mut sum, "wait for the copy plan");
+                    crate::relink::apply_new_copies(&tx, upto, plan)?;
+                    copies_done(&tx, &mut sum)?;
+                    step(&mut sum, "copies");
+                    let Planned { inputs, claims } = p.join()?;
+                    step(&mut sum, "wait for the claim plan");
+                    planned_claims = Some((inputs, claims));
+                }
+                None => {
+                    crate::relink::link_new_copies(&tx, upto)?;
+                    copies_done(&tx, &mut sum)?;
+                    step(&mut sum, "copies");
+                }
             }
-            // A planner that stopped before sending its copy plan says why here.
-            let Planned { inputs, claims } = p.join()?;
-            if !applied {
-                return Err(crate::LedgerError::Other("the linking planner sent no copy plan".into()));
-            }
-            step(&mut sum, "wait for the claim plan");
-            planned_claims = Some((inputs, claims));
         }
 
         // Claims: the new ones against the index of stored ones, or all from scratch (the first
