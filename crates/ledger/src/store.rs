@@ -823,12 +823,15 @@ pub(crate) fn store_agents(tx: &Transaction, agents: &[speakers::Agent], scope: 
     let mut ins = tx.prepare(
         "INSERT OR REPLACE INTO agents(id, key, name, kind, roles) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    // An update, not a replacement: a replaced row lost its quote counts, which an incremental
+    // linking only adds the new quotes to.
+    let mut set = tx.prepare("UPDATE agents SET name = ?2, kind = ?3, roles = ?4 WHERE id = ?1")?;
     for a in agents {
         let roles = serde_json::to_string(&a.roles)?;
         let id = match old.get(&a.key) {
             Some((id, name, kind, r)) => {
                 if *name != a.name || *kind != a.kind || *r != roles {
-                    ins.execute(params![id, a.key, a.name, a.kind, roles])?;
+                    set.execute(params![id, a.name, a.kind, roles])?;
                 }
                 *id
             }
