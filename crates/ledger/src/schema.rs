@@ -306,6 +306,18 @@ CREATE TRIGGER speaker_quotes_gone AFTER DELETE ON attributions
 CREATE INDEX attributions_claim_article ON attributions(claim, article);
 DROP INDEX IF EXISTS attributions_claim;
 "#,
+    r#"
+-- The speaker index groups entities by (name, kind, role texts) instead of (name, kind, roles
+-- JSON): the JSON holds each role's offsets in its article, so every mention with a role was a
+-- group of its own, and a linking read and resolved them all again (crate::store::roles_key).
+-- The next linking (the next ingest, even of nothing new) resolves every name once more and
+-- rebuilds the index with the new keys; it also counts every speaker's quotes again, which
+-- repairs the counts that incremental linkings before this version lost (a speaker whose roles
+-- changed had its row replaced, counts and all).
+DELETE FROM entity_groups;
+DELETE FROM state WHERE key IN ('speakers_entities_upto', 'speakers_attributions_upto');
+INSERT OR REPLACE INTO state(key, value) SELECT 'dirty', '1' WHERE EXISTS (SELECT 1 FROM entities);
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -530,10 +542,11 @@ mod tests {
         migrate(&mut conn).unwrap();
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        let fam: (String, i64, String) = conn
-            .query_row("SELECT g.family, g.n, s.family FROM entity_groups g, source_names s", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap();
-        assert_eq!(fam, (String::new(), 3, String::new()));
+        let fam: (String, i64) = conn.query_row("SELECT family, n FROM source_names", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(fam, (String::new(), 1));
+        // Version 13 empties the groups: the next linking rebuilds them with role-text keys.
+        let groups: i64 = conn.query_row("SELECT count(*) FROM entity_groups", [], |r| r.get(0)).unwrap();
+        assert_eq!(groups, 0);
         let keys: Vec<String> = conn
             .prepare("SELECT key FROM state ORDER BY key")
             .unwrap()
@@ -546,6 +559,35 @@ mod tests {
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
             .unwrap();
         assert!(plan.contains("entity_groups_family"), "{plan}");
+    }
+
+    /// A v12 ledger's speaker groups (keyed by the roles' JSON, offsets and all) are dropped and
+    /// the speaker state with them, so the next linking rebuilds the groups keyed by role texts;
+    /// the rest of the state stays.
+    #[test]
+    fn upgrades_a_v12_ledger() {
+        let mut conn = at_version(12);
+        conn.execute_batch(
+            r#"INSERT INTO entity_groups(name, kind, roles, n, agent, family) VALUES ('Jo Doe', 'PERSON', '[{"affiliation":null,"end":9,"start":1,"text":"mayor"}]', 1, 7, 'doe');
+             INSERT INTO source_names(name, n, agent, family) VALUES ('Jo Doe', 1, 7, 'doe');
+             INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, meta_json, origin_path, origin_format, minhash, ingested_at)
+               VALUES (1, 'a', 'h', '0', 'Mayor Jo Doe spoke.', '{}', 'p', 'text', x'', 'now');
+             INSERT INTO entities(id, article, idx, name, kind, roles) VALUES (1, 1, 0, 'Jo Doe', 'PERSON', '[]');
+             INSERT INTO state(key, value) VALUES ('speakers_entities_upto', '5'), ('speakers_attributions_upto', '9'), ('claims_upto', '9');"#,
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let counts: (i64, i64) = conn
+            .query_row("SELECT (SELECT count(*) FROM entity_groups), (SELECT count(*) FROM source_names)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(counts, (0, 1));
+        // Marked for linking: the next ingest rebuilds the groups even with nothing new to store.
+        let keys: Vec<(String, String)> =
+            conn.prepare("SELECT key, value FROM state ORDER BY key").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(keys, vec![("claims_upto", "9"), ("dirty", "1"), ("speaker_quotes_upto", "0"), ("unresolved_upto", "0")]);
     }
 
     /// A v6 ledger loses the unused `entities_agent` index on open and its mention rows become

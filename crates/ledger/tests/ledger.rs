@@ -672,6 +672,45 @@ fn a_speaker_with_a_new_role_keeps_its_counts() {
     assert_eq!(speaker_links(&inc), speaker_links(&once));
 }
 
+/// The speaker index groups entities by name, kind and role texts, not by where the roles stand
+/// in their article: the same role at other offsets of other articles is one group. When a full
+/// name arriving later moves that group's surname to another speaker, its stored entities (found
+/// through the group) move with it, as linking at once gives.
+#[test]
+fn speaker_groups_ignore_where_roles_stand() {
+    let mk = |id: &str, text: &str, quotes: &[Q]| doc(id, text, "2024-01-01", "Outlet", quotes);
+    let docs = vec![
+        mk("c1", "Kowalska, the port director, said the port will reopen in May.", &[Q {
+            role: Some("the port director"),
+            ..q("the port will reopen in May", "Kowalska", Some("Kowalska"))
+        }]),
+        mk("c2", "On Monday, Kowalska, the port director, said ships will wait.", &[Q {
+            role: Some("the port director"),
+            ..q("ships will wait", "Kowalska", Some("Kowalska"))
+        }]),
+        mk("c3", "Anna Kowalska said fares stay the same.", &[q("fares stay the same", "Anna Kowalska", Some("Anna Kowalska"))]),
+    ];
+    let mut once = Ledger::open_in_memory().unwrap();
+    ingest(&mut once, docs.clone());
+    let mut inc = Ledger::open_in_memory().unwrap();
+    ingest(&mut inc, docs[..1].to_vec());
+    ingest(&mut inc, docs[1..2].to_vec());
+    let groups = |l: &Ledger| -> Vec<(String, i64)> {
+        let mut st = l.conn().prepare("SELECT roles, n FROM entity_groups WHERE name = 'Kowalska'").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(groups(&inc), vec![(r#"[{"affiliation":null,"text":"the port director"}]"#.to_string(), 2)]);
+    ingest(&mut inc, docs[2..].to_vec());
+    assert_eq!(groups(&inc), groups(&once));
+    let speakers = |l: &Ledger| -> Vec<Option<String>> {
+        let mut st = l.conn().prepare("SELECT g.name FROM entities e LEFT JOIN agents g ON g.id = e.agent WHERE e.name = 'Kowalska' ORDER BY e.id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(speakers(&inc), vec![Some("Anna Kowalska".to_string()); 2]);
+    assert_eq!(speaker_links(&inc), speaker_links(&once));
+    assert_names_indexed(&inc);
+}
+
 /// Re-analysis replaces an article's entities and quotes: the names it no longer has stop
 /// counting in the speaker index, so speakers come out as if the ledger had only ever seen the
 /// new analysis. (Before, re-analysis only ever added to the counts: "Kowalska" kept resolving to
