@@ -440,6 +440,18 @@ impl Ledger {
                     }
                 }
             }
+            // In the speaker index's key order, as an incremental linking reads them: a speaker
+            // keeps the roles of the first groups it meets, so both must meet them in one order.
+            // (An input's id is its place before sorting, then after.)
+            ents.sort_unstable_by(|a, b| (&a.name, &a.kind, &a.roles_json).cmp(&(&b.name, &b.kind, &b.roles_json)));
+            let mut place = vec![0usize; ents.len()];
+            for (new, e) in ents.iter_mut().enumerate() {
+                place[e.id as usize] = new;
+                e.id = new as i64;
+            }
+            for g in groups.values_mut() {
+                *g = place[*g];
+            }
         }
         let lex = crate::text::lexicon();
         let unresolved: Vec<(i64, String)> = {

@@ -672,6 +672,33 @@ fn a_speaker_with_a_new_role_keeps_its_counts() {
     assert_eq!(speaker_links(&inc), speaker_links(&once));
 }
 
+/// A speaker's roles are listed in one order however its names arrived: linking at once and
+/// linking article by article read the groups in the speaker index's key order. (Linking at
+/// once took them in the order the entities were stored, so 163 speakers of a 100,000-article
+/// ledger listed their roles in another order, or other roles past the first 20.)
+#[test]
+fn a_speakers_roles_come_in_one_order() {
+    let docs = vec![
+        doc("r1", "Anna Kowalska, the mayor, said the port will reopen in May.", "2024-01-01", "Outlet", &[Q {
+            role: Some("the mayor"),
+            ..q("the port will reopen in May", "Anna Kowalska", Some("Anna Kowalska"))
+        }]),
+        doc("r2", "Anna Kowalska, an author, said ships will wait.", "2024-02-01", "Outlet", &[Q {
+            role: Some("an author"),
+            ..q("ships will wait", "Anna Kowalska", Some("Anna Kowalska"))
+        }]),
+    ];
+    let mut once = Ledger::open_in_memory().unwrap();
+    ingest(&mut once, docs.clone());
+    let mut inc = Ledger::open_in_memory().unwrap();
+    ingest(&mut inc, docs[..1].to_vec());
+    ingest(&mut inc, docs[1..].to_vec());
+    let roles = |l: &Ledger| -> String { l.conn().query_row("SELECT roles FROM agents WHERE name = 'Anna Kowalska'", [], |r| r.get(0)).unwrap() };
+    assert_eq!(roles(&inc), r#"["an author","the mayor"]"#);
+    assert_eq!(roles(&once), roles(&inc));
+    assert_eq!(speaker_links(&inc), speaker_links(&once));
+}
+
 /// The speaker index groups entities by name, kind and role texts, not by where the roles stand
 /// in their article: the same role at other offsets of other articles is one group. When a full
 /// name arriving later moves that group's surname to another speaker, its stored entities (found
