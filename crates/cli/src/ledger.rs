@@ -54,6 +54,10 @@ pub struct IngestArgs {
     /// Do not rebuild copies, speakers and claims at the end.
     #[arg(long)]
     no_link: bool,
+    /// Also link after every N articles stored (0: only at the end), so a long stream is linked
+    /// as it goes and memory stays bounded; the result is the same
+    #[arg(long, value_name = "N", default_value_t = onrecord_ledger::LINK_EVERY)]
+    link_every: usize,
     /// How claims are clustered (default: MiniLM when the model is fetched, else lexical).
     #[arg(long, value_enum)]
     claims: Option<ClaimsMode>,
@@ -265,7 +269,7 @@ pub fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let inputs = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
     let mut ledger = args.db.open()?;
     let pipeline = onrecord::default_pipeline();
-    let opts = IngestOptions { batch: args.batch, analysis_version: analysis_version(&pipeline), max_bytes: args.max_bytes, link: !args.no_link };
+    let opts = IngestOptions { batch: args.batch, analysis_version: analysis_version(&pipeline), max_bytes: args.max_bytes, link: !args.no_link, link_every: args.link_every };
     let analyse = |d: &mut Document| pipeline.run(d).map_err(|e| e.to_string());
     let docs = onrecord_ingest::read_all(&inputs).map(|r| r.map_err(|e| e.to_string()));
     let pool = pool(args.threads)?;

@@ -672,6 +672,42 @@ fn a_speaker_with_a_new_role_keeps_its_counts() {
     assert_eq!(speaker_links(&inc), speaker_links(&once));
 }
 
+/// A stream longer than `link_every` is linked as it goes, whenever that many articles were
+/// stored, and ends as linking it once at the end does.
+#[test]
+fn a_stream_linked_as_it_goes_ends_as_linking_at_once() {
+    let mut docs = corpus();
+    docs.insert(0, doc("k0", "Kowalska said the port will reopen in May.", "2024-01-01", "Outlet", &[q("the port will reopen in May", "Kowalska", Some("Kowalska"))]));
+    docs.push(doc("k4", "Anna Kowalska said again the government will cut fuel taxes in March to ease household costs.", "2024-05-01", "Outlet", &[q(
+        "the government will cut fuel taxes in March to ease household costs",
+        "Anna Kowalska",
+        Some("Anna Kowalska"),
+    )]));
+    let run = |link_every: usize| -> (Ledger, Vec<(u64, bool)>) {
+        let mut l = Ledger::open_in_memory().unwrap();
+        let opts = IngestOptions { batch: 1, link_every, ..Default::default() };
+        // (articles stored, linked yet) at each progress report
+        let mut seen = vec![];
+        let s = l
+            .ingest(docs.clone().into_iter().map(Ok), &|_d: &mut Document| Ok(()), &opts, &LexicalEncoder, &mut |e| {
+                if let onrecord_ledger::Event::Progress(s) = e {
+                    seen.push((s.ingested, s.link_seconds > 0.0));
+                }
+            })
+            .unwrap();
+        assert_eq!(s.ingested, docs.len() as u64);
+        assert!(s.link_seconds > 0.0);
+        (l, seen)
+    };
+    let (at_end, seen) = run(0);
+    assert!(seen.iter().all(|&(_, linked)| !linked), "{seen:?}");
+    let (stepwise, seen) = run(2);
+    assert!(seen.iter().any(|&(n, linked)| linked && n < docs.len() as u64), "linked before the end: {seen:?}");
+    assert_eq!(claim_partition(&stepwise), claim_partition(&at_end));
+    assert_eq!(speaker_links(&stepwise), speaker_links(&at_end));
+    assert_names_indexed(&stepwise);
+}
+
 /// A speaker's roles are listed in one order however its names arrived: linking at once and
 /// linking article by article read the groups in the speaker index's key order. (Linking at
 /// once took them in the order the entities were stored, so 163 speakers of a 100,000-article
