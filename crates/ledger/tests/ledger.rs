@@ -641,6 +641,16 @@ fn speakers_resolve_by_family_incrementally() {
     assert_eq!(claim_partition(&inc), claim_partition(&once));
 }
 
+/// `docs` ingested and linked at once, and in two ingests (each linking) split before `at`.
+fn linked_at_once_and_in_two(docs: &[Document], at: usize) -> (Ledger, Ledger) {
+    let mut once = Ledger::open_in_memory().unwrap();
+    ingest(&mut once, docs.to_vec());
+    let mut two = Ledger::open_in_memory().unwrap();
+    ingest(&mut two, docs[..at].to_vec());
+    ingest(&mut two, docs[at..].to_vec());
+    (once, two)
+}
+
 /// A speaker whose name, kind or roles change at a later linking keeps the counts of its stored
 /// quotes. (Its row used to be replaced, counts and all, and an incremental linking only adds
 /// the new quotes: 209 speakers of a 90,000-article ledger were undercounted.)
@@ -653,11 +663,7 @@ fn a_speaker_with_a_new_role_keeps_its_counts() {
             ..q("ships will wait", "Anna Kowalska", Some("Anna Kowalska"))
         }]),
     ];
-    let mut once = Ledger::open_in_memory().unwrap();
-    ingest(&mut once, docs.clone());
-    let mut inc = Ledger::open_in_memory().unwrap();
-    ingest(&mut inc, docs[..1].to_vec());
-    ingest(&mut inc, docs[1..].to_vec());
+    let (once, inc) = linked_at_once_and_in_two(&docs, 1);
     let row = |l: &Ledger| -> (String, i64, i64, String, String) {
         l.conn()
             .query_row("SELECT roles, quotes, articles, first_seen, last_seen FROM agents WHERE name = 'Anna Kowalska'", [], |r| {
@@ -724,11 +730,7 @@ fn a_speakers_roles_come_in_one_order() {
             ..q("ships will wait", "Anna Kowalska", Some("Anna Kowalska"))
         }]),
     ];
-    let mut once = Ledger::open_in_memory().unwrap();
-    ingest(&mut once, docs.clone());
-    let mut inc = Ledger::open_in_memory().unwrap();
-    ingest(&mut inc, docs[..1].to_vec());
-    ingest(&mut inc, docs[1..].to_vec());
+    let (once, inc) = linked_at_once_and_in_two(&docs, 1);
     let roles = |l: &Ledger| -> String { l.conn().query_row("SELECT roles FROM agents WHERE name = 'Anna Kowalska'", [], |r| r.get(0)).unwrap() };
     assert_eq!(roles(&inc), r#"["an author","the mayor"]"#);
     assert_eq!(roles(&once), roles(&inc));
