@@ -28,7 +28,8 @@ pub struct IngestOptions {
     /// With `link`, also link whenever this many articles were stored since the last linking
     /// (0: only at the end). A long stream is then linked as a feed would be, so linking holds
     /// one stretch's rows at a time and memory stays bounded (linking 100,000 new articles at
-    /// once peaked at 1.2 GB); linking in steps gives what linking at once gives.
+    /// once peaked at 1.2 GB). Linking in steps gives what linking at once gives, up to the
+    /// claim posting cap (ARCHITECTURE.md, "Invariants").
     pub link_every: usize,
 }
 
