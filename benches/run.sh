@@ -3,7 +3,8 @@
 #   1. extract throughput (articles/s, MB/s) on PolNeAR train, 1 and 2 threads;
 #   2. attribution accuracy + speed beside spaCy sm + textacy (benches/quotes.sh);
 #   3. HTML pages/s on the Zyte pages replicated to N_HTML, beside Python trafilatura (html_scale.sh);
-#   4. ledger ingest per 10k slice, peak RSS, DB size, then query p50/p99 (ledger_scale.sh).
+#   4. ledger ingest per 10k slice, peak RSS, DB size, then query p50/p99 (ledger_scale.sh);
+#   5. memory on one long stream: one extract and one ingest of the whole replica (stream_memory.sh).
 # Usage: benches/run.sh [--quick]
 #   --quick: 2,000 HTML pages, a 20,000-article ledger (minutes instead of the better part of an hour).
 # Needs ../shared (skips what is absent); the peers' venv is set up from PyPI on first use.
@@ -45,5 +46,9 @@ echo
 
 echo "## ledger, $n_ledger articles"
 bash benches/ledger_scale.sh "$n_ledger"
+echo
+
+echo "## one stream of $n_ledger articles, memory sampled"
+bash benches/stream_memory.sh "$n_ledger"
 echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
