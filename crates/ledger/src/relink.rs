@@ -928,7 +928,7 @@ pub fn link_new_speakers(
         let mut counts: Vec<i64> = vec![];
         let mut rows = st.query([ent_upto])?;
         while let Some(r) = rows.next()? {
-            let key = (r.get::<_, String>(1)?, r.get::<_, String>(2)?, crate::store::roles_key_of(r.get(3)?));
+            let key = (r.get::<_, String>(1)?, r.get::<_, String>(2)?, crate::speakers::roles_key_of(r.get(3)?));
             let g = match index.get(&key) {
                 Some(&g) => g,
                 None => {
@@ -998,7 +998,7 @@ pub fn link_new_speakers(
     let mut groups: Vec<EntityInput> = Vec::with_capacity(loaded.len());
     let mut group_rows: Vec<(String, Option<i64>)> = Vec::with_capacity(loaded.len());
     for (name, kind, roles_json, n, agent) in loaded {
-        let roles = crate::store::role_texts(&roles_json);
+        let roles = crate::speakers::role_texts(&roles_json);
         groups.push(EntityInput {
             id: groups.len() as i64,
             name,
@@ -1049,7 +1049,7 @@ pub fn link_new_speakers(
                 .query_map(params![name, ent_upto], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<std::result::Result<_, _>>()?;
             for (id, article, kind, roles) in ms {
-                if let Some(new) = by_group.get(&(kind.as_str(), &*crate::store::roles_key(&roles))) {
+                if let Some(new) = by_group.get(&(kind.as_str(), &*crate::speakers::roles_key(&roles))) {
                     set_ent.execute(params![id, new])?;
                     set_quotes.execute(params![article, id, new])?;
                 }

@@ -309,7 +309,7 @@ DROP INDEX IF EXISTS attributions_claim;
     r#"
 -- The speaker index groups entities by (name, kind, role texts) instead of (name, kind, roles
 -- JSON): the JSON holds each role's offsets in its article, so every mention with a role was a
--- group of its own, and a linking read and resolved them all again (crate::store::roles_key).
+-- group of its own, and a linking read and resolved them all again (crate::speakers::roles_key).
 -- The next linking (the next ingest, even of nothing new) resolves every name once more and
 -- rebuilds the index with the new keys; it also counts every speaker's quotes again, which
 -- repairs the counts that incremental linkings before this version lost (a speaker whose roles

@@ -398,38 +398,9 @@ impl Ledger {
         // Copies from scratch the first time; new articles against the stored LSH buckets after
         // the speakers (below), whether planned beside or here.
         if copies_from.is_none() {
-        let arts: Vec<CopyInput> = {
-            let mut st = tx.prepare(
-                "SELECT id, text_hash, published, wire, minhash FROM articles ORDER BY id",
-            )?;
-            let rows = st.query_map([], |r| {
-                let blob: Vec<u8> = r.get(4)?;
-                Ok(CopyInput {
-                    id: r.get(0)?,
-                    hash: r.get(1)?,
-                    published: r.get(2)?,
-                    wire: r.get(3)?,
-                    sig: copies::decode(&blob),
-                })
-            })?;
-            rows.collect::<std::result::Result<_, _>>()?
-        };
-        let links = copies::link_copies(&arts);
-        tx.execute("DELETE FROM copies", [])?;
-        {
-            let mut ins = tx.prepare("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
-            let mut roots = std::collections::BTreeSet::new();
-            for l in &links {
-                ins.execute(params![l.article, l.root, l.kind, l.similarity as f64])?;
-                roots.insert(l.root);
-            }
-            for r in roots {
-                ins.execute(params![r, r, "original", 1.0f64])?;
-            }
-        }
-        crate::relink::rebuild_copy_index(&tx, &arts)?;
-        copies_done(&tx, &mut sum)?;
-        step(&mut sum, "copies");
+            copies_from_scratch(&tx)?;
+            copies_done(&tx, &mut sum)?;
+            step(&mut sum, "copies");
         }
 
         // Agents. Each keeps its id from one linking to the next (by name key), and only rows
@@ -446,118 +417,7 @@ impl Ledger {
             };
             crate::relink::link_new_speakers(&tx, eu, au, !claims_incremental, &mut resolved)?
         } else {
-        // Every speaker's quotes are listed again below (SYNC_SPEAKER_QUOTES from the start);
-        // meanwhile the triggers have nothing to follow.
-        tx.execute_batch("DELETE FROM speaker_quotes; INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_upto', 0);")?;
-        let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
-        let mut ents: Vec<EntityInput> = vec![];
-        {
-            let mut st = tx.prepare("SELECT name, kind, roles FROM entities")?;
-            let mut rows = st.query([])?;
-            while let Some(r) = rows.next()? {
-                let key: (String, String, String) = (r.get(0)?, r.get(1)?, roles_key_of(r.get(2)?));
-                match groups.get(&key) {
-                    Some(&g) => ents[g].count += 1,
-                    None => {
-                        let roles = if key.2 == "[]" {
-                            vec![]
-                        } else {
-                            role_texts(&key.2)
-                        };
-                        ents.push(EntityInput {
-                            id: ents.len() as i64,
-                            name: key.0.clone(),
-                            kind: key.1.clone(),
-                            roles,
-                            count: 1,
-                            roles_json: key.2.clone(),
-                        });
-                        groups.insert(key, ents.len() - 1);
-                    }
-                }
-            }
-            // In the speaker index's key order, as an incremental linking reads them: a speaker
-            // keeps the roles of the first groups it meets, so both must meet them in one order.
-            // (An input's id is its place before sorting, then after.)
-            ents.sort_unstable_by(|a, b| (&a.name, &a.kind, &a.roles_json).cmp(&(&b.name, &b.kind, &b.roles_json)));
-            let mut place = vec![0usize; ents.len()];
-            for (new, e) in ents.iter_mut().enumerate() {
-                place[e.id as usize] = new;
-                e.id = new as i64;
-            }
-            for g in groups.values_mut() {
-                *g = place[*g];
-            }
-        }
-        let lex = crate::text::lexicon();
-        let unresolved: Vec<(i64, String)> = {
-            let mut st = tx.prepare("SELECT id, source FROM attributions WHERE speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            rows.filter_map(|r| r.ok())
-                .filter_map(|(id, s)| lex.name_in_source(&s).map(|n| (id, n)))
-                .collect()
-        };
-        let extra: Vec<(String, usize)> = {
-            let mut m: HashMap<&str, usize> = HashMap::new();
-            for (_, n) in &unresolved {
-                *m.entry(n.as_str()).or_default() += 1;
-            }
-            let mut v: Vec<(String, usize)> = m.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
-            v.sort();
-            v
-        };
-        let res = speakers::resolve(&ents, &extra);
-        let agent_ids = store_agents(&tx, &res.agents, None)?;
-        {
-            // Changes first, written after the scan.
-            let mut changed: Vec<(i64, Option<i64>)> = vec![];
-            let mut st = tx.prepare("SELECT id, name, kind, roles, agent FROM entities")?;
-            let mut rows = st.query([])?;
-            while let Some(r) = rows.next()? {
-                let key: (String, String, String) = (r.get(1)?, r.get(2)?, roles_key_of(r.get(3)?));
-                let new = groups
-                    .get(&key)
-                    .and_then(|&g| res.entity_agent.get(&(g as i64)))
-                    .map(|&ai| agent_ids[ai]);
-                if new != r.get::<_, Option<i64>>(4)? {
-                    changed.push((r.get(0)?, new));
-                }
-            }
-            let mut up = tx.prepare("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
-            for (id, a) in changed {
-                up.execute(params![id, a])?;
-            }
-            tx.execute(
-                "UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)
-                 WHERE speaker_entity IS NOT NULL AND agent IS NOT (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)",
-                [],
-            )?;
-            let unresolved_agent: HashMap<i64, i64> = unresolved
-                .iter()
-                .filter_map(|(aid, name)| {
-                    res.agent_of_key(&lex.name_key(name))
-                        .map(|ai| (*aid, agent_ids[ai]))
-                })
-                .collect();
-            let mut changed: Vec<(i64, Option<i64>)> = vec![];
-            let mut st =
-                tx.prepare("SELECT id, agent FROM attributions WHERE speaker_entity IS NULL")?;
-            let mut rows = st.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let new = unresolved_agent.get(&id).copied();
-                if new != r.get::<_, Option<i64>>(1)? {
-                    changed.push((id, new));
-                }
-            }
-            let mut up = tx.prepare("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
-            for (id, a) in changed {
-                up.execute(params![id, a])?;
-            }
-        }
-        tx.execute_batch(crate::schema::AGENT_COUNTS)?;
-        crate::relink::rebuild_speaker_index(&tx, &ents, &extra, &res, &agent_ids)?;
-        res
+            speakers_from_scratch(&tx)?
         };
         tx.execute_batch(crate::schema::SYNC_SPEAKER_QUOTES)?;
         tx.execute_batch(crate::schema::SYNC_UNRESOLVED)?;
@@ -619,21 +479,10 @@ impl Ledger {
                 |r| r.get(0),
             )?;
             let inputs: Vec<ClaimInput> = {
-                let mut st = tx.prepare("SELECT id, article, idx, paragraph, CASE WHEN ?1 THEN content ELSE '' END, claim_key, stance, target, claim FROM attributions ORDER BY id")?;
+                let mut st = tx.prepare(&format!("SELECT {CLAIM_COLUMNS}, CASE WHEN ?1 THEN content ELSE '' END, claim FROM attributions ORDER BY id"))?;
                 let rows = st.query_map([need_text], |r| {
-                    let key: String = r.get(5)?;
-                    let stance: String = r.get(6)?;
                     old_claim.push(r.get(8)?);
-                    Ok(ClaimInput {
-                        id: r.get(0)?,
-                        article: r.get(1)?,
-                        idx: r.get(2)?,
-                        paragraph: r.get(3)?,
-                        text: r.get(4)?,
-                        key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
-                        stance: stance_from(&stance),
-                        target: r.get(7)?,
-                    })
+                    claim_input(r, r.get(7)?)
                 })?;
                 let mut v: Vec<ClaimInput> = rows.collect::<std::result::Result<_, _>>()?;
                 v.iter_mut().for_each(remap);
@@ -749,6 +598,159 @@ impl Ledger {
     }
 }
 
+/// Copies linked from scratch (the first linking): every article against every other
+/// ([`copies::link_copies`]), the copy rows rewritten and the LSH bucket index rebuilt.
+fn copies_from_scratch(tx: &Transaction) -> Result<()> {
+    let arts: Vec<CopyInput> = {
+        let mut st = tx.prepare(
+            "SELECT id, text_hash, published, wire, minhash FROM articles ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let blob: Vec<u8> = r.get(4)?;
+            Ok(CopyInput {
+                id: r.get(0)?,
+                hash: r.get(1)?,
+                published: r.get(2)?,
+                wire: r.get(3)?,
+                sig: copies::decode(&blob),
+            })
+        })?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let links = copies::link_copies(&arts);
+    tx.execute("DELETE FROM copies", [])?;
+    {
+        let mut ins = tx.prepare("INSERT OR REPLACE INTO copies(article, root, kind, similarity) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut roots = std::collections::BTreeSet::new();
+        for l in &links {
+            ins.execute(params![l.article, l.root, l.kind, l.similarity as f64])?;
+            roots.insert(l.root);
+        }
+        for r in roots {
+            ins.execute(params![r, r, "original", 1.0f64])?;
+        }
+    }
+    crate::relink::rebuild_copy_index(tx, &arts)?;
+    Ok(())
+}
+
+/// Speakers resolved from scratch: every entity counted per (name, kind, role texts), every
+/// name resolved, changed rows written, and the speaker index rebuilt.
+fn speakers_from_scratch(tx: &Transaction) -> Result<speakers::Resolution> {
+    // Every speaker's quotes are listed again below (SYNC_SPEAKER_QUOTES from the start);
+    // meanwhile the triggers have nothing to follow.
+    tx.execute_batch("DELETE FROM speaker_quotes; INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_upto', 0);")?;
+    let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut ents: Vec<EntityInput> = vec![];
+    {
+        let mut st = tx.prepare("SELECT name, kind, roles FROM entities")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: (String, String, String) = (r.get(0)?, r.get(1)?, speakers::roles_key_of(r.get(2)?));
+            match groups.get(&key) {
+                Some(&g) => ents[g].count += 1,
+                None => {
+                    let roles = if key.2 == "[]" {
+                        vec![]
+                    } else {
+                        speakers::role_texts(&key.2)
+                    };
+                    ents.push(EntityInput {
+                        id: ents.len() as i64,
+                        name: key.0.clone(),
+                        kind: key.1.clone(),
+                        roles,
+                        count: 1,
+                        roles_json: key.2.clone(),
+                    });
+                    groups.insert(key, ents.len() - 1);
+                }
+            }
+        }
+        // In the speaker index's key order, as an incremental linking reads them: a speaker
+        // keeps the roles of the first groups it meets, so both must meet them in one order.
+        // (An input's id is its place before sorting, then after.)
+        ents.sort_unstable_by(|a, b| (&a.name, &a.kind, &a.roles_json).cmp(&(&b.name, &b.kind, &b.roles_json)));
+        let mut place = vec![0usize; ents.len()];
+        for (new, e) in ents.iter_mut().enumerate() {
+            place[e.id as usize] = new;
+            e.id = new as i64;
+        }
+        for g in groups.values_mut() {
+            *g = place[*g];
+        }
+    }
+    let lex = crate::text::lexicon();
+    let unresolved: Vec<(i64, String)> = {
+        let mut st = tx.prepare("SELECT id, source FROM attributions WHERE speaker_entity IS NULL AND source_kind = 'named' AND source IS NOT NULL")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        rows.filter_map(|r| r.ok())
+            .filter_map(|(id, s)| lex.name_in_source(&s).map(|n| (id, n)))
+            .collect()
+    };
+    let extra: Vec<(String, usize)> = {
+        let mut m: HashMap<&str, usize> = HashMap::new();
+        for (_, n) in &unresolved {
+            *m.entry(n.as_str()).or_default() += 1;
+        }
+        let mut v: Vec<(String, usize)> = m.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+        v.sort();
+        v
+    };
+    let res = speakers::resolve(&ents, &extra);
+    let agent_ids = store_agents(tx, &res.agents, None)?;
+    {
+        // Changes first, written after the scan.
+        let mut changed: Vec<(i64, Option<i64>)> = vec![];
+        let mut st = tx.prepare("SELECT id, name, kind, roles, agent FROM entities")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: (String, String, String) = (r.get(1)?, r.get(2)?, speakers::roles_key_of(r.get(3)?));
+            let new = groups
+                .get(&key)
+                .and_then(|&g| res.entity_agent.get(&(g as i64)))
+                .map(|&ai| agent_ids[ai]);
+            if new != r.get::<_, Option<i64>>(4)? {
+                changed.push((r.get(0)?, new));
+            }
+        }
+        let mut up = tx.prepare("UPDATE entities SET agent = ?2 WHERE id = ?1")?;
+        for (id, a) in changed {
+            up.execute(params![id, a])?;
+        }
+        tx.execute(
+            "UPDATE attributions SET agent = (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)
+             WHERE speaker_entity IS NOT NULL AND agent IS NOT (SELECT agent FROM entities WHERE entities.id = attributions.speaker_entity)",
+            [],
+        )?;
+        let unresolved_agent: HashMap<i64, i64> = unresolved
+            .iter()
+            .filter_map(|(aid, name)| {
+                res.agent_of_key(&lex.name_key(name))
+                    .map(|ai| (*aid, agent_ids[ai]))
+            })
+            .collect();
+        let mut changed: Vec<(i64, Option<i64>)> = vec![];
+        let mut st =
+            tx.prepare("SELECT id, agent FROM attributions WHERE speaker_entity IS NULL")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let new = unresolved_agent.get(&id).copied();
+            if new != r.get::<_, Option<i64>>(1)? {
+                changed.push((id, new));
+            }
+        }
+        let mut up = tx.prepare("UPDATE attributions SET agent = ?2 WHERE id = ?1")?;
+        for (id, a) in changed {
+            up.execute(params![id, a])?;
+        }
+    }
+    tx.execute_batch(crate::schema::AGENT_COUNTS)?;
+    crate::relink::rebuild_speaker_index(tx, &ents, &extra, &res, &agent_ids)?;
+    Ok(res)
+}
+
 /// The most new articles whose copies and claims are planned beside the speaker step: the
 /// plans hold their new index rows in memory until applied (~1.2 KB an article at most, so
 /// ~40 MB, besides the new claims that both ways hold); a larger linking plans on the writing
@@ -808,22 +810,29 @@ fn copies_done(tx: &Transaction, sum: &mut LinkSummary) -> Result<()> {
 
 /// The quotes with id above `upto`, as claims to cluster (keys as stored: see [`remap_entities`]).
 fn new_claim_inputs(conn: &rusqlite::Connection, upto: i64) -> Result<Vec<ClaimInput>> {
-    let mut st = conn.prepare("SELECT id, article, idx, paragraph, claim_key, stance, target FROM attributions WHERE id > ?1 ORDER BY id")?;
-    let rows = st.query_map([upto], |r| {
-        let key: String = r.get(4)?;
-        let stance: String = r.get(5)?;
-        Ok(ClaimInput {
-            id: r.get(0)?,
-            article: r.get(1)?,
-            idx: r.get(2)?,
-            paragraph: r.get(3)?,
-            text: String::new(),
-            key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
-            stance: stance_from(&stance),
-            target: r.get(6)?,
-        })
-    })?;
+    let mut st = conn.prepare(&format!("SELECT {CLAIM_COLUMNS} FROM attributions WHERE id > ?1 ORDER BY id"))?;
+    let rows = st.query_map([upto], |r| claim_input(r, String::new()))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// The quote columns a claim is clustered from, first in every query that loads claims.
+const CLAIM_COLUMNS: &str = "id, article, idx, paragraph, claim_key, stance, target";
+
+/// A claim from a row that begins with [`CLAIM_COLUMNS`], with its text (empty unless the
+/// clustering compares vectors).
+fn claim_input(r: &rusqlite::Row, text: String) -> rusqlite::Result<ClaimInput> {
+    let key: String = r.get(4)?;
+    let stance: String = r.get(5)?;
+    Ok(ClaimInput {
+        id: r.get(0)?,
+        article: r.get(1)?,
+        idx: r.get(2)?,
+        paragraph: r.get(3)?,
+        text,
+        key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
+        stance: stance_from(&stance),
+        target: r.get(6)?,
+    })
 }
 
 /// Surname-only entity keys of a claim count as the full name they resolved to.
@@ -988,55 +997,6 @@ fn where_of(o: &Origin) -> String {
         Some(r) => format!("{}:{r}", o.path),
         None => o.path.clone(),
     }
-}
-
-/// The speaker-index key of an entity's stored roles JSON: its roles' texts and affiliations in
-/// order, without their offsets. Speaker resolution reads only those (through [`role_texts`],
-/// which gives the same for the key as for the JSON), and keyed by the raw JSON every role
-/// mention was its own group (the offsets differ from article to article): 95% of the groups
-/// of a 90,000-article ledger, read again by every linking that touches the name.
-pub(crate) fn roles_key(json: &str) -> std::borrow::Cow<'_, str> {
-    use std::borrow::Cow;
-    if json == "[]" {
-        return Cow::Borrowed(json);
-    }
-    let Ok(serde_json::Value::Array(roles)) = serde_json::from_str::<serde_json::Value>(json) else {
-        // Not written by this program: kept whole, as before.
-        return Cow::Borrowed(json);
-    };
-    let roles: Vec<serde_json::Value> = roles
-        .into_iter()
-        .map(|r| match r {
-            serde_json::Value::Object(mut m) => {
-                m.retain(|k, _| k == "text" || k == "affiliation");
-                serde_json::Value::Object(m)
-            }
-            other => other,
-        })
-        .collect();
-    Cow::Owned(serde_json::Value::Array(roles).to_string())
-}
-
-/// [`roles_key`] of an owned JSON text (no copy when it is its own key).
-pub(crate) fn roles_key_of(json: String) -> String {
-    match roles_key(&json) {
-        std::borrow::Cow::Owned(k) => k,
-        std::borrow::Cow::Borrowed(_) => json,
-    }
-}
-
-/// Role texts and affiliations from the stored roles JSON (or its [`roles_key`]).
-pub(crate) fn role_texts(json: &str) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
-    let mut out = vec![];
-    for r in v.as_array().into_iter().flatten() {
-        for k in ["text", "affiliation"] {
-            if let Some(s) = r.get(k).and_then(|x| x.as_str()) {
-                out.push(s.to_string());
-            }
-        }
-    }
-    out
 }
 
 fn insert_article(tx: &Transaction, p: &Prepared, version: &str, known: &mut KnownAgents) -> Result<i64> {
@@ -1211,25 +1171,4 @@ fn insert_layers(tx: &Transaction, article: i64, p: &Prepared, known: &mut Known
         ])?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A roles key drops the offsets and keeps the roles' order, texts and affiliations; the role
-    /// texts read from it are those read from the JSON.
-    #[test]
-    fn roles_key_keeps_texts_without_offsets() {
-        let a = r#"[{"affiliation":"Russian","end":1002,"start":985,"text":"Russian President"},{"affiliation":null,"end":9,"start":1,"text":"spokesman"}]"#;
-        let b = r#"[{"affiliation":"Russian","end":22,"start":5,"text":"Russian President"},{"affiliation":null,"end":40,"start":31,"text":"spokesman"}]"#;
-        assert_eq!(roles_key(a), roles_key(b));
-        assert_eq!(roles_key(a), r#"[{"affiliation":"Russian","text":"Russian President"},{"affiliation":null,"text":"spokesman"}]"#);
-        assert_eq!(role_texts(&roles_key(a)), role_texts(a));
-        assert_ne!(roles_key(a), roles_key(r#"[{"affiliation":null,"end":9,"start":1,"text":"spokesman"}]"#));
-        assert_eq!(roles_key("[]"), "[]");
-        // Not this program's JSON: its own key, never an error.
-        assert_eq!(roles_key("not json"), "not json");
-        assert_eq!(roles_key_of("[1, 2]".to_string()), "[1,2]");
-    }
 }
