@@ -318,6 +318,19 @@ DELETE FROM entity_groups;
 DELETE FROM state WHERE key IN ('speakers_entities_upto', 'speakers_attributions_upto');
 INSERT OR REPLACE INTO state(key, value) SELECT 'dirty', '1' WHERE EXISTS (SELECT 1 FROM entities);
 "#,
+    r#"
+-- The quotes' full-text index kept its own copy of every quote's content, source and speaker
+-- (220 MB of a 2.9 GB ledger at 100,000 articles), all of it already in `attributions` and never
+-- changed once a quote is stored. It now indexes those columns where they are (external
+-- content): the same matches, ranks and snippets, and ingest no longer writes the copy.
+-- `rebuild` indexes the stored quotes again and `optimize` merges them into one segment, so the
+-- next ingests' merges start from an empty cycle (1.5 million quotes: 6 s and 3 s).
+DROP TABLE quotes_fts;
+CREATE VIRTUAL TABLE quotes_fts USING fts5(content, source, speaker, content='attributions', content_rowid='id');
+INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('automerge', 16);
+INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');
+INSERT INTO quotes_fts(quotes_fts) VALUES ('optimize');
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -502,15 +515,42 @@ mod tests {
         assert_eq!(old, 0);
     }
 
+    /// An article and its quote (id 4), as every version since the first stores them.
+    const ONE_QUOTE: &str = "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, meta_json, origin_path, origin_format, minhash, ingested_at)
+           VALUES (1, 'a', 'h', '0', 'The mayor said taxes will rise.', '{}', 'p', 'text', x'', 'now');
+         INSERT INTO attributions(id, article, idx, kind, content, content_spans, source, source_kind, confidence, hedges, polarity, stance, claim_key)
+           VALUES (4, 1, 0, 'indirect', 'taxes will rise', '[[15,30]]', 'the mayor', 'unnamed', 1.0, '[]', 'asserts', 'asserts', '{}')";
+
+    /// A v13 ledger's quote index stops keeping its own copy of the quotes and indexes them where
+    /// they are stored: the same quote is found, with its snippet, and the index checks out
+    /// against the quotes table.
+    #[test]
+    fn upgrades_a_v13_ledger() {
+        let mut conn = at_version(13);
+        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
+            .unwrap();
+        let copy = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'quotes_fts_content'", [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(copy(&conn), 1);
+        migrate(&mut conn).unwrap();
+        assert_eq!(copy(&conn), 0);
+        let hit: (i64, String) = conn
+            .query_row("SELECT rowid, snippet(quotes_fts, 0, '[', ']', '…', 8) FROM quotes_fts WHERE quotes_fts MATCH 'mayor AND rise'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(hit, (4, "taxes will [rise]".to_string()));
+        conn.execute("INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('integrity-check', 1)", []).unwrap();
+    }
+
     /// A v8 ledger's article and quote indexes get the larger merge width, keep their rows, and
     /// still find them.
     #[test]
     fn upgrades_a_v8_ledger() {
         let mut conn = at_version(8);
-        conn.execute_batch(
-            "INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');",
-        )
-        .unwrap();
+        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
+            .unwrap();
         let width = |conn: &Connection, table: &str| -> Option<i64> {
             conn.query_row(&format!("SELECT v FROM {table}_config WHERE k = 'automerge'"), [], |r| r.get(0))
                 .optional()

@@ -1015,8 +1015,11 @@ fn insert_article(tx: &Transaction, p: &Prepared, version: &str, known: &mut Kno
 }
 
 fn replace_layers(tx: &Transaction, id: i64, p: &Prepared, version: &str, known: &mut KnownAgents) -> Result<()> {
+    // The index holds no copy of its text (external content): it is told the values it indexed,
+    // as `insert_layers` gave them, before the quotes go.
     tx.execute(
-        "DELETE FROM quotes_fts WHERE rowid IN (SELECT id FROM attributions WHERE article = ?1)",
+        "INSERT INTO quotes_fts(quotes_fts, rowid, content, source, speaker)
+         SELECT 'delete', id, content, coalesce(source, ''), coalesce(speaker, '') FROM attributions WHERE article = ?1",
         [id],
     )?;
     tx.execute("DELETE FROM attributions WHERE article = ?1", [id])?;
