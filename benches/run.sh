@@ -26,11 +26,28 @@ in=$shared/data/polnear/train.input.jsonl
 if [ -f "$in" ]; then
   echo "## extract, PolNeAR train"
   docs=$(wc -l < "$in"); mb=$(du -b "$in" | cut -f1)
-  echo "| threads | articles/s | MB/s |"
-  echo "|---|---|---|"
+  # Five runs per thread count, the median shown: this machine's speed moves by up to 40% from
+  # one period to the next, and a single run can land in a dip. CPU ms per article (user + system)
+  # tells a slow period (more CPU for the same work) from a change in the code.
+  echo "| threads | articles/s (median of 5) | MB/s | CPU ms per article | runs, articles/s |"
+  echo "|---|---|---|---|---|"
   for th in 1 2; do
-    s=$(date +%s.%N); $BIN extract --threads $th "$in" > /dev/null; e=$(date +%s.%N)
-    python3 -c "t=$e-$s; print(f'| $th | {$docs/t:.0f} | {$mb/1e6/t:.2f} |')"
+    runs=""
+    for _ in 1 2 3 4 5; do
+      s=$(date +%s.%N)
+      /usr/bin/time -f "%U %S" -o "${TMPDIR:-/tmp}/onrecord-extract-time" $BIN extract --threads $th "$in" > /dev/null
+      e=$(date +%s.%N)
+      runs="$runs $(python3 -c "print($e - $s)"),$(tr ' ' ',' < "${TMPDIR:-/tmp}/onrecord-extract-time")"
+    done
+    python3 - "$th" "$docs" "$mb" $runs <<'PY'
+import statistics, sys
+th, docs, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+runs = [tuple(map(float, r.split(","))) for r in sys.argv[4:]]
+wall = statistics.median(r[0] for r in runs)
+cpu = statistics.median(r[1] + r[2] for r in runs)
+rates = ", ".join(f"{docs / r[0]:.0f}" for r in runs)
+print(f"| {th} | {docs / wall:.0f} | {mb / 1e6 / wall:.2f} | {1000 * cpu / docs:.2f} | {rates} |")
+PY
   done
   echo
   echo "## attribution beside spaCy + textacy (PolNeAR dev)"
