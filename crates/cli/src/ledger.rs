@@ -43,7 +43,7 @@ pub struct IngestArgs {
     #[command(flatten)]
     db: Db,
     /// Articles analysed and committed together.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = onrecord_ledger::BATCH)]
     batch: usize,
     /// Worker threads (default: all cores).
     #[arg(long)]
@@ -77,7 +77,7 @@ pub struct ReanalyzeArgs {
     /// How claims are clustered (default: MiniLM when the model is fetched, else lexical).
     #[arg(long, value_enum)]
     claims: Option<ClaimsMode>,
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = onrecord_ledger::BATCH)]
     batch: usize,
     #[arg(long)]
     threads: Option<usize>,

@@ -38,7 +38,7 @@ pub use error::{LedgerError, Result};
 #[cfg(feature = "embeddings")]
 pub use minilm::MiniLmEncoder;
 pub use prepare::Stance;
-pub use store::{Event, IngestOptions, IngestSummary, LinkSummary, LINK_EVERY};
+pub use store::{Event, IngestOptions, IngestSummary, LinkSummary, BATCH, LINK_EVERY};
 
 use std::path::Path;
 

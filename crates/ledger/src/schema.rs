@@ -331,6 +331,16 @@ INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('automerge', 16);
 INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');
 INSERT INTO quotes_fts(quotes_fts) VALUES ('optimize');
 "#,
+    r#"
+-- FTS5 writes its pending postings out as a new segment at each commit and whenever they pass
+-- `hashsize` (1 MB by default, less than one ingest transaction's articles), and merges segments
+-- 16 at a time: every 16x more segments is one more rewrite of every posting. With room for a
+-- whole transaction (16 MB, held only while one is written) a transaction is one segment, and
+-- ingest commits 512 articles at a time (crate::store::BATCH). `hashsize` is FTS5's own
+-- setting, kept in each index's config table like `automerge`.
+INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('hashsize', 16777216);
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -542,6 +552,24 @@ mod tests {
             .unwrap();
         assert_eq!(hit, (4, "taxes will [rise]".to_string()));
         conn.execute("INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('integrity-check', 1)", []).unwrap();
+    }
+
+    /// A v14 ledger's full-text indexes keep up to 16 MB of postings before writing a segment,
+    /// and still find what they held.
+    #[test]
+    fn upgrades_a_v14_ledger() {
+        let mut conn = at_version(14);
+        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
+            .unwrap();
+        let hashsize = |conn: &Connection, table: &str| -> Option<i64> {
+            conn.query_row(&format!("SELECT v FROM {table}_config WHERE k = 'hashsize'"), [], |r| r.get(0)).optional().unwrap()
+        };
+        assert_eq!(hashsize(&conn, "articles_fts"), None);
+        migrate(&mut conn).unwrap();
+        assert_eq!(hashsize(&conn, "articles_fts"), Some(16 << 20));
+        assert_eq!(hashsize(&conn, "quotes_fts"), Some(16 << 20));
+        let hit: i64 = conn.query_row("SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'taxes'", [], |r| r.get(0)).unwrap();
+        assert_eq!(hit, 4);
     }
 
     /// A v8 ledger's article and quote indexes get the larger merge width, keep their rows, and
