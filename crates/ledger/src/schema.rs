@@ -531,14 +531,40 @@ mod tests {
          INSERT INTO attributions(id, article, idx, kind, content, content_spans, source, source_kind, confidence, hedges, polarity, stance, claim_key)
            VALUES (4, 1, 0, 'indirect', 'taxes will rise', '[[15,30]]', 'the mayor', 'unnamed', 1.0, '[]', 'asserts', 'asserts', '{}')";
 
+    /// A ledger at version `v` holding [`ONE_QUOTE`], its quote indexed as that version did.
+    fn with_one_quote(v: usize) -> Connection {
+        let conn = at_version(v);
+        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
+            .unwrap();
+        conn
+    }
+
+    /// A full-text index's setting `key`, if set.
+    fn fts_config(conn: &Connection, table: &str, key: &str) -> Option<i64> {
+        conn.query_row(&format!("SELECT v FROM {table}_config WHERE k = ?1"), [key], |r| r.get(0)).optional().unwrap()
+    }
+
+    /// Upgrades a ledger at version `v` holding [`ONE_QUOTE`]: setting `key` of both full-text
+    /// indexes, unset before, is `want` after, and the quote is still found.
+    fn upgrade_sets_fts(v: usize, key: &str, want: i64) {
+        let mut conn = with_one_quote(v);
+        assert_eq!(fts_config(&conn, "articles_fts", key), None);
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        for table in ["articles_fts", "quotes_fts"] {
+            assert_eq!(fts_config(&conn, table, key), Some(want), "{table}");
+        }
+        let hit: i64 = conn.query_row("SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'taxes'", [], |r| r.get(0)).unwrap();
+        assert_eq!(hit, 4);
+    }
+
     /// A v13 ledger's quote index stops keeping its own copy of the quotes and indexes them where
     /// they are stored: the same quote is found, with its snippet, and the index checks out
     /// against the quotes table.
     #[test]
     fn upgrades_a_v13_ledger() {
-        let mut conn = at_version(13);
-        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
-            .unwrap();
+        let mut conn = with_one_quote(13);
         let copy = |conn: &Connection| -> i64 {
             conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'quotes_fts_content'", [], |r| r.get(0)).unwrap()
         };
@@ -554,46 +580,16 @@ mod tests {
         conn.execute("INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('integrity-check', 1)", []).unwrap();
     }
 
-    /// A v14 ledger's full-text indexes keep up to 16 MB of postings before writing a segment,
-    /// and still find what they held.
+    /// A v14 ledger's full-text indexes keep up to 16 MB of postings before writing a segment.
     #[test]
     fn upgrades_a_v14_ledger() {
-        let mut conn = at_version(14);
-        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
-            .unwrap();
-        let hashsize = |conn: &Connection, table: &str| -> Option<i64> {
-            conn.query_row(&format!("SELECT v FROM {table}_config WHERE k = 'hashsize'"), [], |r| r.get(0)).optional().unwrap()
-        };
-        assert_eq!(hashsize(&conn, "articles_fts"), None);
-        migrate(&mut conn).unwrap();
-        assert_eq!(hashsize(&conn, "articles_fts"), Some(16 << 20));
-        assert_eq!(hashsize(&conn, "quotes_fts"), Some(16 << 20));
-        let hit: i64 = conn.query_row("SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'taxes'", [], |r| r.get(0)).unwrap();
-        assert_eq!(hit, 4);
+        upgrade_sets_fts(14, "hashsize", 16 << 20);
     }
 
-    /// A v8 ledger's article and quote indexes get the larger merge width, keep their rows, and
-    /// still find them.
+    /// A v8 ledger's article and quote indexes get the larger merge width.
     #[test]
     fn upgrades_a_v8_ledger() {
-        let mut conn = at_version(8);
-        conn.execute_batch(&format!("{ONE_QUOTE}; INSERT INTO quotes_fts(rowid, content, source, speaker) VALUES (4, 'taxes will rise', 'the mayor', '');"))
-            .unwrap();
-        let width = |conn: &Connection, table: &str| -> Option<i64> {
-            conn.query_row(&format!("SELECT v FROM {table}_config WHERE k = 'automerge'"), [], |r| r.get(0))
-                .optional()
-                .unwrap()
-        };
-        assert_eq!(width(&conn, "articles_fts"), None);
-        migrate(&mut conn).unwrap();
-        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, SCHEMA_VERSION);
-        assert_eq!(width(&conn, "articles_fts"), Some(16));
-        assert_eq!(width(&conn, "quotes_fts"), Some(16));
-        let hit: i64 = conn
-            .query_row("SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'taxes'", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(hit, 4);
+        upgrade_sets_fts(8, "automerge", 16);
     }
 
     /// A v7 ledger's speaker index gains the family columns and is marked for rebuilding (the
