@@ -55,7 +55,7 @@ pub struct IngestArgs {
     #[arg(long)]
     no_link: bool,
     /// Also link after every N articles stored (0: only at the end), so a long stream is linked
-    /// as it goes and memory stays bounded; the result is the same
+    /// as it goes and memory stays bounded; the result is the same.
     #[arg(long, value_name = "N", default_value_t = onrecord_ledger::LINK_EVERY)]
     link_every: usize,
     /// How claims are clustered (default: MiniLM when the model is fetched, else lexical).

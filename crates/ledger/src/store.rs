@@ -1,6 +1,6 @@
 //! Writing to the ledger: ingest, re-analysis and linking.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use onrecord_core::{Document, Metadata, Origin};
@@ -646,45 +646,28 @@ fn speakers_from_scratch(tx: &Transaction) -> Result<speakers::Resolution> {
     // Every speaker's quotes are listed again below (SYNC_SPEAKER_QUOTES from the start);
     // meanwhile the triggers have nothing to follow.
     tx.execute_batch("DELETE FROM speaker_quotes; INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_upto', 0);")?;
-    let mut groups: HashMap<(String, String, String), usize> = HashMap::new();
-    let mut ents: Vec<EntityInput> = vec![];
+    // Groups in the speaker index's key order, as an incremental linking reads them: a speaker
+    // keeps the roles of the first groups it meets, so both must meet them in one order. Each
+    // group's count, then its place in `ents`.
+    let mut groups: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     {
         let mut st = tx.prepare("SELECT name, kind, roles FROM entities")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
-            let key: (String, String, String) = (r.get(0)?, r.get(1)?, speakers::roles_key_of(r.get(2)?));
-            match groups.get(&key) {
-                Some(&g) => ents[g].count += 1,
-                None => {
-                    let roles = if key.2 == "[]" {
-                        vec![]
-                    } else {
-                        speakers::role_texts(&key.2)
-                    };
-                    ents.push(EntityInput {
-                        id: ents.len() as i64,
-                        name: key.0.clone(),
-                        kind: key.1.clone(),
-                        roles,
-                        count: 1,
-                        roles_json: key.2.clone(),
-                    });
-                    groups.insert(key, ents.len() - 1);
-                }
-            }
+            *groups.entry((r.get(0)?, r.get(1)?, speakers::roles_key_of(r.get(2)?))).or_default() += 1;
         }
-        // In the speaker index's key order, as an incremental linking reads them: a speaker
-        // keeps the roles of the first groups it meets, so both must meet them in one order.
-        // (An input's id is its place before sorting, then after.)
-        ents.sort_unstable_by(|a, b| (&a.name, &a.kind, &a.roles_json).cmp(&(&b.name, &b.kind, &b.roles_json)));
-        let mut place = vec![0usize; ents.len()];
-        for (new, e) in ents.iter_mut().enumerate() {
-            place[e.id as usize] = new;
-            e.id = new as i64;
-        }
-        for g in groups.values_mut() {
-            *g = place[*g];
-        }
+    }
+    let mut ents: Vec<EntityInput> = Vec::with_capacity(groups.len());
+    for ((name, kind, roles_json), g) in groups.iter_mut() {
+        ents.push(EntityInput {
+            id: ents.len() as i64,
+            name: name.clone(),
+            kind: kind.clone(),
+            roles: speakers::role_texts(roles_json),
+            count: *g,
+            roles_json: roles_json.clone(),
+        });
+        *g = ents.len() - 1;
     }
     let lex = crate::text::lexicon();
     let unresolved: Vec<(i64, String)> = {
