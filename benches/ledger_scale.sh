@@ -14,13 +14,8 @@ shared=${SHARED:-../shared}
 out=${BENCH_OUT:-bench-out}/ledger; mkdir -p "$out"
 slice=${SLICE:-10000}
 if [ -z "${BIN:-}" ]; then cargo build --release -q -p onrecord-cli; bin=target/release/onrecord; else bin=$BIN; fi
-src=$out/$mode-$n
-if [ ! -f "$src/.done" ]; then
-  rm -rf "$src"
-  python3 benches/replicate.py "$n" "$src" --slice "$slice" --mode "$mode" \
-    "$shared/data/polnear/train.input.jsonl" "$shared/data/polnear/dev.input.jsonl" samples/wikinews-meantime.jsonl
-  touch "$src/.done"
-fi
+source benches/replica.sh
+src=$(replica "$n" "$mode" "$slice")
 db=$out/$mode-$n.db
 rm -f "$db" "$db-wal" "$db-shm"
 echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"

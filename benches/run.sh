@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole speed benchmark in one run, beside the peers, printing markdown tables for BENCHMARKS.md:
-#   1. extract throughput (articles/s, MB/s) on PolNeAR train, 1 and 2 threads;
+#   1. extract throughput (articles/s, MB/s, CPU ms per article; median of 5 runs) on PolNeAR
+#      train, 1 and 2 threads;
 #   2. attribution accuracy + speed beside spaCy sm + textacy (benches/quotes.sh);
 #   3. HTML pages/s on the Zyte pages replicated to N_HTML, beside Python trafilatura (html_scale.sh);
 #   4. ledger ingest per 10k slice, peak RSS, DB size, then query p50/p99 (ledger_scale.sh);

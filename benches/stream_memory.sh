@@ -12,13 +12,8 @@ shared=${SHARED:-../shared}
 [ -f "$shared/data/polnear/train.input.jsonl" ] || { echo "SKIPPED: $shared/data/polnear is absent"; exit 0; }
 out=${BENCH_OUT:-bench-out}/ledger; mkdir -p "$out"
 if [ -z "${BIN:-}" ]; then cargo build --release -q -p onrecord-cli; bin=target/release/onrecord; else bin=$BIN; fi
-src=$out/mixed-$n
-if [ ! -f "$src/.done" ]; then
-  rm -rf "$src"
-  python3 benches/replicate.py "$n" "$src" --slice 10000 --mode mixed \
-    "$shared/data/polnear/train.input.jsonl" "$shared/data/polnear/dev.input.jsonl" samples/wikinews-meantime.jsonl
-  touch "$src/.done"
-fi
+source benches/replica.sh
+src=$(replica "$n" mixed 10000)
 db=$out/stream-$n.db
 
 # Runs "$@" with the stream on standard input; samples its RSS (KiB) every second into $out/rss.txt.
