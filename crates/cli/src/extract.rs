@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use onrecord::interchange::{write_json, OutputOptions};
 use onrecord_ingest::Pending;
-use rayon::prelude::*;
 
 use crate::OutputFormat;
 
-/// Documents analysed together; bounds memory while keeping both cores busy.
-const BATCH: usize = 64;
+/// Documents read ahead of the one being written: enough to keep every core busy while one
+/// long article holds up the output, few enough to bound memory.
+const WINDOW: usize = 64;
 
 /// Analyse articles and print one JSON object per document (or a readable view).
 ///
@@ -90,44 +90,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = 0usize;
-    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
     // HTML pages come unparsed: parsing them is as costly as analysing them, so it runs in the
     // parallel stage with the analysis; results and errors still come out in input order.
-    let mut items = onrecord_ingest::read_all_pending(&inputs).peekable();
-    while items.peek().is_some() {
-        batch.clear();
-        batch.extend(items.by_ref().take(BATCH));
-        let rendered: Vec<Result<Vec<u8>, String>> = pool.install(|| {
-            batch
-                .par_drain(..)
-                .map(|item| {
-                    let mut doc = item.finish().map_err(|e| format!("error: {}: {e}", e.id.as_deref().unwrap_or("?")))?;
-                    pipeline.run(&mut doc).map_err(|e| format!("error: {}: {e}", doc.id))?;
-                    Ok(match format {
-                        // Serialised straight from the document (no intermediate JSON value).
-                        OutputFormat::Jsonl => {
-                            let mut buf = Vec::with_capacity(4 * doc.text.len() + 1024);
-                            write_json(&doc, opts, &mut buf).map_err(|e| format!("error: {}: {e}", doc.id))?;
-                            buf
-                        }
-                        OutputFormat::Pretty => crate::pretty::render(&doc).into_bytes(),
-                    })
-                })
-                .collect()
-        });
-        for r in rendered {
-            match r {
-                Ok(s) => {
-                    out.write_all(&s).context("writing output")?;
-                    out.write_all(b"\n").context("writing output")?;
-                }
-                Err(msg) => {
-                    failed += 1;
-                    eprintln!("{msg}");
-                }
+    let items = onrecord_ingest::read_all_pending(&inputs);
+    let pipeline = &pipeline;
+    let analyse = |item: Pending| -> Result<Vec<u8>, String> {
+        let mut doc = item.finish().map_err(|e| format!("error: {}: {e}", e.id.as_deref().unwrap_or("?")))?;
+        pipeline.run(&mut doc).map_err(|e| format!("error: {}: {e}", doc.id))?;
+        Ok(match format {
+            // Serialised straight from the document (no intermediate JSON value).
+            OutputFormat::Jsonl => {
+                let mut buf = Vec::with_capacity(4 * doc.text.len() + 1024);
+                write_json(&doc, opts, &mut buf).map_err(|e| format!("error: {}: {e}", doc.id))?;
+                buf
+            }
+            OutputFormat::Pretty => crate::pretty::render(&doc).into_bytes(),
+        })
+    };
+    let mut n = 0usize;
+    crate::ordered::for_each_ordered(&pool, items, WINDOW.max(4 * pool.current_num_threads()), analyse, |r| {
+        n += 1;
+        match r {
+            Ok(Ok(s)) => {
+                out.write_all(&s).context("writing output")?;
+                out.write_all(b"\n").context("writing output")?;
+            }
+            Ok(Err(msg)) => {
+                failed += 1;
+                eprintln!("{msg}");
+            }
+            Err(panic) => {
+                failed += 1;
+                eprintln!("error: input item {n}: analysis panicked: {panic}");
             }
         }
-    }
+        Ok(())
+    })?;
     out.flush().context("writing output")?;
     if failed > 0 {
         eprintln!("onrecord: {failed} document(s) failed");

@@ -3,6 +3,7 @@
 mod eval;
 mod extract;
 mod ledger;
+mod ordered;
 mod pretty;
 mod serve;
 mod stance;
