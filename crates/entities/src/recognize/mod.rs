@@ -59,6 +59,13 @@ impl Default for Recognizer {
     }
 }
 
+/// The emission of a position that may only be `O` (see [`features::surely_outside`]).
+const ONLY_O: [f32; NT] = {
+    let mut e = [f32::NEG_INFINITY; NT];
+    e[model::O] = 0.0;
+    e
+};
+
 static MODEL_BYTES: &[u8] = include_bytes!("../../model/ner.bin");
 
 fn builtin_lexicon() -> &'static Arc<Lexicon> {
@@ -204,8 +211,16 @@ impl Recognizer {
         let allcaps = features::all_caps(&doc.text, toks);
         sc.em.clear();
         for i in 0..sc.toks.len() {
-            let mut e = [0f32; NT];
-            types.emission(&self.model, &sc.toks, i, allcaps, &mut e);
+            // A position surely outside a name may only be `O`; every path through it then
+            // shares the same `O` score, so leaving that score at 0 does not change the best
+            // path, and its features need not be added up.
+            let e = if features::surely_outside(&sc.toks, i) {
+                ONLY_O
+            } else {
+                let mut e = [0f32; NT];
+                types.emission(&self.model, &sc.toks, i, allcaps, &mut e);
+                e
+            };
             sc.em.push(e);
         }
         self.model.viterbi(&sc.em, &mut sc.back, &mut sc.tags);
