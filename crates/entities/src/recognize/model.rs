@@ -227,7 +227,13 @@ impl Model {
     pub fn read(bytes: &[u8]) -> Result<Model, String> {
         let mut buf = Vec::new();
         flate2::read::GzDecoder::new(bytes).read_to_end(&mut buf).map_err(|e| e.to_string())?;
-        let mut r = Reader { b: &buf, at: 0 };
+        Model::read_raw(&buf)
+    }
+
+    /// Reads a model written by [`Model::write`] and already inflated (the built-in one is,
+    /// by `build.rs`).
+    pub fn read_raw(buf: &[u8]) -> Result<Model, String> {
+        let mut r = Reader { b: buf, at: 0 };
         if r.take(8)? != MAGIC {
             return Err("not an onrecord NER model".into());
         }
