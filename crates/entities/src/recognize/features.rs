@@ -335,11 +335,11 @@ pub fn doc_casing(doc: &Document, out: &mut HashedMap<u8>) {
 ///
 /// About 60% of news tokens (50% in CoNLL-2003) pass this, and the emission is the tagger's
 /// largest cost. Run over PolNeAR train and CoNLL-2003 train and dev, the full tagger gave a
-/// gated position a name tag 95 times in 1,006,366 tokens (BENCHMARKS.md, rule pipeline round 8).
+/// gated position a name tag about 95 times in 1,006,366 tokens (BENCHMARKS.md, rule pipeline round 8).
 pub fn surely_outside(toks: &[Tok], i: usize) -> bool {
     let capitalised = |j: usize| toks.get(j).is_some_and(|t| matches!(t.class, C_CAP | C_UPPER | C_MIXED));
     // The `s` of a possessive split off a capitalised word ("Lord 's") counts as beside it.
-    let after_possessive = i >= 2 && toks[i - 1].class == C_QUOTE && capitalised(i - 2);
+    let after_possessive = i >= 2 && toks.get(i - 1).is_some_and(|t| t.class == C_QUOTE) && capitalised(i - 2);
     toks.get(i).is_some_and(|t| {
         matches!(t.class, C_LOWER | C_NUM | C_PUNCT | C_QUOTE)
             && !t.title

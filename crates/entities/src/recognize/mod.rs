@@ -6,8 +6,9 @@
 //! document, and gazetteers (`data/gazetteer-*.tsv`). Weights are `i16` units of one scale, so
 //! a token's scores are exact integer sums; the one-word features of each word are summed once
 //! and kept, with the word's facts, in a bounded per-thread cache that outlives the document
-//! (`features::Words`). It is trained on CoNLL-2003 by the
-//! `train-ner` binary; the weights are compiled in from `model/ner.bin` (inflated by `build.rs`). To retrain (about 5 s,
+//! (`features::Words`); a token surely outside any name (`features::surely_outside`) is tagged
+//! O without adding up its features. It is trained on CoNLL-2003 by the `train-ner` binary; the
+//! weights are compiled in from `model/ner.bin` (inflated by `build.rs`). To retrain (about 5 s,
 //! fixed seed, logs each epoch's dev F1):
 //!
 //! ```text
