@@ -344,7 +344,7 @@ INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('hashsize', 16777216);
     r#"
 -- FTS5 merges a level's segments all at once, inside the write that brings the level to
 -- `crisismerge` segments (16 by default), and a merge that fills the next level cascades: with
--- `automerge` also 16, its gradual merging never starts first. At 130,000 articles one such
+-- `automerge` also 16, its gradual merging has no room to work first. At 130,000 articles one such
 -- cascade took a 10,000-article ingest's writer from 6 to 14 s. Room for 64 lets `automerge`
 -- do that work a little at every write.
 INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 64);
