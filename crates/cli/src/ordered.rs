@@ -31,40 +31,29 @@ where
     let work = &work;
     let (tx, rx) = mpsc::channel::<(usize, Result<R, String>)>();
     pool.in_place_scope_fifo(|scope| {
-        // held[k] is the result of item next + k, once it is done.
-        let mut held: VecDeque<Option<Result<R, String>>> = VecDeque::new();
-        let (mut next, mut sent, mut received) = (0usize, 0usize, 0usize);
+        let mut order = InOrder { held: VecDeque::new(), next: 0 };
+        let (mut sent, mut received) = (0usize, 0usize);
         let mut outcome = Ok(());
-        // Files a result and hands on those that are next in order, up to the first gap.
-        // After an error, results are still received (the jobs must end) but not handed on.
-        let mut take = |(i, r): (usize, Result<R, String>),
-                        held: &mut VecDeque<Option<Result<R, String>>>,
-                        next: &mut usize,
-                        outcome: &mut anyhow::Result<()>| {
-            if outcome.is_err() {
-                return;
-            }
-            let k = i - *next;
-            if held.len() <= k {
-                held.resize_with(k + 1, || None);
-            }
-            held[k] = Some(r);
-            while held.front().is_some_and(Option::is_some) {
-                let r = held.pop_front().flatten().expect("checked above");
-                *next += 1;
-                if let Err(e) = emit(r) {
-                    *outcome = Err(e);
-                    return;
+        // Files a result and hands on those that are now next in order. After an error,
+        // results are still received (the jobs must end) but no longer handed on.
+        let mut take = |(i, r): (usize, Result<R, String>), order: &mut InOrder<_>, outcome: &mut anyhow::Result<()>| {
+            if outcome.is_ok() {
+                order.put(i, r);
+                while let Some(r) = order.pop() {
+                    if let Err(e) = emit(r) {
+                        *outcome = Err(e);
+                        return;
+                    }
                 }
             }
         };
         for item in items {
             // Every job sends exactly once (a panic is caught), and `tx` is still held, so
             // `recv` returns while any is in flight.
-            while outcome.is_ok() && sent - next >= window && received < sent {
+            while outcome.is_ok() && sent - order.next >= window && received < sent {
                 let Ok(m) = rx.recv() else { break };
                 received += 1;
-                take(m, &mut held, &mut next, &mut outcome);
+                take(m, &mut order, &mut outcome);
             }
             if outcome.is_err() {
                 break;
@@ -79,17 +68,43 @@ where
             sent += 1;
             while let Ok(m) = rx.try_recv() {
                 received += 1;
-                take(m, &mut held, &mut next, &mut outcome);
+                take(m, &mut order, &mut outcome);
             }
         }
         drop(tx);
         while received < sent {
             let Ok(m) = rx.recv() else { break };
             received += 1;
-            take(m, &mut held, &mut next, &mut outcome);
+            take(m, &mut order, &mut outcome);
         }
         outcome
     })
+}
+
+/// Results that arrived out of order, held until those before them are handed on.
+struct InOrder<R> {
+    /// `held[k]` is the result of item `next + k`, once it is done.
+    held: VecDeque<Option<R>>,
+    /// The next item to hand on.
+    next: usize,
+}
+
+impl<R> InOrder<R> {
+    fn put(&mut self, i: usize, r: R) {
+        let k = i - self.next;
+        if self.held.len() <= k {
+            self.held.resize_with(k + 1, || None);
+        }
+        self.held[k] = Some(r);
+    }
+
+    /// The result of item `next`, if it is done.
+    fn pop(&mut self) -> Option<R> {
+        let r = self.held.front_mut()?.take()?;
+        self.held.pop_front();
+        self.next += 1;
+        Some(r)
+    }
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
