@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 cp "$ledger" "$work/l.db"
 : > "$work/empty.jsonl"
 # A copy has no kept log, so every frame is written into a new log file, as on a fresh machine.
-strace -f -e trace=pwrite64 -s 4 -xx -o "$work/trace" "$bin" ingest --json --db "$work/l.db" "$work/empty.jsonl" > /dev/null
+strace -f -e trace=pwrite64 -s 4 -xx -o "$work/trace" "$bin" ingest --claims lexical --json --db "$work/l.db" "$work/empty.jsonl" > /dev/null
 sqlite3 "$work/l.db" "SELECT name, pageno FROM dbstat" > "$work/dbstat"
 python3 - "$work/trace" "$work/dbstat" <<'PY'
 import collections, re, sys
