@@ -5,18 +5,20 @@
 # slice, each linking at its end, as a news feed would arrive), and prints per slice: articles/s,
 # where the time went (analysis, storing, linking), peak RSS and the database size. Then times the
 # query API on the full ledger (crates/ledger/examples/query_latency.rs, 200 random calls each).
-# Usage: benches/ledger_scale.sh [N=100000] [MODE=mixed|exact]    (BIN=..., BENCH_OUT=..., SLICE=...)
+# Usage: benches/ledger_scale.sh [N=100000] [MODE=mixed|exact] [DATES=source|feed]
+#        (BIN=..., BENCH_OUT=..., SLICE=...; DATES=feed: publication dates advance with the
+#        replica, 1,000 articles a day, as a feed's would; benches/replicate.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-100000}; mode=${2:-mixed}
+n=${1:-100000}; mode=${2:-mixed}; dates=${3:-source}
 shared=${SHARED:-../shared}
 [ -f "$shared/data/polnear/train.input.jsonl" ] || { echo "SKIPPED: $shared/data/polnear is absent"; exit 0; }
 out=${BENCH_OUT:-bench-out}/ledger; mkdir -p "$out"
 slice=${SLICE:-10000}
 if [ -z "${BIN:-}" ]; then cargo build --release -q -p onrecord-cli; bin=target/release/onrecord; else bin=$BIN; fi
 source benches/replica.sh
-src=$(replica "$n" "$mode" "$slice")
-db=$out/$mode-$n.db
+src=$(replica "$n" "$mode" "$slice" "$dates")
+db=$src.db
 rm -f "$db" "$db-wal" "$db-shm"
 echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| slice | articles in ledger | articles/s (whole run) | analysis s | store s | link s | link steps (s) | peak RSS MB | DB MB | load |"

@@ -8,9 +8,17 @@ Modes:
          of the first), so copy
          detection sees mostly distinct articles while every sentence is real news text;
   exact  each replica is the source text unchanged under a new id (every replica is an exact copy).
-Deterministic (seeded). Usage: replicate.py N OUTDIR [--slice 10000] [--mode mixed|exact] FILE...
+Dates:
+  source (default) each replica keeps its source article's publication date, so every round of
+         replicas spans the sources' dates again (2005-2016 here), a stress pattern for what the
+         ledger keeps in date order;
+  feed   replica i is published on day i // PER_DAY after 2017-01-01 (--per-day, 1,000 by
+         default), in the order a feed delivers them; the texts are recycled as in `source`.
+Deterministic (seeded). Usage: replicate.py N OUTDIR [--slice 10000] [--mode mixed|exact]
+[--dates source|feed] [--per-day 1000] FILE...
 """
 import argparse
+import datetime
 import json
 import os
 import random
@@ -24,6 +32,8 @@ def main():
     ap.add_argument("--slice", type=int, default=10000)
     ap.add_argument("--mode", choices=["mixed", "exact"], default="mixed")
     ap.add_argument("--seed", type=int, default=8)
+    ap.add_argument("--dates", choices=["source", "feed"], default="source")
+    ap.add_argument("--per-day", type=int, default=1000)
     a = ap.parse_args()
     src = []
     for f in a.files:
@@ -58,6 +68,8 @@ def main():
                         body.append(r[j])
                         size += len(r[j])
             d["text"] = "\n\n".join(body)
+        if a.dates == "feed":
+            d["published"] = (datetime.date(2017, 1, 1) + datetime.timedelta(days=i // a.per_day)).isoformat()
         out.write(json.dumps(d, ensure_ascii=False) + "\n")
     if out:
         out.close()
