@@ -4,18 +4,21 @@
 # linking writes to the write-ahead log (the first 4 bytes of each 24-byte frame header), and maps
 # the pages to tables and indexes with SQLite's `dbstat` on the linked copy. Prints the frames
 # written, the distinct pages, and per table: pages written, of its pages, and frames.
+# With INPUT, the same for storing INPUT without linking (`ingest --no-link INPUT`): the writer's
+# pages instead of the linking's.
 # Needs strace and the sqlite3 shell; the copy needs as much free disk as LEDGER.
-# Usage: benches/wal_pages.sh LEDGER.db [BIN=target/release/onrecord]
+# Usage: benches/wal_pages.sh LEDGER.db [BIN=target/release/onrecord] [INPUT.jsonl]
 set -euo pipefail
 ledger=$1
 bin=${2:-target/release/onrecord}
+input=${3:-}
 command -v strace > /dev/null && command -v sqlite3 > /dev/null || { echo "SKIPPED: needs strace and sqlite3"; exit 0; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$ledger" "$work/l.db"
 : > "$work/empty.jsonl"
-# A copy has no kept log, so every frame is written into a new log file, as on a fresh machine.
-strace -f -e trace=pwrite64 -s 4 -xx -o "$work/trace" "$bin" ingest --claims lexical --json --db "$work/l.db" "$work/empty.jsonl" > /dev/null
+if [ -n "$input" ]; then what=(--no-link "$input"); else what=("$work/empty.jsonl"); fi
+strace -f -e trace=pwrite64 -s 4 -xx -o "$work/trace" "$bin" ingest --claims lexical --json --db "$work/l.db" "${what[@]}" > /dev/null
 sqlite3 "$work/l.db" "SELECT name, pageno FROM dbstat" > "$work/dbstat"
 python3 - "$work/trace" "$work/dbstat" <<'PY'
 import collections, re, sys
