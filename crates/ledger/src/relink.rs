@@ -532,16 +532,29 @@ fn band_keys(sig: &[u32], wire: Option<&str>) -> Vec<(i64, i64)> {
     out
 }
 
+/// The bucket of the copy index that holds articles by their text's hash: exact copies (schema
+/// v17; before, an index on `articles(text_hash)` that ingest wrote at a random key per article).
+pub const EXACT_BAND: i64 = -1;
+
+/// The exact-copy bucket of a text hash (hex SHA-256): its first 64 bits. Members of a bucket
+/// are checked against the whole hash, so a collision costs a read, never a wrong copy.
+fn exact_key(text_hash: &str) -> (i64, i64) {
+    let bits = text_hash.get(..16).and_then(|h| u64::from_str_radix(h, 16).ok()).unwrap_or(0);
+    (EXACT_BAND, bits as i64)
+}
+
 /// Rebuilds the copy index from every stored article.
 pub fn rebuild_copy_index(tx: &Transaction, arts: &[crate::copies::CopyInput]) -> Result<()> {
     tx.execute("DELETE FROM copy_bands", [])?;
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
+    let mut rows: Vec<(i64, i64, i64)> = vec![];
     for a in arts {
+        let (b, h) = exact_key(&a.hash);
+        rows.push((b, h, a.id));
         for (b, h) in band_keys(&a.sig, a.wire.as_deref()) {
-            ins.execute(params![b, h, a.id])?;
+            rows.push((b, h, a.id));
         }
     }
-    Ok(())
+    write_sorted(&mut tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?, &mut rows)
 }
 
 struct Art {
@@ -659,7 +672,7 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         })
     }
     let mut root_of = tx.prepare_cached("SELECT root FROM copies WHERE article = ?1")?;
-    let mut same_hash = tx.prepare_cached("SELECT min(id) FROM articles WHERE text_hash = ?1 AND id < ?2")?;
+    let mut hash_of = tx.prepare_cached("SELECT text_hash FROM articles WHERE id = ?1")?;
     // The band goes through CAST: SQLite re-prepares a statement whenever a parameter compared by
     // `=` changes to or from 0 or 1 (its row estimate treats small integers apart), which the
     // band numbers 0, 1, 2, ... did twice per article (a fifth of this step's instructions).
@@ -679,8 +692,15 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         let a = load_art(tx, y)?;
         let ny = node_of(&mut node, &mut ids, &mut dsu, y);
         let mut cands: Vec<(i64, f32)> = vec![];
-        if let Some(x) = same_hash.query_row(params![a.hash, y], |r| r.get::<_, Option<i64>>(0))? {
-            cands.push((x, f32::MAX));
+        // The earliest article with the same text: the exact bucket's members in id order, the
+        // stored ones then this linking's, each checked against the whole hash.
+        let exact = exact_key(&a.hash);
+        let stored: Vec<i64> = bucket.query_map(params![exact.0, exact.1], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        for x in stored.into_iter().chain(pending.of(exact)) {
+            if hash_of.query_row([x], |r| r.get::<_, String>(0))? == a.hash {
+                cands.push((x, f32::MAX));
+                break;
+            }
         }
         let keys = band_keys(&a.sig, a.wire.as_deref());
         for &(b, h) in &keys {
@@ -721,6 +741,7 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
             let nx = node_of(&mut node, &mut ids, &mut dsu, r);
             dsu.union(nx, ny);
         }
+        pending.add(exact, y);
         for (b, h) in keys {
             pending.add((b, h), y);
         }

@@ -350,6 +350,17 @@ INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('hashsize', 16777216);
 INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 64);
 INSERT INTO quotes_fts(quotes_fts, rank) VALUES ('crisismerge', 64);
 "#,
+    r#"
+-- Ingest cost: the index on articles(text_hash), keyed by a 64-character hex hash, took a write
+-- at a random key for every stored article (two log frames per article at 200,000 articles, and a
+-- read of each page it no longer held in cache). Its only reader was linking's exact-copy lookup,
+-- which now reads a bucket of its own in the LSH index (crate::relink::EXACT_BAND: 64 bits of
+-- the hash, 12 bytes a row, written by linking in key order). The copy index is emptied and
+-- rebuilt, with that bucket, by the next linking (copies from scratch, as for a new ledger).
+DROP INDEX IF EXISTS articles_text_hash;
+DELETE FROM copy_bands;
+DELETE FROM state WHERE key = 'copies_upto';
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -593,6 +604,25 @@ mod tests {
     #[test]
     fn upgrades_a_v15_ledger() {
         upgrade_sets_fts(15, "crisismerge", 64);
+    }
+
+    /// A v16 ledger loses the index on `articles(text_hash)`, and its copy index is emptied and
+    /// marked unlinked, so the next linking rebuilds it with the exact-copy bucket.
+    #[test]
+    fn upgrades_a_v16_ledger() {
+        let mut conn = at_version(16);
+        conn.execute_batch(
+            "INSERT INTO copy_bands(band, hash, article) VALUES (0, 42, 1);
+             INSERT INTO state(key, value) VALUES ('copies_upto', '1'), ('claims_upto', '9');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let index: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'articles_text_hash'", [], |r| r.get(0)).unwrap();
+        assert_eq!(index, 0);
+        let bands: i64 = conn.query_row("SELECT count(*) FROM copy_bands", [], |r| r.get(0)).unwrap();
+        assert_eq!(bands, 0);
+        let keys: Vec<String> = conn.prepare("SELECT key FROM state ORDER BY key").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        assert!(!keys.contains(&"copies_upto".to_string()) && keys.contains(&"claims_upto".to_string()), "{keys:?}");
     }
 
     /// A v14 ledger's full-text indexes keep up to 16 MB of postings before writing a segment.

@@ -272,6 +272,29 @@ fn copies_link_to_earliest() {
     assert_eq!(count(&l, "articles"), 6, "copies are linked, never dropped");
 }
 
+/// Exact copies are found through the copy index's exact bucket (schema v17), also for a text
+/// too short for a MinHash signature and for copies that arrive in a later linking, and the
+/// bucket holds every linked article.
+#[test]
+fn exact_copies_link_across_linkings_whatever_their_length() {
+    let long = "The harbour authority said on Monday that the northern pier will close for six weeks of repairs, and that ferries will use the southern terminal until the work is finished.";
+    // No words, so no MinHash signature: only the exact bucket can find its copies.
+    let short = "* * *";
+    let mk = |id: &str, t: &str, date: &str| doc(id, t, date, "Outlet", &[]);
+    let mut l = Ledger::open_in_memory().unwrap();
+    ingest(&mut l, vec![mk("long-1", long, "2024-07-01"), mk("short-1", short, "2024-07-01")]);
+    ingest(&mut l, vec![mk("long-2", long, "2024-07-02"), mk("short-2", short, "2024-07-02"), mk("short-3", short, "2024-07-03")]);
+    let mut st = l
+        .conn()
+        .prepare("SELECT a.doc_id, r.doc_id, c.kind FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root WHERE c.article != c.root ORDER BY a.doc_id")
+        .unwrap();
+    let rows: Vec<(String, String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let want = |a: &str, r: &str| (a.to_string(), r.to_string(), "exact".to_string());
+    assert_eq!(rows, vec![want("long-2", "long-1"), want("short-2", "short-1"), want("short-3", "short-1")]);
+    let exact: i64 = l.conn().query_row("SELECT count(*) FROM copy_bands WHERE band = ?1", [onrecord_ledger::relink::EXACT_BAND], |r| r.get(0)).unwrap();
+    assert_eq!(exact, 5);
+}
+
 #[test]
 fn wire_copies_with_little_overlap_still_link() {
     let story = "Ministers from twelve countries agreed on Friday to share fishing quotas in the northern sea for the next five years, ending a dispute that had closed ports and idled fleets since the spring.";
