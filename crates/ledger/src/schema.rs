@@ -423,6 +423,11 @@ mod tests {
     use rusqlite::OptionalExtension;
 
     /// An in-memory ledger as schema version `v` left it.
+    /// The keys of the `state` table, in order.
+    fn state_keys(conn: &Connection) -> Vec<String> {
+        conn.prepare("SELECT key FROM state ORDER BY key").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    }
+
     fn at_version(v: usize) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         for (i, sql) in MIGRATIONS[..v].iter().enumerate() {
@@ -621,8 +626,8 @@ mod tests {
         assert_eq!(index, 0);
         let bands: i64 = conn.query_row("SELECT count(*) FROM copy_bands", [], |r| r.get(0)).unwrap();
         assert_eq!(bands, 0);
-        let keys: Vec<String> = conn.prepare("SELECT key FROM state ORDER BY key").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
-        assert!(!keys.contains(&"copies_upto".to_string()) && keys.contains(&"claims_upto".to_string()), "{keys:?}");
+        let keys = state_keys(&conn);
+        assert!(!keys.iter().any(|k| k == "copies_upto") && keys.iter().any(|k| k == "claims_upto"), "{keys:?}");
     }
 
     /// A v14 ledger's full-text indexes keep up to 16 MB of postings before writing a segment.
@@ -656,14 +661,7 @@ mod tests {
         // Version 13 empties the groups: the next linking rebuilds them with role-text keys.
         let groups: i64 = conn.query_row("SELECT count(*) FROM entity_groups", [], |r| r.get(0)).unwrap();
         assert_eq!(groups, 0);
-        let keys: Vec<String> = conn
-            .prepare("SELECT key FROM state ORDER BY key")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
-        assert_eq!(keys, vec!["claims_upto".to_string(), "speaker_quotes_upto".to_string(), "unresolved_upto".to_string()]);
+        assert_eq!(state_keys(&conn), vec!["claims_upto", "speaker_quotes_upto", "unresolved_upto"]);
         let plan: String = conn
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
             .unwrap();
