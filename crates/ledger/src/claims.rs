@@ -1,10 +1,12 @@
 //! Claim clusters: attributions about the same thing, across articles.
 //!
-//! Edges of the clustering: a denial and the claim it denies in its article; consecutive denials
-//! in one paragraph (one retort split over quotes); and claim pairs whose similarity reaches the
-//! threshold. Similarity combines the content (lexical Jaccard over stems, or the cosine of the
-//! vectors a [`ClaimEncoder`] gives) with shared entities and the same specific date
-//! ([`claim_similarity`], [`vector_similarity`]).
+//! Claims are taken one at a time in the order they were stored, and each joins at most one
+//! cluster ([`cluster_with_vectors`]): the cluster of the earliest claim its text ties it to (a
+//! denial and the claim it denies in its article; consecutive denials in one paragraph, one
+//! retort split over quotes), of an earlier claim with the same key, or of the most similar
+//! earlier claim whose similarity reaches the threshold. Similarity combines the content (lexical Jaccard over
+//! stems, or the cosine of the vectors a [`ClaimEncoder`] gives) with shared entities and the
+//! same specific date ([`claim_similarity`], [`vector_similarity`]).
 
 use std::collections::HashMap;
 
@@ -126,125 +128,133 @@ pub fn cluster(inputs: &[ClaimInput], encoder: &dyn ClaimEncoder) -> Result<Vec<
     ))
 }
 
-/// Joins what the text itself ties together: a claim and the claim it targets, and consecutive
-/// denials in one paragraph (they deny one thing). `order` lists the claims by (article,
-/// position in the article).
-pub(crate) fn join_linked(inputs: &[ClaimInput], order: &[usize], dsu: &mut Dsu) {
+/// For each claim, the earliest claim (by id) its text ties it to, directly or through others,
+/// or itself: ties join a claim and the claim it targets, and consecutive denials in one
+/// paragraph (one retort split over quotes). Ties lie within an article. Indices into `inputs`.
+pub(crate) fn tie_leaders(inputs: &[ClaimInput]) -> Vec<usize> {
+    let n = inputs.len();
+    let mut dsu = Dsu::new(n);
     let by_id: HashMap<i64, usize> = inputs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     for (i, c) in inputs.iter().enumerate() {
-        if let Some(j) = c.target.and_then(|t| by_id.get(&t)) {
-            dsu.union(i, *j);
+        if let Some(&j) = c.target.and_then(|t| by_id.get(&t)) {
+            dsu.union(i, j);
         }
     }
-    let mut prev: Option<usize> = None;
-    for &i in order {
-        let c = &inputs[i];
-        if c.stance == Stance::Denies {
-            if let Some(p) = prev {
-                let q = &inputs[p];
-                if q.article == c.article && q.stance == Stance::Denies && q.paragraph == c.paragraph {
-                    dsu.union(p, i);
-                }
-            }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (inputs[i].article, inputs[i].idx));
+    for w in order.windows(2) {
+        let (p, q) = (&inputs[w[0]], &inputs[w[1]]);
+        if p.stance == Stance::Denies && q.stance == Stance::Denies && p.article == q.article && p.paragraph == q.paragraph {
+            dsu.union(w[0], w[1]);
         }
-        prev = Some(i);
+    }
+    let mut leader: HashMap<usize, usize> = HashMap::new();
+    for i in 0..n {
+        let l = leader.entry(dsu.find(i)).or_insert(i);
+        if inputs[i].id < inputs[*l].id {
+            *l = i;
+        }
+    }
+    (0..n).map(|i| leader[&dsu.find(i)]).collect()
+}
+
+/// The better of two matches: the higher similarity, then the earlier claim (`order` ascending).
+pub(crate) fn better(best: Option<(f32, i64)>, sim: f32, order: i64) -> bool {
+    match best {
+        None => true,
+        Some((s, o)) => sim > s || (sim == s && order < o),
     }
 }
 
 /// Clusters claims given their vectors (aligned with `inputs`; `None` for all means lexical,
 /// a missing vector means that claim is compared lexically).
+///
+/// One pass in id order (the order claims are stored, so an incremental linking makes the same
+/// decisions, [`crate::relink`]), and a claim joins one cluster, never two: the cluster of the
+/// earliest claim its text ties it to ([`tie_leaders`]); else that of the first claim with its key
+/// (and, with vectors, its text); else that of the most similar earlier claim at the threshold;
+/// else it starts a cluster. Clusters never merge, so a claim like two stories does not join
+/// them (single-link clustering chained a 200,000-article replica into one cluster of a million
+/// quotes), and a linking rewrites no stored quote.
 pub fn cluster_with_vectors(
     inputs: &[ClaimInput],
     vectors: Option<&[Option<Vec<f32>>]>,
     threshold: f32,
 ) -> Vec<usize> {
     let n = inputs.len();
-    let mut dsu = Dsu::new(n);
+    let leaders = tie_leaders(inputs);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| (inputs[i].article, inputs[i].idx));
-    join_linked(inputs, &order, &mut dsu);
-
+    order.sort_by_key(|&i| inputs[i].id);
     let vec_of = |i: usize| vectors.and_then(|v| v.get(i)).and_then(|x| x.as_deref());
-    // Claims with the same key (and, with vectors, the same text) are the same claim: join them
-    // at once and compare only one of each, so repeated wire copies cost nothing extra.
-    let mut eligible: Vec<usize> = vec![];
-    {
-        let mut first: HashMap<(&ClaimKey, &str), usize> = HashMap::new();
-        for i in (0..n).filter(|&i| comparable(&inputs[i])) {
-            let text = if vec_of(i).is_some() {
-                inputs[i].text.as_str()
-            } else {
-                ""
-            };
-            match first.entry((&inputs[i].key, text)) {
-                std::collections::hash_map::Entry::Occupied(e) => dsu.union(*e.get(), i),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                    eligible.push(i);
-                }
-            }
-        }
-    }
+    // The cluster of each claim, as the index of its first member (`NONE` until decided).
+    const NONE: usize = usize::MAX;
+    let mut of: Vec<usize> = vec![NONE; n];
+    // One representative per distinct key (and text, with vectors), compared with later claims.
+    let mut reps: HashMap<(&ClaimKey, &str), usize> = HashMap::new();
     // Candidate pairs share at least two tokens (stems or entities); one when both have
-    // vectors, since a paraphrase shares fewer words.
+    // vectors, since a paraphrase shares fewer words. Postings list representatives in order.
     let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
-    for &i in &eligible {
-        let k = &inputs[i].key;
-        for s in &k.stems {
-            postings.entry(format!("s:{s}")).or_default().push(i);
-        }
-        for e in &k.entities {
-            postings.entry(format!("e:{e}")).or_default().push(i);
-        }
-    }
     let mut counts: HashMap<usize, u32> = HashMap::new();
-    for &i in &eligible {
-        counts.clear();
-        let k = &inputs[i].key;
-        let toks = k
-            .stems
-            .iter()
-            .map(|s| format!("s:{s}"))
-            .chain(k.entities.iter().map(|e| format!("e:{e}")));
-        for t in toks {
-            if let Some(p) = postings.get(&t).filter(|p| p.len() <= MAX_POSTING) {
-                for &j in p.iter().filter(|&&j| j > i) {
-                    *counts.entry(j).or_default() += 1;
+    for &i in &order {
+        let c = &inputs[i];
+        // A claim tied to an earlier one goes where that one went.
+        let mut joined = (leaders[i] != i).then(|| of[leaders[i]]);
+        if comparable(c) {
+            let text = if vec_of(i).is_some() { c.text.as_str() } else { "" };
+            if let Some(&r) = reps.get(&(&c.key, text)) {
+                of[i] = joined.unwrap_or(of[r]);
+                continue;
+            }
+            let toks: Vec<String> = c
+                .key
+                .stems
+                .iter()
+                .map(|s| format!("s:{s}"))
+                .chain(c.key.entities.iter().map(|e| format!("e:{e}")))
+                .collect();
+            if joined.is_none() {
+                counts.clear();
+                for t in &toks {
+                    // A token on more than `MAX_POSTING` earlier representatives is too common.
+                    if let Some(p) = postings.get(t).filter(|p| p.len() < MAX_POSTING) {
+                        for &j in p {
+                            *counts.entry(j).or_default() += 1;
+                        }
+                    }
                 }
+                let mut best: Option<(f32, i64)> = None;
+                let mut best_j = NONE;
+                for (&j, &shared) in &counts {
+                    let (a, b) = (&c.key, &inputs[j].key);
+                    let sim = match (vec_of(i), vec_of(j)) {
+                        (Some(x), Some(y)) => Some(vector_similarity(a, b, cosine(x, y))).filter(|&s| s >= threshold),
+                        _ => {
+                            if shared < 2 || intersection(&a.stems, &b.stems) < 2 {
+                                continue;
+                            }
+                            let needed = if vectors.is_some() { LEXICAL_THRESHOLD } else { threshold };
+                            Some(claim_similarity(a, b, jaccard(&a.stems, &b.stems))).filter(|&s| s >= needed)
+                        }
+                    };
+                    if let Some(s) = sim {
+                        if better(best, s, inputs[j].id) {
+                            best = Some((s, inputs[j].id));
+                            best_j = j;
+                        }
+                    }
+                }
+                joined = (best_j != NONE).then(|| of[best_j]);
+            }
+            reps.insert((&c.key, text), i);
+            for t in toks {
+                postings.entry(t).or_default().push(i);
             }
         }
-        for (&j, &shared) in &counts {
-            let (a, b) = (&inputs[i].key, &inputs[j].key);
-            let (content, needed) = match (vec_of(i), vec_of(j)) {
-                (Some(x), Some(y)) => {
-                    if vector_similarity(a, b, cosine(x, y)) >= threshold {
-                        dsu.union(i, j);
-                    }
-                    continue;
-                }
-                _ => {
-                    if shared < 2 || intersection(&a.stems, &b.stems) < 2 {
-                        continue;
-                    }
-                    (
-                        jaccard(&a.stems, &b.stems),
-                        if vectors.is_some() {
-                            LEXICAL_THRESHOLD
-                        } else {
-                            threshold
-                        },
-                    )
-                }
-            };
-            if claim_similarity(a, b, content) >= needed {
-                dsu.union(i, j);
-            }
-        }
+        of[i] = joined.unwrap_or(i);
     }
     let mut numbering: HashMap<usize, usize> = HashMap::new();
     let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let r = dsu.find(i);
+    for &r in &of {
         let next = numbering.len();
         out.push(*numbering.entry(r).or_insert(next));
     }
@@ -312,5 +322,22 @@ mod tests {
         assert_eq!(cl[0], cl[1]);
         assert_eq!(cl[1], cl[2]);
         assert_ne!(cl[0], cl[3]);
+    }
+
+    /// A claim like two clusters joins the more similar one (the earlier of equals) and does not
+    /// chain them: single-link clustering merged them through it.
+    #[test]
+    fn a_claim_like_two_clusters_joins_one() {
+        let inputs = vec![
+            c(1, 1, &["farmer", "demand", "higher", "grain", "price"], &[], Stance::Asserts, None),
+            c(2, 2, &["farmer", "demand", "higher", "grain", "subsidi"], &[], Stance::Asserts, None),
+            c(3, 3, &["farmer", "demand", "higher", "grain", "price", "subsidi"], &[], Stance::Asserts, None),
+            c(4, 4, &["farmer", "demand", "higher", "grain", "subsidi", "now"], &[], Stance::Asserts, None),
+        ];
+        let cl = cluster(&inputs, &LexicalEncoder).unwrap();
+        assert_ne!(cl[0], cl[1], "4 of 6 stems: apart");
+        assert_eq!(cl[2], cl[0], "5 of 6 with each: the earlier");
+        assert_eq!(cl[3], cl[1], "closer to the second than to the bridge");
+        assert_eq!(cl, vec![0, 1, 0, 1]);
     }
 }

@@ -3,14 +3,15 @@
 //! its tokens' postings, the touched clusters' counts), so the cost of a linking follows the
 //! new articles, not the ledger, and nothing of the old claims is held in memory.
 //!
-//! It makes the pairs a full clustering ([`crate::claims::cluster_with_vectors`], lexical)
-//! makes for the new claims: a new claim with a stored key joins that key's cluster; a new
-//! distinct key is compared with every stored key sharing two of its tokens (tokens on at most
-//! [`MAX_POSTING`] keys); denial links and consecutive denials are within an article. Two
-//! differences, both at the edges: a token's posting cap is applied with the counts of the
-//! time (a full run applies the final counts), and clusters joined once stay joined (a full
-//! run re-decides everything, e.g. after speakers are re-resolved). `Ledger::link_full`
-//! re-clusters from scratch.
+//! It makes the decisions a full clustering ([`crate::claims::cluster_with_vectors`], lexical)
+//! makes for the new claims, in the same order (claim id): a claim tied to an earlier one in its
+//! article goes where that one went; else a claim with a stored key joins that key's cluster;
+//! else a new distinct key joins the cluster of the most similar stored or new key sharing two
+//! of its tokens (tokens on fewer than [`MAX_POSTING`] earlier keys, counted as a full run
+//! counts them at that claim), or starts a cluster. Clusters never merge, so a linking writes
+//! only the new claims' rows and the clusters they join. One difference: a full run sees every
+//! entity key as resolved now, a linking as resolved then (`Ledger::link_full` re-clusters from
+//! scratch, e.g. after speakers are re-resolved).
 
 use std::collections::HashMap;
 
@@ -155,13 +156,19 @@ pub struct Postings {
     first_rep: i64,
 }
 
-/// What [`plan_new`] decided, before anything is written: how the new claims join each other
-/// and the stored clusters (`dsu` over the new claims, then one node per stored cluster met),
-/// the new representatives with their ids, and the index rows to add.
+/// The cluster a new claim joins: a stored one, or the k-th new one (numbered in order of
+/// their first member).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Joins {
+    Stored(i64),
+    New(usize),
+}
+
+/// What [`plan_new`] decided, before anything is written: the cluster each new claim joins, the
+/// new representatives with their ids, and the index rows to add.
 pub struct ClaimPlan {
-    dsu: Dsu,
-    /// (node, stored cluster) of each stored cluster met.
-    node_old: Vec<(usize, i64)>,
+    /// The cluster of each new claim, aligned with the inputs.
+    joins: Vec<Joins>,
     /// New representatives: key as JSON -> (id, the new claim it came from).
     new_reps: HashMap<String, (i64, usize)>,
     tokens: Vec<String>,
@@ -204,23 +211,11 @@ pub fn plan_new(
 ) -> Result<ClaimPlan> {
     let mut mark = debug_marks("claims");
     let n = inputs.len();
-    // Nodes: 0..n are the new claims, then one per stored cluster met.
-    let mut dsu = Dsu::new(n + 64);
-    let mut dsu_len = n;
-    let mut old_node: HashMap<i64, usize> = HashMap::new();
-    let mut node_old: Vec<(usize, i64)> = vec![];
-    let mut node_of_claim = |dsu: &mut Dsu, dsu_len: &mut usize, claim: i64| -> usize {
-        *old_node.entry(claim).or_insert_with(|| {
-            dsu.grow(*dsu_len + 1);
-            *dsu_len += 1;
-            node_old.push((*dsu_len - 1, claim));
-            *dsu_len - 1
-        })
-    };
-    // `inputs` are in id order, which is (article, position) order.
-    let order: Vec<usize> = (0..n).collect();
-    crate::claims::join_linked(inputs, &order, &mut dsu);
-    // New representatives: by rep id -> node, and by key (their cluster is decided later).
+    // `inputs` are in id order: each claim is decided after those before it, as in a full run.
+    let leaders = crate::claims::tie_leaders(inputs);
+    let mut joins: Vec<Joins> = Vec::with_capacity(n);
+    let mut new_clusters = 0usize;
+    // New representatives: by rep id -> the claim it came from, and by key.
     let mut new_rep_node: HashMap<i64, usize> = HashMap::new();
     let mut new_reps: HashMap<String, (i64, usize)> = HashMap::new();
     let mut next_rep: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM claim_reps", [], |r| r.get(0))?;
@@ -246,22 +241,25 @@ pub fn plan_new(
         // Stored representatives met as candidates, parsed once per linking (their key and
         // cluster do not change before the loop ends; bounded, as a new slice meets many).
         let mut rep_cache: HashMap<i64, (ClaimKey, i64)> = HashMap::new();
-        for i in (0..n).filter(|&i| comparable(&inputs[i])) {
+        for i in 0..n {
+            // A claim tied to an earlier one (a new claim, decided) goes where that one went.
+            let tied = (leaders[i] != i).then(|| joins[leaders[i]]);
+            if !comparable(&inputs[i]) {
+                joins.push(tied.unwrap_or_else(|| new_cluster(&mut new_clusters)));
+                continue;
+            }
             let key = &inputs[i].key;
             let json = serde_json::to_string(key)?;
             let same_key = match new_reps.get(&json) {
-                Some(&(rep, _)) => Some((rep, 0)),
-                None => by_key.query_row([&json], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?,
+                Some(&(_, node)) => Some(joins[node]),
+                None => by_key.query_row([&json], |r| r.get::<_, i64>(1)).optional()?.map(Joins::Stored),
             };
-            if let Some((rep, claim)) = same_key {
-                let other = match new_rep_node.get(&rep) {
-                    Some(&node) => node,
-                    None => node_of_claim(&mut dsu, &mut dsu_len, claim),
-                };
-                dsu.union(i, other);
+            if let Some(same) = same_key {
+                joins.push(tied.unwrap_or(same));
                 continue;
             }
-            // Candidates: stored keys sharing tokens that are not too common.
+            // Candidates: stored keys sharing tokens that are not too common (read even for a tied
+            // claim: its tokens' counts and postings change below).
             counts.clear();
             let toks: Vec<String> = tokens(key).collect();
             for t in &toks {
@@ -284,14 +282,16 @@ pub fn plan_new(
                     *counts.entry(rep).or_default() += 1;
                 }
             }
-            let mut joined: Vec<usize> = vec![];
-            for (&rep, &shared) in &counts {
+            // The most similar representative at the threshold, the earliest of equals.
+            let mut best: Option<(f32, i64)> = None;
+            let mut best_joins = None;
+            for (&rep, &shared) in counts.iter().filter(|_| tied.is_none()) {
                 if shared < 2 {
                     continue;
                 }
                 // A new representative: its key is the claim's it came from.
-                let (other, claim) = if let Some(&node) = new_rep_node.get(&rep) {
-                    (&inputs[node].key, 0)
+                let (other, cluster) = if let Some(&node) = new_rep_node.get(&rep) {
+                    (&inputs[node].key, joins[node])
                 } else {
                     if !rep_cache.contains_key(&rep) {
                         if rep_cache.len() >= REP_CACHE {
@@ -303,7 +303,7 @@ pub fn plan_new(
                         rep_cache.insert(rep, (other, claim));
                     }
                     let (other, claim) = &rep_cache[&rep];
-                    (other, *claim)
+                    (other, Joins::Stored(*claim))
                 };
                 let inter = intersection(&key.stems, &other.stems);
                 if inter < 2 {
@@ -311,16 +311,15 @@ pub fn plan_new(
                 }
                 // = crate::text::jaccard(stems, other stems), without counting the intersection again.
                 let jac = inter as f32 / (key.stems.len() + other.stems.len() - inter) as f32;
-                if claim_similarity(key, other, jac) >= LEXICAL_THRESHOLD {
-                    joined.push(match new_rep_node.get(&rep) {
-                        Some(&node) => node,
-                        None => node_of_claim(&mut dsu, &mut dsu_len, claim),
-                    });
+                let sim = claim_similarity(key, other, jac);
+                // Representatives are numbered in the order of their claims, so the earliest rep
+                // is the earliest claim, as a full run breaks ties.
+                if sim >= LEXICAL_THRESHOLD && crate::claims::better(best, sim, rep) {
+                    best = Some((sim, rep));
+                    best_joins = Some(cluster);
                 }
             }
-            for j in joined {
-                dsu.union(i, j);
-            }
+            joins.push(tied.or(best_joins).unwrap_or_else(|| new_cluster(&mut new_clusters)));
             next_rep += 1;
             let rep = next_rep;
             new_rep_node.insert(rep, i);
@@ -344,15 +343,20 @@ pub fn plan_new(
         mark("candidates");
         token_counts.extend(tok_cache.values().filter(|tok| tok.changed).map(|tok| (tok.id, tok.n)));
     }
-    Ok(ClaimPlan { dsu, node_old, new_reps, tokens: tok_names, postings: postings_out, token_counts })
+    Ok(ClaimPlan { joins, new_reps, tokens: tok_names, postings: postings_out, token_counts })
+}
+
+/// The next new cluster.
+fn new_cluster(count: &mut usize) -> Joins {
+    *count += 1;
+    Joins::New(*count - 1)
 }
 
 /// Writes what [`plan_new`] decided: the new representatives and their postings, merged and
 /// new clusters, each new claim's cluster and the touched clusters' rows.
 pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Result<Incremental> {
     let mut mark = debug_marks("claims");
-    let n = inputs.len();
-    let ClaimPlan { mut dsu, node_old, new_reps, tokens, mut postings, token_counts } = plan;
+    let ClaimPlan { joins, new_reps, tokens, mut postings, token_counts } = plan;
     {
         // Postings and token counts in key order: both tables are keyed by token, and rows
         // written in random token order dirty a page each once the table outgrows the page
@@ -364,20 +368,42 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
         write_sorted(&mut set_tok, &mut changed)?;
         mark("postings and counts");
     }
-    // Each component: the stored clusters in it merge into the smallest id; else a new id.
-    let mut comp_claims: HashMap<usize, Vec<i64>> = HashMap::new();
-    for &(node, claim) in &node_old {
-        let r = dsu.find(node);
-        comp_claims.entry(r).or_default().push(claim);
+    // New clusters take the next ids, in order of their first member.
+    let first_new: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM claims", [], |r| r.get(0))?;
+    let cluster_id = |j: Joins| match j {
+        Joins::Stored(id) => id,
+        Joins::New(k) => first_new + k as i64,
+    };
+    let new_claims = joins.iter().filter(|j| matches!(j, Joins::New(_))).map(|&j| cluster_id(j)).collect::<std::collections::HashSet<_>>().len() as u64;
+    {
+        // New representatives, in id order, with the cluster each joined.
+        let mut reps: Vec<(i64, &str, usize)> = new_reps.iter().map(|(key, &(rep, i))| (rep, key.as_str(), i)).collect();
+        reps.sort_unstable();
+        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(id, key, claim) VALUES (?1, ?2, ?3)")?;
+        for (rep, key, i) in reps {
+            ins_rep.execute(params![rep, key, cluster_id(joins[i])])?;
+        }
     }
-    let mut next: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM claims", [], |r| {
-        r.get(0)
-    })?;
-    let mut comp_id: HashMap<usize, i64> = HashMap::new();
-    // Merged stored clusters: the survivor's id -> their stored counts, summed (read before the
-    // others' rows go).
-    let mut merged: HashMap<i64, Counts> = HashMap::new();
-    let mut new_claims = 0u64;
+    mark("representatives");
+    // Each touched cluster's new members: their counts (articles counted below) and articles.
+    let mut accs: HashMap<i64, (Counts, Vec<i64>)> = HashMap::new();
+    {
+        let mut set = tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
+        let mut published =
+            tx.prepare_cached("SELECT published FROM attributions WHERE id = ?1")?;
+        for (c, &j) in inputs.iter().zip(&joins) {
+            let id = cluster_id(j);
+            set.execute(params![id, c.id])?;
+            let mut one = Counts { size: 1, label: Some((label_rank(c), c.id)), first_seen: published.query_row([c.id], |r| r.get(0))?, ..Default::default() };
+            if let Some(k) = [Stance::Asserts, Stance::Reports, Stance::Denies, Stance::Questions].iter().position(|s| *s == c.stance) {
+                one.stances[k] = 1;
+            }
+            let (acc, articles) = accs.entry(id).or_default();
+            acc.add(&one);
+            articles.push(c.article);
+        }
+    }
+    mark("members");
     let mut stored_row = tx.prepare_cached(
         "SELECT size, articles, asserts, reports, denies, questions, first_seen, label_stems, label_attribution FROM claims WHERE id = ?1",
     )?;
@@ -392,73 +418,6 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
             })
             .optional()?)
     };
-    {
-        let mut move_attr =
-            tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE claim = ?2")?;
-        let mut move_rep =
-            tx.prepare_cached("UPDATE claim_reps SET claim = ?1 WHERE claim = ?2")?;
-        let mut del = tx.prepare_cached("DELETE FROM claims WHERE id = ?1")?;
-        for i in 0..n {
-            let r = dsu.find(i);
-            if comp_id.contains_key(&r) {
-                continue;
-            }
-            let id = match comp_claims.get_mut(&r) {
-                Some(cs) => {
-                    cs.sort();
-                    cs.dedup();
-                    if cs.len() > 1 {
-                        let mut sum = Counts::default();
-                        for &c in cs.iter() {
-                            sum.add(&stored(c)?.unwrap_or_default());
-                        }
-                        merged.insert(cs[0], sum);
-                    }
-                    for &other in &cs[1..] {
-                        move_attr.execute(params![cs[0], other])?;
-                        move_rep.execute(params![cs[0], other])?;
-                        del.execute([other])?;
-                    }
-                    cs[0]
-                }
-                None => {
-                    next += 1;
-                    new_claims += 1;
-                    next - 1
-                }
-            };
-            comp_id.insert(r, id);
-        }
-    }
-    {
-        // New representatives, in id order, with the cluster each joined.
-        let mut reps: Vec<(i64, &str, usize)> = new_reps.iter().map(|(key, &(rep, i))| (rep, key.as_str(), i)).collect();
-        reps.sort_unstable();
-        let mut ins_rep = tx.prepare_cached("INSERT INTO claim_reps(id, key, claim) VALUES (?1, ?2, ?3)")?;
-        for (rep, key, i) in reps {
-            ins_rep.execute(params![rep, key, comp_id[&dsu.find(i)]])?;
-        }
-    }
-    mark("merges");
-    // Each touched cluster's new members: their counts (articles counted below) and articles.
-    let mut accs: HashMap<i64, (Counts, Vec<i64>)> = HashMap::new();
-    {
-        let mut set = tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
-        let mut published =
-            tx.prepare_cached("SELECT published FROM attributions WHERE id = ?1")?;
-        for (i, c) in inputs.iter().enumerate() {
-            let id = comp_id[&dsu.find(i)];
-            set.execute(params![id, c.id])?;
-            let mut one = Counts { size: 1, label: Some((label_rank(c), c.id)), first_seen: published.query_row([c.id], |r| r.get(0))?, ..Default::default() };
-            if let Some(k) = [Stance::Asserts, Stance::Reports, Stance::Denies, Stance::Questions].iter().position(|s| *s == c.stance) {
-                one.stances[k] = 1;
-            }
-            let (acc, articles) = accs.entry(id).or_default();
-            acc.add(&one);
-            articles.push(c.article);
-        }
-    }
-    mark("members");
     let mut insert = tx.prepare_cached(
         "INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen, label_stems, label_attribution)
          VALUES (?1, (SELECT content FROM attributions WHERE id = ?11), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -471,25 +430,16 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
            label = CASE WHEN label_attribution IS ?11 THEN label ELSE (SELECT content FROM attributions WHERE id = ?11) END
          WHERE id = ?1",
     )?;
-    // Merged clusters may share articles: counted from the (claim, article) index alone.
-    let mut distinct_articles = tx.prepare_cached("SELECT count(DISTINCT article) FROM attributions WHERE claim = ?1")?;
     for (id, (mut new, mut arts)) in accs {
         arts.sort();
         arts.dedup();
         new.articles = arts.len() as i64;
-        let (mut counts, is_stored) = match merged.get(&id) {
-            Some(m) => (m.clone(), true),
-            None => match stored(id)? {
-                Some(old) => (old, true),
-                None => (Counts::default(), false),
-            },
+        // New attributions come from new articles, so they add to a cluster's articles.
+        let (mut counts, is_stored) = match stored(id)? {
+            Some(old) => (old, true),
+            None => (Counts::default(), false),
         };
-        // New attributions come from new articles, so they add to a cluster's articles; a merge
-        // is counted again.
         counts.add(&new);
-        if merged.contains_key(&id) {
-            counts.articles = distinct_articles.query_row([id], |r| r.get(0))?;
-        }
         let st = counts.stances;
         let disputed = st[0] + st[1] > 0 && st[2] > 0;
         let (rank, attr) = counts.label.map_or((None, None), |(r, a)| (Some(r), Some(a)));

@@ -361,6 +361,15 @@ DROP INDEX IF EXISTS articles_text_hash;
 DELETE FROM copy_bands;
 DELETE FROM state WHERE key = 'copies_upto';
 "#,
+    r#"
+-- Claim clusters no longer merge (crate::claims): taken in the order they were stored, each
+-- claim joins at most one cluster, so a claim like two stories no longer chains them into one
+-- and a linking moves no stored quote. The next linking clusters every claim again, from
+-- scratch, by that rule. Nothing reads representatives by cluster any more (merges moved them).
+DROP INDEX IF EXISTS claim_reps_claim;
+DELETE FROM state WHERE key = 'claims_upto';
+INSERT OR REPLACE INTO state(key, value) SELECT 'dirty', '1' WHERE EXISTS (SELECT 1 FROM attributions);
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -626,8 +635,31 @@ mod tests {
         assert_eq!(index, 0);
         let bands: i64 = conn.query_row("SELECT count(*) FROM copy_bands", [], |r| r.get(0)).unwrap();
         assert_eq!(bands, 0);
+        assert!(!state_keys(&conn).iter().any(|k| k == "copies_upto"));
+    }
+
+    /// A v17 ledger's claims are clustered again from scratch by the next linking, even one with
+    /// nothing new to store (clusters no longer merge), and the representatives lose their index
+    /// by cluster; an empty ledger is not marked.
+    #[test]
+    fn upgrades_a_v17_ledger() {
+        let mut empty = at_version(17);
+        migrate(&mut empty).unwrap();
+        assert!(!state_keys(&empty).iter().any(|k| k == "dirty"), "{:?}", state_keys(&empty));
+        let mut conn = at_version(17);
+        conn.execute_batch(
+            "INSERT INTO articles(id, doc_id, text_hash, analysis_version, text, meta_json, origin_path, origin_format, minhash, ingested_at)
+               VALUES (1, 'a', 'h', '0', 'Jo Doe said it rains.', '{}', 'p', 'text', x'', 'now');
+             INSERT INTO attributions(id, article, idx, kind, content, content_spans, source_kind, confidence, hedges, polarity, stance, claim_key)
+               VALUES (1, 1, 0, 'indirect', 'it rains', '[[12,20]]', 'named', 0.9, '[]', 'asserts', 'asserts', '{}');
+             INSERT INTO state(key, value) VALUES ('copies_upto', '1'), ('claims_upto', '9');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let index: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'claim_reps_claim'", [], |r| r.get(0)).unwrap();
+        assert_eq!(index, 0);
         let keys = state_keys(&conn);
-        assert!(!keys.iter().any(|k| k == "copies_upto") && keys.iter().any(|k| k == "claims_upto"), "{keys:?}");
+        assert!(keys.iter().any(|k| k == "dirty") && !keys.iter().any(|k| k == "claims_upto"), "{keys:?}");
     }
 
     /// A v14 ledger's full-text indexes keep up to 16 MB of postings before writing a segment.
@@ -661,7 +693,8 @@ mod tests {
         // Version 13 empties the groups: the next linking rebuilds them with role-text keys.
         let groups: i64 = conn.query_row("SELECT count(*) FROM entity_groups", [], |r| r.get(0)).unwrap();
         assert_eq!(groups, 0);
-        assert_eq!(state_keys(&conn), vec!["claims_upto", "speaker_quotes_upto", "unresolved_upto"]);
+        // Version 18 clusters the claims again: `claims_upto` goes.
+        assert_eq!(state_keys(&conn), vec!["speaker_quotes_upto", "unresolved_upto"]);
         let plan: String = conn
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
             .unwrap();
@@ -694,7 +727,7 @@ mod tests {
         let keys: Vec<(String, String)> =
             conn.prepare("SELECT key, value FROM state ORDER BY key").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
         let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(keys, vec![("claims_upto", "9"), ("dirty", "1"), ("speaker_quotes_upto", "0"), ("unresolved_upto", "0")]);
+        assert_eq!(keys, vec![("dirty", "1"), ("speaker_quotes_upto", "0"), ("unresolved_upto", "0")]);
     }
 
     /// A v6 ledger loses the unused `entities_agent` index on open and its mention rows become
