@@ -391,8 +391,9 @@ impl Ledger {
         let lexical = encoder.encode(&[])?.is_none();
         let claims_incremental = claims_upto.is_some() && lexical && !full;
         // With every step incremental and the ledger in a file, a second connection plans the
-        // copies and the claims (reading only) while this one writes the speakers: linking is
-        // otherwise one core's work. Its plans are applied here after the speakers.
+        // claims and the copies (reading only) while this one writes the speakers: linking is
+        // otherwise one core's work. Its plans are applied here after the speakers, the claims
+        // first (the copy plan is made meanwhile).
         let mut beside = match (copies_from, ent_upto, attr_upto, claims_upto, claims_incremental, tx.path()) {
             (Some(cu), Some(_), Some(_), Some(clu), true, Some(path)) if !path.is_empty() => {
                 let new: i64 = tx.query_row("SELECT count(*) FROM articles WHERE id > ?1", [cu], |r| r.get(0))?;
@@ -402,7 +403,7 @@ impl Ledger {
         };
 
         // Copies from scratch the first time; new articles against the stored LSH buckets after
-        // the speakers (below), whether planned beside or here.
+        // the claims (below), whether planned beside or here.
         if copies_from.is_none() {
             copies_from_scratch(&tx)?;
             copies_done(&tx, &mut sum)?;
@@ -432,37 +433,25 @@ impl Ledger {
         }
         sum.agents = tx.query_row("SELECT count(*) FROM agents", [], |r| r.get::<_, i64>(0))? as u64;
         step(&mut sum, "speakers");
+        // The claim plan first (planned beside as soon as the speakers resolved the entity keys),
+        // applied while the copies are planned beside; a planner that stopped before sending
+        // it says why when joined.
         let mut planned_claims = None;
-        if let Some(upto) = copies_from {
-            match beside.take() {
-                Some(p) => {
-                    // The copy plan is sent as soon as it is made: applied while the claims are
-                    // planned. A planner that stopped before sending it says why when joined.
-                    let plan = match p.copies.recv() {
-                        Ok(plan) => plan,
-                        Err(_) => return Err(p.join().err().unwrap_or_else(|| crate::LedgerError::Other("the linking planner sent no copy plan".into()))),
-                    };
-                    step(&mut sum, "wait for the copy plan");
-                    crate::relink::apply_new_copies(&tx, upto, plan)?;
-                    copies_done(&tx, &mut sum)?;
-                    step(&mut sum, "copies");
-                    let Planned { inputs, claims } = p.join()?;
-                    step(&mut sum, "wait for the claim plan");
-                    planned_claims = Some((inputs, claims));
-                }
-                None => {
-                    crate::relink::link_new_copies(&tx, upto)?;
-                    copies_done(&tx, &mut sum)?;
-                    step(&mut sum, "copies");
-                }
+        let mut copy_planner = None;
+        if let Some(p) = beside.take() {
+            match p.claims.recv() {
+                Ok(planned) => planned_claims = Some(planned),
+                Err(_) => return Err(p.join().err().unwrap_or_else(|| crate::LedgerError::Other("the linking planner sent no claim plan".into()))),
             }
+            step(&mut sum, "wait for the claim plan");
+            copy_planner = Some(p);
         }
 
         // Claims: the new ones against the index of stored ones, or all from scratch (the first
         // time, after re-analysis, on request, or with an encoder that gives vectors).
         let remap = |c: &mut ClaimInput| remap_entities(c, &res.key_map);
         if let (Some(upto), true) = (claims_upto, claims_incremental) {
-            if let Some((inputs, plan)) = planned_claims {
+            if let Some(Planned { inputs, claims: plan }) = planned_claims {
                 crate::relink::apply_new(&tx, &inputs, plan)?;
             } else {
                 let mut inputs = new_claim_inputs(&tx, upto)?;
@@ -598,6 +587,19 @@ impl Ledger {
             [encoder.name()],
         )?;
         step(&mut sum, "claims: store");
+        // Copies: new articles against the stored LSH buckets (from scratch above, the first time).
+        if let Some(upto) = copies_from {
+            match copy_planner {
+                Some(p) => {
+                    let plan = p.join()?;
+                    step(&mut sum, "wait for the copy plan");
+                    crate::relink::apply_new_copies(&tx, upto, plan)?;
+                }
+                None => crate::relink::link_new_copies(&tx, upto)?,
+            }
+            copies_done(&tx, &mut sum)?;
+            step(&mut sum, "copies");
+        }
         tx.commit()?;
         step(&mut sum, "commit");
         Ok(sum)
@@ -752,39 +754,40 @@ struct Planned {
     claims: crate::relink::ClaimPlan,
 }
 
-/// A thread with its own connection that plans the copies and the claims of a linking
-/// ([`crate::relink::plan_new_copies`], [`crate::relink::plan_new`]) on the ledger as last
-/// committed, which the linking transaction does not change before it commits: the copy plan
-/// reads what ingest wrote and the copy index; the claim plan reads the new quotes and the
-/// claim index, and waits for the entity keys that the speaker step resolves.
+/// A thread with its own connection that plans the claims and then the copies of a linking
+/// ([`crate::relink::plan_new`], [`crate::relink::plan_new_copies`]) on the ledger as last
+/// committed, which the linking transaction does not change before it commits: the claim plan
+/// reads the new quotes and the claim index, and waits for the entity keys that the speaker step
+/// resolves; the copy plan reads what ingest wrote and the copy index. The claims come first:
+/// their plan is applied while the copies are planned.
 struct Planner {
     keys: std::sync::mpsc::Sender<HashMap<String, String>>,
-    copies: std::sync::mpsc::Receiver<crate::relink::CopyPlan>,
-    handle: std::thread::JoinHandle<Result<Planned>>,
+    claims: std::sync::mpsc::Receiver<Planned>,
+    handle: std::thread::JoinHandle<Result<crate::relink::CopyPlan>>,
 }
 
 impl Planner {
     fn spawn(path: String, copies_upto: i64, claims_upto: i64) -> Planner {
         let (keys, rx) = std::sync::mpsc::channel::<HashMap<String, String>>();
-        let (copies_tx, copies) = std::sync::mpsc::channel();
-        let handle = std::thread::spawn(move || -> Result<Planned> {
+        let (claims_tx, claims) = std::sync::mpsc::channel();
+        let handle = std::thread::spawn(move || -> Result<crate::relink::CopyPlan> {
             let mut conn = rusqlite::Connection::open(&path)?;
             conn.busy_timeout(std::time::Duration::from_secs(30))?;
             conn.pragma_update(None, "cache_size", crate::WRITE_CACHE_KIB)?;
             // One read transaction: every read sees the same snapshot.
             let read = conn.transaction()?;
-            // Only an error stops the plan from being sent, and `join` reports it.
-            let _ = copies_tx.send(crate::relink::plan_new_copies(&read, copies_upto, None)?);
             let mut inputs = new_claim_inputs(&read, claims_upto)?;
             let key_map = rx.recv().map_err(|_| crate::LedgerError::Other("linking stopped before the speakers were resolved".into()))?;
             inputs.iter_mut().for_each(|c| remap_entities(c, &key_map));
             let claims = crate::relink::plan_new(&read, &inputs, None)?;
-            Ok(Planned { inputs, claims })
+            // Only an error stops the plan from being sent, and `join` reports it.
+            let _ = claims_tx.send(Planned { inputs, claims });
+            crate::relink::plan_new_copies(&read, copies_upto, None)
         });
-        Planner { keys, copies, handle }
+        Planner { keys, claims, handle }
     }
 
-    fn join(self) -> Result<Planned> {
+    fn join(self) -> Result<crate::relink::CopyPlan> {
         drop(self.keys);
         self.handle.join().map_err(|_| crate::LedgerError::Other("the linking planner stopped unexpectedly".into()))?
     }
