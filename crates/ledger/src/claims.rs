@@ -56,6 +56,8 @@ pub struct ClaimInput {
     pub stance: Stance,
     /// Attribution id of the claim a denial denies.
     pub target: Option<i64>,
+    /// The article's publication date (a cluster's first date).
+    pub published: Option<String>,
 }
 
 /// Claims with fewer content stems than this only join clusters through denial links.
@@ -286,6 +288,7 @@ mod tests {
             },
             stance,
             target,
+            published: None,
         }
     }
 

@@ -389,12 +389,17 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
     let mut accs: HashMap<i64, (Counts, Vec<i64>)> = HashMap::new();
     {
         let mut set = tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
-        let mut published =
-            tx.prepare_cached("SELECT published FROM attributions WHERE id = ?1")?;
+        // In (cluster, article) order: the `(claim, article)` index then takes its new entries
+        // in key order, a page after the other, instead of one at a random place per quote (the
+        // quotes themselves are the linking's newest rows, near each other).
+        let mut rows: Vec<(i64, i64, i64)> = inputs.iter().zip(&joins).map(|(c, &j)| (cluster_id(j), c.article, c.id)).collect();
+        rows.sort_unstable();
+        for (id, _, quote) in rows {
+            set.execute(params![id, quote])?;
+        }
         for (c, &j) in inputs.iter().zip(&joins) {
             let id = cluster_id(j);
-            set.execute(params![id, c.id])?;
-            let mut one = Counts { size: 1, label: Some((label_rank(c), c.id)), first_seen: published.query_row([c.id], |r| r.get(0))?, ..Default::default() };
+            let mut one = Counts { size: 1, label: Some((label_rank(c), c.id)), first_seen: c.published.clone(), ..Default::default() };
             if let Some(k) = [Stance::Asserts, Stance::Reports, Stance::Denies, Stance::Questions].iter().position(|s| *s == c.stance) {
                 one.stances[k] = 1;
             }

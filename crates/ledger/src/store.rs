@@ -476,8 +476,8 @@ impl Ledger {
             let inputs: Vec<ClaimInput> = {
                 let mut st = tx.prepare(&format!("SELECT {CLAIM_COLUMNS}, CASE WHEN ?1 THEN content ELSE '' END, claim FROM attributions ORDER BY id"))?;
                 let rows = st.query_map([need_text], |r| {
-                    old_claim.push(r.get(8)?);
-                    claim_input(r, r.get(7)?)
+                    old_claim.push(r.get(9)?);
+                    claim_input(r, r.get(8)?)
                 })?;
                 let mut v: Vec<ClaimInput> = rows.collect::<std::result::Result<_, _>>()?;
                 v.iter_mut().for_each(remap);
@@ -808,7 +808,7 @@ fn new_claim_inputs(conn: &rusqlite::Connection, upto: i64) -> Result<Vec<ClaimI
 }
 
 /// The quote columns a claim is clustered from, first in every query that loads claims.
-const CLAIM_COLUMNS: &str = "id, article, idx, paragraph, claim_key, stance, target";
+const CLAIM_COLUMNS: &str = "id, article, idx, paragraph, claim_key, stance, target, published";
 
 /// A claim from a row that begins with [`CLAIM_COLUMNS`], with its text (empty unless the
 /// clustering compares vectors).
@@ -824,6 +824,7 @@ fn claim_input(r: &rusqlite::Row, text: String) -> rusqlite::Result<ClaimInput> 
         key: serde_json::from_str::<ClaimKey>(&key).unwrap_or_default(),
         stance: stance_from(&stance),
         target: r.get(6)?,
+        published: r.get(7)?,
     })
 }
 

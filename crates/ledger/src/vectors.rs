@@ -59,6 +59,7 @@ impl Ledger {
                     key,
                     stance: Stance::Asserts,
                     target: None,
+                    published: None,
                 };
                 if claims::comparable(&probe) {
                     out.push((id, text));
