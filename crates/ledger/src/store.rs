@@ -776,13 +776,19 @@ impl Planner {
             conn.pragma_update(None, "cache_size", crate::WRITE_CACHE_KIB)?;
             // One read transaction: every read sees the same snapshot.
             let read = conn.transaction()?;
+            let mut mark = crate::relink::debug_marks("planner");
             let mut inputs = new_claim_inputs(&read, claims_upto)?;
+            mark("claim inputs");
             let key_map = rx.recv().map_err(|_| crate::LedgerError::Other("linking stopped before the speakers were resolved".into()))?;
+            mark("wait for the entity keys");
             inputs.iter_mut().for_each(|c| remap_entities(c, &key_map));
             let claims = crate::relink::plan_new(&read, &inputs, None)?;
             // Only an error stops the plan from being sent, and `join` reports it.
             let _ = claims_tx.send(Planned { inputs, claims });
-            crate::relink::plan_new_copies(&read, copies_upto, None)
+            mark("claim plan");
+            let copies = crate::relink::plan_new_copies(&read, copies_upto, None);
+            mark("copy plan");
+            copies
         });
         Planner { keys, claims, handle }
     }
