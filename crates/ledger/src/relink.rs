@@ -224,6 +224,27 @@ pub fn plan_new(
     let mut token_counts: Vec<(u32, i64)> = vec![];
     {
         let mut by_key = tx.prepare_cached("SELECT id, claim FROM claim_reps WHERE key = ?1")?;
+        // Each comparable claim's key, and the stored cluster of that key if there is one, read
+        // in key order first: the keys fall anywhere in the index, and met in claim order each
+        // lookup read a page of its own; in key order consecutive lookups share pages.
+        let mut jsons: Vec<String> = Vec::with_capacity(n);
+        for c in inputs {
+            jsons.push(if comparable(c) { serde_json::to_string(&c.key)? } else { String::new() });
+        }
+        let mut stored_key: Vec<Option<i64>> = vec![None; n];
+        {
+            let mut by_json: Vec<usize> = (0..n).filter(|&i| !jsons[i].is_empty()).collect();
+            by_json.sort_unstable_by(|&a, &b| jsons[a].cmp(&jsons[b]));
+            let mut last: Option<(&str, Option<i64>)> = None;
+            for i in by_json {
+                let claim = match last {
+                    Some((k, claim)) if k == jsons[i] => claim,
+                    _ => by_key.query_row([&jsons[i]], |r| r.get::<_, i64>(1)).optional()?,
+                };
+                stored_key[i] = claim;
+                last = Some((&jsons[i], claim));
+            }
+        }
         let mut tok_n = tx.prepare_cached("SELECT n FROM claim_tokens WHERE token = ?1")?;
         let mut postings = tx.prepare_cached("SELECT rep FROM claim_postings WHERE token = ?1")?;
         let mut rep_row = tx.prepare_cached("SELECT key, claim FROM claim_reps WHERE id = ?1")?;
@@ -249,10 +270,10 @@ pub fn plan_new(
                 continue;
             }
             let key = &inputs[i].key;
-            let json = serde_json::to_string(key)?;
+            let json = std::mem::take(&mut jsons[i]);
             let same_key = match new_reps.get(&json) {
                 Some(&(_, node)) => Some(joins[node]),
-                None => by_key.query_row([&json], |r| r.get::<_, i64>(1)).optional()?.map(Joins::Stored),
+                None => stored_key[i].map(Joins::Stored),
             };
             if let Some(same) = same_key {
                 joins.push(tied.unwrap_or(same));
