@@ -373,8 +373,9 @@ fn new_cluster(count: &mut usize) -> Joins {
     Joins::New(*count - 1)
 }
 
-/// Writes what [`plan_new`] decided: the new representatives and their postings, merged and
-/// new clusters, each new claim's cluster and the touched clusters' rows.
+/// Writes what [`plan_new`] decided: the new representatives and their postings, the new
+/// clusters, each new claim's cluster and the touched clusters' rows (stored counts plus the new
+/// members'; clusters never merge, so no stored quote moves).
 pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Result<Incremental> {
     let mut mark = debug_marks("claims");
     let ClaimPlan { joins, new_reps, tokens, mut postings, token_counts } = plan;
