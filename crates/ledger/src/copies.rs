@@ -244,8 +244,9 @@ fn band_pairs(items: &[usize], sigs: &[&[u32]], rows: usize, mut f: impl FnMut(u
                 .push(i);
         }
         for v in buckets.values().filter(|v| v.len() > 1) {
-            // Compare with the bucket's first few: enough to connect the cluster.
-            for &x in v.iter().take(8) {
+            // Compare with the bucket's first few: enough to connect the cluster (the copy index
+            // keeps these only, `relink::BUCKET_ROWS`).
+            for &x in v.iter().take(crate::relink::BUCKET_ROWS) {
                 for &y in v {
                     if x < y {
                         f(x, y);

@@ -295,6 +295,33 @@ fn exact_copies_link_across_linkings_whatever_their_length() {
     assert_eq!(exact, 5);
 }
 
+/// A bucket of the copy index keeps its earliest `BUCKET_ROWS` articles, the ones a new article is
+/// compared with: twelve copies of one text, in two linkings, all link to the first, no bucket
+/// holds more, and the index is the one linking everything at once builds.
+#[test]
+fn copy_buckets_keep_their_earliest_articles() {
+    use onrecord_ledger::relink::BUCKET_ROWS;
+    let text = "The harbour authority said on Monday that the northern pier will close for six weeks of repairs, and that ferries will use the southern terminal until the work is finished.";
+    let docs: Vec<Document> = (1..=12).map(|i| doc(&format!("c{i:02}"), text, &format!("2024-07-{i:02}"), "Outlet", &[])).collect();
+    let (once, two) = linked_at_once_and_in_two(&docs, 5);
+    for l in [&once, &two] {
+        let fullest: i64 = l.conn().query_row("SELECT max(n) FROM (SELECT count(*) AS n FROM copy_bands GROUP BY band, hash)", [], |r| r.get(0)).unwrap();
+        assert_eq!(fullest, BUCKET_ROWS as i64);
+        let mut st = l
+            .conn()
+            .prepare("SELECT a.doc_id, r.doc_id FROM copies c JOIN articles a ON a.id = c.article JOIN articles r ON r.id = c.root WHERE c.article != c.root ORDER BY a.doc_id")
+            .unwrap();
+        let rows: Vec<(String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        let want: Vec<(String, String)> = (2..=12).map(|i| (format!("c{i:02}"), "c01".to_string())).collect();
+        assert_eq!(rows, want);
+    }
+    let bands = |l: &Ledger| -> Vec<(i64, i64, i64)> {
+        let mut st = l.conn().prepare("SELECT band, hash, article FROM copy_bands ORDER BY 1, 2, 3").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(bands(&two), bands(&once));
+}
+
 #[test]
 fn wire_copies_with_little_overlap_still_link() {
     let story = "Ministers from twelve countries agreed on Friday to share fishing quotas in the northern sea for the next five years, ending a dispute that had closed ports and idled fleets since the spring.";
