@@ -104,6 +104,11 @@ pub fn vector_similarity(a: &ClaimKey, b: &ClaimKey, cosine: f32) -> f32 {
     cosine + 0.1 * ents + 0.05 * time
 }
 
+/// A claim key's tokens for candidate pairs: its stems and its entities, each marked by kind.
+pub(crate) fn tokens(k: &ClaimKey) -> impl Iterator<Item = String> + '_ {
+    k.stems.iter().map(|s| format!("s:{s}")).chain(k.entities.iter().map(|e| format!("e:{e}")))
+}
+
 /// True when a claim has enough content to be compared with others (and to be encoded).
 pub fn comparable(c: &ClaimInput) -> bool {
     c.key.stems.len() >= MIN_STEMS
@@ -207,13 +212,7 @@ pub fn cluster_with_vectors(
                 of[i] = joined.unwrap_or(of[r]);
                 continue;
             }
-            let toks: Vec<String> = c
-                .key
-                .stems
-                .iter()
-                .map(|s| format!("s:{s}"))
-                .chain(c.key.entities.iter().map(|e| format!("e:{e}")))
-                .collect();
+            let toks: Vec<String> = tokens(&c.key).collect();
             if joined.is_none() {
                 counts.clear();
                 for t in &toks {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::claims::{claim_similarity, comparable, ClaimInput, LEXICAL_THRESHOLD, MAX_POSTING};
+use crate::claims::{claim_similarity, comparable, tokens, ClaimInput, LEXICAL_THRESHOLD, MAX_POSTING};
 use crate::copies::Dsu;
 use crate::error::Result;
 use crate::prepare::{ClaimKey, Stance};
@@ -29,13 +29,6 @@ pub const CLAIMS_UPTO: &str = "claims_upto";
 
 /// Parsed representatives kept by one incremental claim linking (cleared when full).
 const REP_CACHE: usize = 100_000;
-
-fn tokens(k: &ClaimKey) -> impl Iterator<Item = String> + '_ {
-    k.stems
-        .iter()
-        .map(|s| format!("s:{s}"))
-        .chain(k.entities.iter().map(|e| format!("e:{e}")))
-}
 
 /// The label candidate order of a full run: asserted or reported content with most stems, then
 /// the earliest; anything else only as the first member (-1).
@@ -821,18 +814,28 @@ pub fn apply_new_copies(tx: &Transaction, upto: i64, plan: CopyPlan) -> Result<(
 pub const SPEAKERS_ENTITIES_UPTO: &str = "speakers_entities_upto";
 pub const SPEAKERS_ATTRIBUTIONS_UPTO: &str = "speakers_attributions_upto";
 
+/// The runs of `entity_names` as a table `runs(run)`, one seek each (the table's key begins with
+/// the run): the head of the queries that read every run.
+macro_rules! name_runs {
+    () => {
+        "WITH RECURSIVE runs(run) AS (
+        SELECT min(run) FROM entity_names
+        UNION ALL
+        SELECT (SELECT min(x.run) FROM entity_names x WHERE x.run > runs.run) FROM runs WHERE runs.run IS NOT NULL)"
+    };
+}
+
 /// The stored entities of a name (?1) with ids up to ?2, in id order, through `entity_names`
 /// (which holds every entity up to [`SPEAKERS_ENTITIES_UPTO`]; a row whose entity is gone, or
 /// whose id was reused by another name, matches nothing). The table is a short list of runs, one
 /// per linking (see [`add_entity_names`]): the name is looked up in each, found by one seek each.
-pub(crate) const NAME_MEMBERS: &str = "WITH RECURSIVE runs(run) AS (
-        SELECT min(run) FROM entity_names
-        UNION ALL
-        SELECT (SELECT min(x.run) FROM entity_names x WHERE x.run > runs.run) FROM runs WHERE runs.run IS NOT NULL)
-    SELECT e.id, e.article, e.kind, e.roles FROM runs
+pub(crate) const NAME_MEMBERS: &str = concat!(
+    name_runs!(),
+    " SELECT e.id, e.article, e.kind, e.roles FROM runs
     JOIN entity_names n ON n.run = runs.run AND n.name = ?1 AND n.entity <= ?2
     JOIN entities e ON e.id = n.entity AND e.name = n.name
-    ORDER BY n.entity";
+    ORDER BY n.entity"
+);
 
 /// Runs of `entity_names` beyond which a linking folds them into one.
 const NAME_RUNS: i64 = 64;
@@ -845,13 +848,7 @@ const NAME_RUNS: i64 = 64;
 /// table is folded into one, a rewrite once in that many linkings.
 fn add_entity_names(tx: &Transaction, upto: i64) -> Result<()> {
     tx.execute("INSERT OR IGNORE INTO entity_names(run, name, entity) SELECT ?1, name, id FROM entities WHERE id > ?1 ORDER BY name, id", [upto])?;
-    let runs: i64 = tx.query_row(
-        "WITH RECURSIVE runs(run) AS (SELECT min(run) FROM entity_names UNION ALL
-           SELECT (SELECT min(x.run) FROM entity_names x WHERE x.run > runs.run) FROM runs WHERE runs.run IS NOT NULL)
-         SELECT count(run) FROM runs",
-        [],
-        |r| r.get(0),
-    )?;
+    let runs: i64 = tx.query_row(concat!(name_runs!(), " SELECT count(run) FROM runs"), [], |r| r.get(0))?;
     if runs > NAME_RUNS {
         tx.execute_batch(
             "INSERT OR IGNORE INTO entity_names(run, name, entity) SELECT 0, name, entity FROM entity_names WHERE run > 0 ORDER BY name, entity;
