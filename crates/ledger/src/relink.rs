@@ -83,13 +83,15 @@ const POSTINGS_BUFFER: usize = 1 << 18;
 
 /// Writes `rows` with `insert` in key order, so that consecutive rows fall on the same pages of
 /// a table keyed by a random value, and empties it.
-fn write_sorted<R: Ord + rusqlite::Params>(insert: &mut rusqlite::CachedStatement<'_>, rows: &mut Vec<R>) -> Result<()> {
+/// Returns the rows the statement changed (an `INSERT OR IGNORE` skips rows already stored).
+fn write_sorted<R: Ord + rusqlite::Params>(insert: &mut rusqlite::CachedStatement<'_>, rows: &mut Vec<R>) -> Result<usize> {
     rows.sort_unstable();
     rows.dedup();
+    let mut changed = 0;
     for r in rows.drain(..) {
-        insert.execute(r)?;
+        changed += insert.execute(r)?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// With ONRECORD_DEBUG_LINK set, a function that prints the seconds since its last call, with
@@ -177,7 +179,8 @@ pub type FlushPostings<'a> = &'a mut dyn FnMut(&[String], &mut Postings) -> Resu
 fn write_postings(insert: &mut rusqlite::CachedStatement<'_>, tokens: &[String], postings: &mut Postings) -> Result<()> {
     let first = postings.first_rep;
     let mut named: Vec<(&str, i64)> = postings.rows.drain(..).map(|(t, k)| (tokens[t as usize].as_str(), first + k as i64)).collect();
-    write_sorted(insert, &mut named)
+    write_sorted(insert, &mut named)?;
+    Ok(())
 }
 
 /// Clusters the attributions with id above [`CLAIMS_UPTO`] (`inputs`, in id order, entity
@@ -518,9 +521,9 @@ fn exact_key(text_hash: &str) -> (i64, i64) {
 /// would never be read (13.8% of the rows at 200,000 articles were).
 pub const BUCKET_ROWS: usize = 8;
 
-/// Rebuilds the copy index from every stored article.
+/// Rebuilds the copy index from every stored article, all in its main level.
 pub fn rebuild_copy_index(tx: &Transaction, arts: &[crate::copies::CopyInput]) -> Result<()> {
-    tx.execute("DELETE FROM copy_bands", [])?;
+    tx.execute_batch("DELETE FROM copy_bands; DELETE FROM copy_bands_recent;")?;
     let mut rows: Vec<(i64, i64, i64)> = vec![];
     for a in arts {
         let (b, h) = exact_key(&a.hash);
@@ -540,7 +543,56 @@ pub fn rebuild_copy_index(tx: &Transaction, arts: &[crate::copies::CopyInput]) -
             kept.push(*r);
         }
     }
-    write_sorted(&mut tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?, &mut kept)
+    let rows = write_sorted(&mut tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?, &mut kept)?;
+    put_level_rows(tx, rows as i64, 0)
+}
+
+/// State keys: the rows of the copy index's main level (`copy_bands`) and of its recent level
+/// (`copy_bands_recent`), kept by linking so that it need not count them.
+pub const COPY_MAIN_ROWS: &str = "copy_bands_rows";
+pub const COPY_RECENT_ROWS: &str = "copy_bands_recent_rows";
+
+/// Adds the new bucket rows to the copy index's recent level.
+const INSERT_RECENT_BANDS: &str = "INSERT OR IGNORE INTO copy_bands_recent(band, hash, article) VALUES (?1, ?2, ?3)";
+
+/// Whether the recent level of the copy index is merged into the main level after a linking
+/// that wrote `written` rows to it, leaving `recent` there, beside `main` in the main level.
+///
+/// The index is keyed by a hash, so a linking's new rows fall on every page of the level they
+/// go to: written into one level, they rewrote the whole index each linking (21,219 pages at
+/// 210,000 articles). A linking rewrites the recent level, and a merge rewrites the main one
+/// (and empties the recent). Merging once `recent² >= 2 · main · written` minimises the rows
+/// rewritten per linking over the linkings between two merges (`k` linkings of `written` rows
+/// cost about `k² · written / 2` in the recent level and `main` once, least at
+/// `k = sqrt(2 · main / written)`), so that cost grows with the square root of the index
+/// instead of its size.
+pub fn merge_due(main: i64, recent: i64, written: i64) -> bool {
+    written > 0 && (recent as i128) * (recent as i128) >= 2 * (main.max(0) as i128) * (written as i128)
+}
+
+fn level_rows(tx: &rusqlite::Connection, key: &str) -> Result<i64> {
+    let v: Option<i64> = tx.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    Ok(v.unwrap_or(0))
+}
+
+fn put_level_rows(tx: &rusqlite::Connection, main: i64, recent: i64) -> Result<()> {
+    let mut put = tx.prepare_cached("INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)")?;
+    put.execute(params![COPY_MAIN_ROWS, main])?;
+    put.execute(params![COPY_RECENT_ROWS, recent])?;
+    Ok(())
+}
+
+/// Counts a linking's `written` rows in the recent level, and merges it into the main level
+/// when [`merge_due`].
+fn settle_copy_index(tx: &Transaction, written: usize) -> Result<()> {
+    let (mut main, mut recent) = (level_rows(tx, COPY_MAIN_ROWS)?, level_rows(tx, COPY_RECENT_ROWS)? + written as i64);
+    if merge_due(main, recent, written as i64) {
+        let moved = tx.execute("INSERT OR IGNORE INTO copy_bands(band, hash, article) SELECT band, hash, article FROM copy_bands_recent ORDER BY 1, 2, 3", [])?;
+        tx.execute("DELETE FROM copy_bands_recent", [])?;
+        main += moved as i64;
+        recent = 0;
+    }
+    put_level_rows(tx, main, recent)
 }
 
 struct Art {
@@ -563,8 +615,8 @@ fn load_art(tx: &rusqlite::Connection, id: i64) -> Result<Art> {
 /// plan is made on the writing connection.
 const BANDS_BUFFER: usize = 1 << 18;
 
-/// Writes the held bucket rows in key order and empties the buffer.
-fn write_bands(ins: &mut rusqlite::CachedStatement<'_>, pending: &mut Bands) -> Result<()> {
+/// Writes the held bucket rows in key order and empties the buffer; returns the rows written.
+fn write_bands(ins: &mut rusqlite::CachedStatement<'_>, pending: &mut Bands) -> Result<usize> {
     let mut rows = pending.drain();
     write_sorted(ins, &mut rows)
 }
@@ -579,11 +631,15 @@ pub struct CopyPlan {
 /// Links the articles with id above `upto` to the stored copy clusters ([`plan_new_copies`],
 /// then [`apply_new_copies`]).
 pub fn link_new_copies(tx: &Transaction, upto: i64) -> Result<()> {
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
-    let mut flush = |pending: &mut Bands| write_bands(&mut ins, pending);
+    let mut ins = tx.prepare_cached(INSERT_RECENT_BANDS)?;
+    let mut flushed = 0;
+    let mut flush = |pending: &mut Bands| -> Result<()> {
+        flushed += write_bands(&mut ins, pending)?;
+        Ok(())
+    };
     let plan = plan_new_copies(tx, upto, Some(&mut flush))?;
     drop(ins);
-    apply_new_copies(tx, upto, plan)
+    apply_copies(tx, upto, plan, flushed)
 }
 
 /// Writes held bucket rows on the writing connection.
@@ -667,7 +723,21 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
     // The band goes through CAST: SQLite re-prepares a statement whenever a parameter compared by
     // `=` changes to or from 0 or 1 (its row estimate treats small integers apart), which the
     // band numbers 0, 1, 2, ... did twice per article (a fifth of this step's instructions).
-    let mut bucket = tx.prepare_cached(&format!("SELECT article FROM copy_bands WHERE band = CAST(?1 AS INTEGER) AND hash = ?2 ORDER BY article LIMIT {BUCKET_ROWS}"))?;
+    let mut main_bucket = tx.prepare_cached(&format!("SELECT article FROM copy_bands WHERE band = CAST(?1 AS INTEGER) AND hash = ?2 ORDER BY article LIMIT {BUCKET_ROWS}"))?;
+    let mut recent_bucket = tx.prepare_cached(&format!("SELECT article FROM copy_bands_recent WHERE band = CAST(?1 AS INTEGER) AND hash = ?2 ORDER BY article LIMIT {BUCKET_ROWS}"))?;
+    // A stored bucket's earliest articles, over both levels of the index (the recent level's
+    // articles are the later ones, but a sort of at most 16 ids costs nothing to be sure).
+    let mut stored_bucket = |(b, h): (i64, i64)| -> Result<Vec<i64>> {
+        let mut xs: Vec<i64> = main_bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        if xs.len() < BUCKET_ROWS {
+            for x in recent_bucket.query_map(params![b, h], |r| r.get(0))? {
+                xs.push(x?);
+            }
+            xs.sort_unstable();
+            xs.truncate(BUCKET_ROWS);
+        }
+        Ok(xs)
+    };
     let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
     // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
     // signatures and stored roots are read once (`copies` is not written until the end);
@@ -686,7 +756,7 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         // The earliest article with the same text: the exact bucket's members in id order, the
         // stored ones then this linking's, each checked against the whole hash.
         let exact = exact_key(&a.hash);
-        let stored: Vec<i64> = bucket.query_map(params![exact.0, exact.1], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        let stored = stored_bucket(exact)?;
         // A bucket keeps its earliest `BUCKET_ROWS` articles: this one joins the buckets with room.
         let mut with_room: Vec<(i64, i64)> = vec![];
         if stored.len() + pending.count(exact) < BUCKET_ROWS {
@@ -701,7 +771,7 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         let keys = band_keys(&a.sig, a.wire.as_deref());
         for &(b, h) in &keys {
             let threshold = if b >= 100 { WIRE_THRESHOLD } else { NEAR_THRESHOLD };
-            let mut xs: Vec<i64> = bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+            let mut xs = stored_bucket((b, h))?;
             // This linking's rows not yet written come after the stored ones (higher ids).
             let room = BUCKET_ROWS.saturating_sub(xs.len());
             xs.extend(pending.of((b, h)).take(room));
@@ -760,12 +830,15 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
 /// Writes what [`plan_new_copies`] found: the bucket rows, in key order, and the copy rows of
 /// each component that met another article.
 pub fn apply_new_copies(tx: &Transaction, upto: i64, plan: CopyPlan) -> Result<()> {
+    apply_copies(tx, upto, plan, 0)
+}
+
+/// [`apply_new_copies`] after `flushed` rows of the plan were written while it was made.
+fn apply_copies(tx: &Transaction, upto: i64, plan: CopyPlan, flushed: usize) -> Result<()> {
     use crate::copies::similarity;
     let CopyPlan { bands: mut pending, comps } = plan;
-    {
-        let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?;
-        write_bands(&mut ins, &mut pending)?;
-    }
+    let written = flushed + write_bands(&mut tx.prepare_cached(INSERT_RECENT_BANDS)?, &mut pending)?;
+    settle_copy_index(tx, written)?;
     // Components with more than one member. The nodes of a component are its new articles and
     // the stored roots (or stored articles without a copy) they met; a stored root is the earliest
     // of its cluster, so the earliest of the nodes is the earliest of the component. Rows are
@@ -1270,6 +1343,31 @@ pub fn link_new_speakers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Linkings of equal size merge the copy index's recent level ever less often as the main
+    /// level grows (about every sqrt(2 · main / written) linkings), never on a linking that wrote
+    /// nothing, and at once into an empty main level.
+    #[test]
+    fn the_recent_level_merges_at_the_square_root() {
+        let (b, mut main, mut recent) = (100, 100, 0);
+        let mut merged_after = vec![];
+        let mut since = 0;
+        for _ in 0..60 {
+            recent += b;
+            since += 1;
+            if merge_due(main, recent, b) {
+                main += recent;
+                recent = 0;
+                merged_after.push(since);
+                since = 0;
+            }
+        }
+        assert_eq!(&merged_after[..5], &[2, 3, 4, 5, 6]);
+        assert!(merged_after.windows(2).all(|w| w[0] <= w[1]), "{merged_after:?}");
+        assert!(!merge_due(1_000, 5_000, 0));
+        assert!(merge_due(0, 10, 10));
+        assert!(!merge_due(i64::MAX / 2, 1 << 40, 1 << 40), "no overflow");
+    }
 
     /// Reading the speaker index for many families (one pass over the table) and for a few (a
     /// range of the family index each) gives each family's rows, in primary-key order.

@@ -389,6 +389,18 @@ DELETE FROM copy_bands WHERE (band, hash, article) IN (
         SELECT band, hash, article, row_number() OVER (PARTITION BY band, hash ORDER BY article) AS k FROM copy_bands)
     WHERE k > 8);
 "#,
+    r#"
+-- The copy index in two levels (crate::relink::merge_due): keyed by a hash, a linking's new rows
+-- fell on every page of `copy_bands` and rewrote the whole table each time (21,219 pages at
+-- 210,000 articles). Linking now writes them to a small recent level, merged into the main one
+-- when the recent level has grown to about sqrt(2 · main rows · rows per linking). A bucket's
+-- articles are those of both levels; `copy_index` shows them as one table. The main level's
+-- rows are counted once here; linking keeps both counts.
+CREATE TABLE copy_bands_recent (band INTEGER NOT NULL, hash INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (band, hash, article)) WITHOUT ROWID;
+CREATE VIEW copy_index AS SELECT band, hash, article FROM copy_bands UNION ALL SELECT band, hash, article FROM copy_bands_recent;
+INSERT OR REPLACE INTO state(key, value) SELECT 'copy_bands_rows', count(*) FROM copy_bands;
+INSERT OR REPLACE INTO state(key, value) VALUES ('copy_bands_recent_rows', 0);
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -676,6 +688,19 @@ mod tests {
         assert_eq!(rows, vec![(42, 8, 8), (43, 1, 5), (7, 8, 8)]);
     }
 
+    /// A v20 ledger's copy index becomes the main level of two, with its rows counted.
+    #[test]
+    fn upgrades_a_v20_ledger() {
+        let mut conn = at_version(20);
+        conn.execute("INSERT INTO copy_bands(band, hash, article) VALUES (0, 42, 1), (1, 7, 1), (0, 42, 2)", []).unwrap();
+        migrate(&mut conn).unwrap();
+        let rows = |key: &str| -> i64 { conn.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).unwrap() };
+        assert_eq!((rows(crate::relink::COPY_MAIN_ROWS), rows(crate::relink::COPY_RECENT_ROWS)), (3, 0));
+        conn.execute("INSERT INTO copy_bands_recent(band, hash, article) VALUES (0, 42, 3)", []).unwrap();
+        let bucket: Vec<i64> = conn.prepare("SELECT article FROM copy_index WHERE band = 0 AND hash = 42 ORDER BY article").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        assert_eq!(bucket, vec![1, 2, 3]);
+    }
+
     /// A v18 ledger's name lookup keeps its rows, as run 0 of the runs linking appends.
     #[test]
     fn upgrades_a_v18_ledger() {
@@ -742,8 +767,9 @@ mod tests {
         // Version 13 empties the groups: the next linking rebuilds them with role-text keys.
         let groups: i64 = conn.query_row("SELECT count(*) FROM entity_groups", [], |r| r.get(0)).unwrap();
         assert_eq!(groups, 0);
-        // Version 18 clusters the claims again: `claims_upto` goes.
-        assert_eq!(state_keys(&conn), vec!["speaker_quotes_upto", "unresolved_upto"]);
+        // Version 18 clusters the claims again: `claims_upto` goes; version 21 counts the copy
+        // index's rows.
+        assert_eq!(state_keys(&conn), vec!["copy_bands_recent_rows", "copy_bands_rows", "speaker_quotes_upto", "unresolved_upto"]);
         let plan: String = conn
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
             .unwrap();
@@ -776,7 +802,8 @@ mod tests {
         let keys: Vec<(String, String)> =
             conn.prepare("SELECT key, value FROM state ORDER BY key").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
         let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(keys, vec![("dirty", "1"), ("speaker_quotes_upto", "0"), ("unresolved_upto", "0")]);
+        // (Version 21 counts the copy index's rows.)
+        assert_eq!(keys, vec![("copy_bands_recent_rows", "0"), ("copy_bands_rows", "0"), ("dirty", "1"), ("speaker_quotes_upto", "0"), ("unresolved_upto", "0")]);
     }
 
     /// A v6 ledger loses the unused `entities_agent` index on open and its mention rows become
