@@ -452,8 +452,9 @@ pub fn speaker(l: &Ledger, id: i64) -> R<Option<SpeakerOut>> {
 /// The outlets a speaker was quoted in, with counts, most first.
 pub fn speaker_outlets(l: &Ledger, id: i64) -> R<Vec<(String, i64)>> {
     let mut st = l.conn().prepare(
-        "SELECT coalesce(a.publisher, a.site_name, '(unknown outlet)'), count(*) FROM speaker_quotes s JOIN articles a ON a.id = s.article
-         WHERE s.agent = ?1 GROUP BY 1 ORDER BY 2 DESC, 1",
+        "SELECT coalesce(a.publisher, a.site_name, '(unknown outlet)'), count(*)
+         FROM (SELECT article FROM speaker_quotes WHERE agent = ?1 UNION ALL SELECT article FROM speaker_quotes_recent WHERE agent = ?1) s
+         JOIN articles a ON a.id = s.article GROUP BY 1 ORDER BY 2 DESC, 1",
     )?;
     let rows = st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     collect(rows)

@@ -21,6 +21,7 @@ pub mod claims;
 pub mod copies;
 mod error;
 pub mod export;
+pub mod levels;
 #[cfg(feature = "embeddings")]
 pub mod minilm;
 mod parquet_export;

@@ -114,8 +114,9 @@ pub(crate) enum SpeakerPart {
 }
 
 /// Where the rows of one part of a quote filter come from. A filter on resolved speakers reads
-/// `speaker_quotes s` (each speaker's quotes in date order, kept by linking), so the first page of
-/// the most quoted speaker is a range of that table; it joins `attributions q` only when a
+/// `speaker_quotes s` (each speaker's quotes in date order, kept by linking in two levels,
+/// [`crate::levels::SPEAKER_QUOTES`], each read as `s`), so the first page of the most quoted
+/// speaker is the merge of a range of each level; it joins `attributions q` only when a
 /// condition needs a column that table lacks.
 struct Rows {
     /// Read through `speaker_quotes s`.
@@ -144,37 +145,48 @@ impl Rows {
         }
     }
 
-    /// The FROM clause (the articles only for the outlet filter: dates are on the quote rows).
-    fn from(&self, f: &QuoteQuery) -> String {
-        let mut from = String::from(match (self.by_speaker, self.with_quotes) {
-            (false, _) => " FROM attributions q",
-            (true, false) => " FROM speaker_quotes s",
-            (true, true) => " FROM speaker_quotes s JOIN attributions q ON q.id = s.id",
-        });
+    /// The FROM clause, reading the level `level` of `speaker_quotes` when by speaker (the
+    /// articles only for the outlet filter: dates are on the quote rows).
+    fn from(&self, f: &QuoteQuery, level: &str) -> String {
+        let mut from = match (self.by_speaker, self.with_quotes) {
+            (false, _) => " FROM attributions q".to_string(),
+            (true, false) => format!(" FROM {level} s"),
+            (true, true) => format!(" FROM {level} s JOIN attributions q ON q.id = s.id"),
+        };
         if f.outlet.is_some() {
             from += &format!(" JOIN articles a ON a.id = {}.article", self.key());
         }
         from
     }
 
-    /// [`QUOTE_ORDER`] on the table read, so that a speaker's page is an index range.
-    fn order(&self) -> &'static str {
-        if self.by_speaker {
-            " ORDER BY s.undated, s.published, s.article, s.idx"
-        } else {
-            QUOTE_ORDER
-        }
-    }
-
-    /// The id and the [`QUOTE_ORDER`] keys (k1..k4) of each row, equal whichever table is read.
+    /// The columns each row is selected with for a page: the id and the [`QUOTE_ORDER`] keys
+    /// (k1..k4) of the quotes; a speaker level's own key columns, which [`Rows::first`] merges.
     fn keys(&self) -> &'static str {
         if self.by_speaker {
-            "SELECT s.id, s.undated AS k1, CASE WHEN s.undated THEN NULL ELSE s.published END AS k2, s.article AS k3, s.idx AS k4"
+            "SELECT s.id AS id, s.undated AS undated, s.published AS published, s.article AS article, s.idx AS idx"
         } else {
             "SELECT q.id, q.published IS NULL AS k1, q.published AS k2, q.article AS k3, q.idx AS k4"
         }
     }
+
+    /// The id and the keys k1..k4 of the rows of `arms` (SELECTs of [`Rows::keys`], one per
+    /// table read) in [`QUOTE_ORDER`], with `tail` (LIMIT, OFFSET). The levels of a speaker's
+    /// quotes are one compound SELECT ordered by their key columns, which SQLite answers by
+    /// merging the two index ranges (a view of both would be sorted whole).
+    fn first(&self, arms: &[String], tail: &str) -> String {
+        if self.by_speaker {
+            format!(
+                "SELECT id, undated AS k1, CASE WHEN undated THEN NULL ELSE published END AS k2, article AS k3, idx AS k4 FROM ({} ORDER BY 2, 3, 4, 5{tail})",
+                arms.join(" UNION ALL ")
+            )
+        } else {
+            format!("SELECT * FROM ({}{QUOTE_ORDER}{tail})", arms[0])
+        }
+    }
 }
+
+/// The levels of `speaker_quotes` a part read by speaker reads.
+const SPEAKER_LEVELS: [&str; 2] = [crate::levels::SPEAKER_QUOTES.main, crate::levels::SPEAKER_QUOTES.recent];
 
 /// The WHERE clause for `part` of the speaker filter, its arguments appended to `args` (numbered
 /// after those already there, so that clauses can share one statement), over the tables of
@@ -257,23 +269,28 @@ fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, rows: &Rows, args: &mut V
 pub(crate) const QUOTE_ORDER: &str = " ORDER BY q.published IS NULL, q.published, q.article, q.idx";
 
 /// One part's rows as a SELECT of `what` (with FROM and WHERE), its arguments appended to `args`.
-fn part_sql(f: &QuoteQuery, part: SpeakerPart, what: impl Fn(&Rows) -> String, args: &mut Vec<Value>) -> (String, Rows) {
+/// One SELECT per table the part reads (the quotes, or each level of `speaker_quotes`), all with
+/// the same WHERE clause and arguments.
+fn part_sql(f: &QuoteQuery, part: SpeakerPart, what: impl Fn(&Rows) -> String, args: &mut Vec<Value>) -> (Vec<String>, Rows) {
     let rows = Rows::of(f, part);
     let cond = quote_where_part(f, part, &rows, args);
-    (format!("{}{}{cond}", what(&rows), rows.from(f)), rows)
+    let levels: &[&str] = if rows.by_speaker { &SPEAKER_LEVELS } else { &[""] };
+    (levels.iter().map(|level| format!("{}{}{cond}", what(&rows), rows.from(f, level))).collect(), rows)
 }
 
 /// The SQL and arguments that count the quotes matching `f`.
 pub(crate) fn quote_count_sql(f: &QuoteQuery) -> (String, Vec<Value>) {
     let mut args = vec![];
     let count = |_: &Rows| "SELECT count(*)".to_string();
+    let mut counts = vec![];
     if f.speaker.is_none() {
-        let (sql, _) = part_sql(f, SpeakerPart::Both, count, &mut args);
-        return (sql, args);
+        counts.extend(part_sql(f, SpeakerPart::Both, count, &mut args).0);
+    } else {
+        counts.extend(part_sql(f, SpeakerPart::Agents, count, &mut args).0);
+        counts.extend(part_sql(f, SpeakerPart::Unresolved, count, &mut args).0);
     }
-    let (a, _) = part_sql(f, SpeakerPart::Agents, count, &mut args);
-    let (u, _) = part_sql(f, SpeakerPart::Unresolved, count, &mut args);
-    (format!("SELECT ({a}) + ({u})"), args)
+    let sum: Vec<String> = counts.iter().map(|c| format!("({c})")).collect();
+    (format!("SELECT {}", sum.join(" + ")), args)
 }
 
 /// The SQL and arguments for the quotes matching `f`, in [`QUOTE_ORDER`], one page when `limit`
@@ -296,18 +313,17 @@ pub(crate) fn quote_page_sql(
         );
     };
     let page = if f.speaker.is_none() {
-        let (sql, rows) = part_sql(f, SpeakerPart::Both, |r| format!("SELECT {}.id", r.key()), &mut args);
-        format!("{sql}{} LIMIT {l} OFFSET {offset}", rows.order())
+        let (arms, rows) = part_sql(f, SpeakerPart::Both, |r| if r.by_speaker { r.keys().to_string() } else { "SELECT q.id".to_string() }, &mut args);
+        if rows.by_speaker {
+            format!("SELECT id FROM ({})", rows.first(&arms, &format!(" LIMIT {l} OFFSET {offset}")))
+        } else {
+            format!("{}{QUOTE_ORDER} LIMIT {l} OFFSET {offset}", arms[0])
+        }
     } else {
-        let k = l + offset;
+        let k = format!(" LIMIT {}", l + offset);
         let (a, ra) = part_sql(f, SpeakerPart::Agents, |r| r.keys().to_string(), &mut args);
         let (u, ru) = part_sql(f, SpeakerPart::Unresolved, |r| r.keys().to_string(), &mut args);
-        format!(
-            "SELECT id FROM (SELECT * FROM ({a}{} LIMIT {k}) UNION ALL SELECT * FROM ({u}{} LIMIT {k}))
-             ORDER BY k1, k2, k3, k4 LIMIT {l} OFFSET {offset}",
-            ra.order(),
-            ru.order()
-        )
+        format!("SELECT id FROM ({} UNION ALL {}) ORDER BY k1, k2, k3, k4 LIMIT {l} OFFSET {offset}", ra.first(&a, &k), ru.first(&u, &k))
     };
     (
         format!("{QUOTE_COLUMNS}{QUOTE_FROM} WHERE q.id IN ({page}){QUOTE_ORDER}"),

@@ -17,6 +17,8 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use crate::levels::{COPY_INDEX, SPEAKER_QUOTES};
+
 use crate::claims::{claim_similarity, comparable, tokens, ClaimInput, LEXICAL_THRESHOLD, MAX_POSTING};
 use crate::copies::Dsu;
 use crate::error::Result;
@@ -523,7 +525,7 @@ pub const BUCKET_ROWS: usize = 8;
 
 /// Rebuilds the copy index from every stored article, all in its main level.
 pub fn rebuild_copy_index(tx: &Transaction, arts: &[crate::copies::CopyInput]) -> Result<()> {
-    tx.execute_batch("DELETE FROM copy_bands; DELETE FROM copy_bands_recent;")?;
+    COPY_INDEX.clear(tx)?;
     let mut rows: Vec<(i64, i64, i64)> = vec![];
     for a in arts {
         let (b, h) = exact_key(&a.hash);
@@ -544,56 +546,11 @@ pub fn rebuild_copy_index(tx: &Transaction, arts: &[crate::copies::CopyInput]) -
         }
     }
     let rows = write_sorted(&mut tx.prepare_cached("INSERT OR IGNORE INTO copy_bands(band, hash, article) VALUES (?1, ?2, ?3)")?, &mut kept)?;
-    put_level_rows(tx, rows as i64, 0)
+    COPY_INDEX.filled(tx, rows)
 }
 
-/// State keys: the rows of the copy index's main level (`copy_bands`) and of its recent level
-/// (`copy_bands_recent`), kept by linking so that it need not count them.
-pub const COPY_MAIN_ROWS: &str = "copy_bands_rows";
-pub const COPY_RECENT_ROWS: &str = "copy_bands_recent_rows";
-
-/// Adds the new bucket rows to the copy index's recent level.
+/// Adds the new bucket rows to the copy index's recent level ([`crate::levels::COPY_INDEX`]).
 const INSERT_RECENT_BANDS: &str = "INSERT OR IGNORE INTO copy_bands_recent(band, hash, article) VALUES (?1, ?2, ?3)";
-
-/// Whether the recent level of the copy index is merged into the main level after a linking
-/// that wrote `written` rows to it, leaving `recent` there, beside `main` in the main level.
-///
-/// The index is keyed by a hash, so a linking's new rows fall on every page of the level they
-/// go to: written into one level, they rewrote the whole index each linking (21,219 pages at
-/// 210,000 articles). A linking rewrites the recent level, and a merge rewrites the main one
-/// (and empties the recent). Merging once `recent² >= 2 · main · written` minimises the rows
-/// rewritten per linking over the linkings between two merges (`k` linkings of `written` rows
-/// cost about `k² · written / 2` in the recent level and `main` once, least at
-/// `k = sqrt(2 · main / written)`), so that cost grows with the square root of the index
-/// instead of its size.
-pub fn merge_due(main: i64, recent: i64, written: i64) -> bool {
-    written > 0 && (recent as i128) * (recent as i128) >= 2 * (main.max(0) as i128) * (written as i128)
-}
-
-fn level_rows(tx: &rusqlite::Connection, key: &str) -> Result<i64> {
-    let v: Option<i64> = tx.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?;
-    Ok(v.unwrap_or(0))
-}
-
-fn put_level_rows(tx: &rusqlite::Connection, main: i64, recent: i64) -> Result<()> {
-    let mut put = tx.prepare_cached("INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)")?;
-    put.execute(params![COPY_MAIN_ROWS, main])?;
-    put.execute(params![COPY_RECENT_ROWS, recent])?;
-    Ok(())
-}
-
-/// Counts a linking's `written` rows in the recent level, and merges it into the main level
-/// when [`merge_due`].
-fn settle_copy_index(tx: &Transaction, written: usize) -> Result<()> {
-    let (mut main, mut recent) = (level_rows(tx, COPY_MAIN_ROWS)?, level_rows(tx, COPY_RECENT_ROWS)? + written as i64);
-    if merge_due(main, recent, written as i64) {
-        let moved = tx.execute("INSERT OR IGNORE INTO copy_bands(band, hash, article) SELECT band, hash, article FROM copy_bands_recent ORDER BY 1, 2, 3", [])?;
-        tx.execute("DELETE FROM copy_bands_recent", [])?;
-        main += moved as i64;
-        recent = 0;
-    }
-    put_level_rows(tx, main, recent)
-}
 
 struct Art {
     id: i64,
@@ -838,7 +795,7 @@ fn apply_copies(tx: &Transaction, upto: i64, plan: CopyPlan, flushed: usize) -> 
     use crate::copies::similarity;
     let CopyPlan { bands: mut pending, comps } = plan;
     let written = flushed + write_bands(&mut tx.prepare_cached(INSERT_RECENT_BANDS)?, &mut pending)?;
-    settle_copy_index(tx, written)?;
+    COPY_INDEX.settle(tx, written)?;
     // Components with more than one member. The nodes of a component are its new articles and
     // the stored roots (or stored articles without a copy) they met; a stored root is the earliest
     // of its cluster, so the earliest of the nodes is the earliest of the component. Rows are
@@ -880,6 +837,15 @@ fn apply_copies(tx: &Transaction, upto: i64, plan: CopyPlan, flushed: usize) -> 
             }
         }
     }
+    Ok(())
+}
+
+/// The quotes stored since the last linking join their speakers' lists, in the recent level of
+/// `speaker_quotes` ([`SPEAKER_QUOTES`]), which is merged into the main one when due.
+pub fn sync_speaker_quotes(tx: &Transaction) -> Result<()> {
+    let written = tx.execute(crate::schema::SYNC_SPEAKER_QUOTES, [])?;
+    tx.execute(crate::schema::SPEAKER_QUOTES_SYNCED, [])?;
+    SPEAKER_QUOTES.settle(tx, written)?;
     Ok(())
 }
 
@@ -1261,7 +1227,8 @@ pub fn link_new_speakers(
         // quotes whose source has its words (`unresolved_fts`); each is checked again here.
         // (Before, every quote of the ledger was read.)
         let mut ids: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
-        let mut of_agent = tx.prepare_cached("SELECT id FROM speaker_quotes WHERE agent = ?1 AND id <= ?2")?;
+        let mut of_agent =
+            tx.prepare_cached("SELECT id FROM speaker_quotes WHERE agent = ?1 AND id <= ?2 UNION ALL SELECT id FROM speaker_quotes_recent WHERE agent = ?1 AND id <= ?2")?;
         let mut unresolved = tx.prepare_cached("SELECT rowid FROM unresolved_fts WHERE unresolved_fts MATCH ?1 AND rowid <= ?2")?;
         for (name, old) in &moved_names {
             let found = match old {
@@ -1308,7 +1275,7 @@ pub fn link_new_speakers(
         mark(&format!("moved names' quotes ({changed} written)"));
     }
     // The new quotes join their speakers' lists (which the recount below reads).
-    tx.execute_batch(crate::schema::SYNC_SPEAKER_QUOTES)?;
+    sync_speaker_quotes(tx)?;
     mark("speaker quotes");
     // Counts: the new quotes added (their articles are new), moved speakers counted again.
     {
@@ -1330,7 +1297,7 @@ pub fn link_new_speakers(
         let mut again = tx.prepare_cached(
             "UPDATE agents SET (quotes, articles, first_seen, last_seen) =
                (SELECT count(*), count(DISTINCT article), min(CASE WHEN undated = 0 THEN published END), max(CASE WHEN undated = 0 THEN published END)
-                FROM speaker_quotes WHERE agent = ?1) WHERE id = ?1",
+                FROM (SELECT * FROM speaker_quotes WHERE agent = ?1 UNION ALL SELECT * FROM speaker_quotes_recent WHERE agent = ?1)) WHERE id = ?1",
         )?;
         for agent in recount {
             again.execute([agent])?;
@@ -1343,31 +1310,6 @@ pub fn link_new_speakers(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Linkings of equal size merge the copy index's recent level ever less often as the main
-    /// level grows (about every sqrt(2 · main / written) linkings), never on a linking that wrote
-    /// nothing, and at once into an empty main level.
-    #[test]
-    fn the_recent_level_merges_at_the_square_root() {
-        let (b, mut main, mut recent) = (100, 100, 0);
-        let mut merged_after = vec![];
-        let mut since = 0;
-        for _ in 0..60 {
-            recent += b;
-            since += 1;
-            if merge_due(main, recent, b) {
-                main += recent;
-                recent = 0;
-                merged_after.push(since);
-                since = 0;
-            }
-        }
-        assert_eq!(&merged_after[..5], &[2, 3, 4, 5, 6]);
-        assert!(merged_after.windows(2).all(|w| w[0] <= w[1]), "{merged_after:?}");
-        assert!(!merge_due(1_000, 5_000, 0));
-        assert!(merge_due(0, 10, 10));
-        assert!(!merge_due(i64::MAX / 2, 1 << 40, 1 << 40), "no overflow");
-    }
 
     /// Reading the speaker index for many families (one pass over the table) and for a few (a
     /// range of the family index each) gives each family's rows, in primary-key order.

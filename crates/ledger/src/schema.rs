@@ -390,7 +390,7 @@ DELETE FROM copy_bands WHERE (band, hash, article) IN (
     WHERE k > 8);
 "#,
     r#"
--- The copy index in two levels (crate::relink::merge_due): keyed by a hash, a linking's new rows
+-- The copy index in two levels (crate::levels::merge_due): keyed by a hash, a linking's new rows
 -- fell on every page of `copy_bands` and rewrote the whole table each time (21,219 pages at
 -- 210,000 articles). Linking now writes them to a small recent level, merged into the main one
 -- when the recent level has grown to about sqrt(2 · main rows · rows per linking). A bucket's
@@ -400,6 +400,48 @@ CREATE TABLE copy_bands_recent (band INTEGER NOT NULL, hash INTEGER NOT NULL, ar
 CREATE VIEW copy_index AS SELECT band, hash, article FROM copy_bands UNION ALL SELECT band, hash, article FROM copy_bands_recent;
 INSERT OR REPLACE INTO state(key, value) SELECT 'copy_bands_rows', count(*) FROM copy_bands;
 INSERT OR REPLACE INTO state(key, value) VALUES ('copy_bands_recent_rows', 0);
+"#,
+    r#"
+-- Each speaker's quotes in two levels (crate::levels), as the copy index in v21: keyed by speaker
+-- and date, a linking's new quotes fell on most pages of `speaker_quotes` (15,422 of 21,629 at
+-- 210,000 articles, dated as their sources). Linking adds them to `speaker_quotes_recent`,
+-- merged into the main level now and then; a speaker's page of quotes merges the two ordered
+-- ranges; the triggers follow an older quote's change of speaker in both. `speaker_quotes_all`
+-- shows both levels as one table (for checks, not for ordered reads: a view is sorted).
+CREATE TABLE speaker_quotes_recent (
+    agent     INTEGER NOT NULL,
+    undated   INTEGER NOT NULL,
+    published TEXT NOT NULL,
+    article   INTEGER NOT NULL,
+    idx       INTEGER NOT NULL,
+    id        INTEGER NOT NULL,
+    PRIMARY KEY (agent, undated, published, article, idx, id)
+) WITHOUT ROWID;
+CREATE VIEW speaker_quotes_all AS SELECT * FROM speaker_quotes UNION ALL SELECT * FROM speaker_quotes_recent;
+DROP TRIGGER speaker_quotes_moved;
+DROP TRIGGER speaker_quotes_gone;
+CREATE TRIGGER speaker_quotes_moved AFTER UPDATE OF agent ON attributions
+    WHEN old.agent IS NOT new.agent
+    BEGIN
+        DELETE FROM speaker_quotes WHERE agent = old.agent AND undated = (old.published IS NULL)
+            AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
+        DELETE FROM speaker_quotes_recent WHERE agent = old.agent AND undated = (old.published IS NULL)
+            AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
+        INSERT OR IGNORE INTO speaker_quotes_recent(agent, undated, published, article, idx, id)
+            SELECT new.agent, new.published IS NULL, coalesce(new.published, ''), new.article, new.idx, new.id
+            WHERE new.agent IS NOT NULL
+              AND new.id <= (SELECT CAST(value AS INTEGER) FROM state WHERE key = 'speaker_quotes_upto');
+    END;
+CREATE TRIGGER speaker_quotes_gone AFTER DELETE ON attributions
+    WHEN old.agent IS NOT NULL
+    BEGIN
+        DELETE FROM speaker_quotes WHERE agent = old.agent AND undated = (old.published IS NULL)
+            AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
+        DELETE FROM speaker_quotes_recent WHERE agent = old.agent AND undated = (old.published IS NULL)
+            AND published = coalesce(old.published, '') AND article = old.article AND idx = old.idx AND id = old.id;
+    END;
+INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_rows', count(*) FROM speaker_quotes;
+INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_recent_rows', 0);
 "#,
 ];
 
@@ -413,16 +455,20 @@ UPDATE agents SET quotes = 0, articles = 0, first_seen = NULL, last_seen = NULL
 WHERE quotes > 0 AND id NOT IN (SELECT agent FROM attributions WHERE agent IS NOT NULL);
 "#;
 
-/// Run by linking after speakers are resolved, before speakers are counted: the quotes stored
-/// since the last linking join `speaker_quotes` under their speaker, in key order (so the table's
-/// pages are written once each, not once per quote); older quotes are kept by its triggers.
+/// Run by linking after speakers are resolved, before speakers are counted
+/// ([`crate::relink::sync_speaker_quotes`]): the quotes stored since the last linking join the
+/// recent level of `speaker_quotes` (crate::levels) under their speaker, in key order (so the
+/// table's pages are written once each, not once per quote); older quotes are kept by its
+/// triggers.
 pub const SYNC_SPEAKER_QUOTES: &str = r#"
-INSERT OR IGNORE INTO speaker_quotes(agent, undated, published, article, idx, id)
+INSERT OR IGNORE INTO speaker_quotes_recent(agent, undated, published, article, idx, id)
     SELECT agent, published IS NULL, coalesce(published, ''), article, idx, id FROM attributions
     WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM state WHERE key = 'speaker_quotes_upto'), 0) AND agent IS NOT NULL
-    ORDER BY 1, 2, 3, 4, 5, 6;
-INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_upto', coalesce(max(id), 0) FROM attributions;
+    ORDER BY 1, 2, 3, 4, 5, 6
 "#;
+
+/// Run after [`SYNC_SPEAKER_QUOTES`]: every stored quote has been seen.
+pub const SPEAKER_QUOTES_SYNCED: &str = "INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_upto', coalesce(max(id), 0) FROM attributions";
 
 /// Run by linking after speakers are resolved: the quotes stored since the last linking that
 /// stay unresolved join `unresolved_fts` (earlier ones are kept by the triggers).
@@ -536,7 +582,7 @@ mod tests {
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         let listed = |conn: &Connection| -> Vec<(i64, i64, String, i64)> {
-            conn.prepare("SELECT agent, undated, published, id FROM speaker_quotes")
+            conn.prepare("SELECT agent, undated, published, id FROM speaker_quotes_all ORDER BY agent, undated, published, article, idx, id")
                 .unwrap()
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .unwrap()
@@ -562,14 +608,18 @@ mod tests {
         assert_eq!(listed(&conn).len(), 2);
         conn.execute_batch(SYNC_SPEAKER_QUOTES).unwrap();
         assert_eq!(listed(&conn)[2], (9, 1, String::new(), 4));
+        // A speaker's page (two levels since v22) merges a range of each level's key, unsorted.
+        let (sql, args) = crate::query::quote_page_sql(&crate::query::QuoteQuery { agent: Some(7), ..Default::default() }, Some(20), 0);
         let plan: Vec<String> = conn
-            .prepare("EXPLAIN QUERY PLAN SELECT s.id FROM speaker_quotes s WHERE s.agent = 7 ORDER BY s.undated, s.published, s.article, s.idx LIMIT 20")
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap()
-            .query_map([], |r| r.get(3))
+            .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        assert!(plan.iter().any(|p| p.contains("SEARCH s USING PRIMARY KEY")) && !plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
+        assert_eq!(plan.iter().filter(|p| p.contains("SEARCH s USING PRIMARY KEY (agent=?)")).count(), 2, "{plan:?}");
+        // The one sort is of the page's 20 rows, joined with their articles.
+        assert!(plan.iter().any(|p| p.contains("MERGE")) && plan.iter().filter(|p| p.contains("TEMP B-TREE")).count() == 1, "{plan:?}");
     }
 
     /// A v11 ledger's index of quotes by claim gains the article, so a merged cluster's distinct
@@ -694,8 +744,7 @@ mod tests {
         let mut conn = at_version(20);
         conn.execute("INSERT INTO copy_bands(band, hash, article) VALUES (0, 42, 1), (1, 7, 1), (0, 42, 2)", []).unwrap();
         migrate(&mut conn).unwrap();
-        let rows = |key: &str| -> i64 { conn.query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).unwrap() };
-        assert_eq!((rows(crate::relink::COPY_MAIN_ROWS), rows(crate::relink::COPY_RECENT_ROWS)), (3, 0));
+        assert_eq!(crate::levels::COPY_INDEX.rows(&conn).unwrap(), (3, 0));
         conn.execute("INSERT INTO copy_bands_recent(band, hash, article) VALUES (0, 42, 3)", []).unwrap();
         let bucket: Vec<i64> = conn.prepare("SELECT article FROM copy_index WHERE band = 0 AND hash = 42 ORDER BY article").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
         assert_eq!(bucket, vec![1, 2, 3]);
@@ -767,9 +816,12 @@ mod tests {
         // Version 13 empties the groups: the next linking rebuilds them with role-text keys.
         let groups: i64 = conn.query_row("SELECT count(*) FROM entity_groups", [], |r| r.get(0)).unwrap();
         assert_eq!(groups, 0);
-        // Version 18 clusters the claims again: `claims_upto` goes; version 21 counts the copy
-        // index's rows.
-        assert_eq!(state_keys(&conn), vec!["copy_bands_recent_rows", "copy_bands_rows", "speaker_quotes_upto", "unresolved_upto"]);
+        // Version 18 clusters the claims again: `claims_upto` goes; versions 21 and 22 count the
+        // rows of the two-level tables.
+        assert_eq!(
+            state_keys(&conn),
+            vec!["copy_bands_recent_rows", "copy_bands_rows", "speaker_quotes_recent_rows", "speaker_quotes_rows", "speaker_quotes_upto", "unresolved_upto"]
+        );
         let plan: String = conn
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
             .unwrap();
@@ -802,8 +854,19 @@ mod tests {
         let keys: Vec<(String, String)> =
             conn.prepare("SELECT key, value FROM state ORDER BY key").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
         let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        // (Version 21 counts the copy index's rows.)
-        assert_eq!(keys, vec![("copy_bands_recent_rows", "0"), ("copy_bands_rows", "0"), ("dirty", "1"), ("speaker_quotes_upto", "0"), ("unresolved_upto", "0")]);
+        // (Versions 21 and 22 count the rows of the two-level tables.)
+        assert_eq!(
+            keys,
+            vec![
+                ("copy_bands_recent_rows", "0"),
+                ("copy_bands_rows", "0"),
+                ("dirty", "1"),
+                ("speaker_quotes_recent_rows", "0"),
+                ("speaker_quotes_rows", "0"),
+                ("speaker_quotes_upto", "0"),
+                ("unresolved_upto", "0")
+            ]
+        );
     }
 
     /// A v6 ledger loses the unused `entities_agent` index on open and its mention rows become

@@ -426,7 +426,7 @@ impl Ledger {
         } else {
             speakers_from_scratch(&tx)?
         };
-        tx.execute_batch(crate::schema::SYNC_SPEAKER_QUOTES)?;
+        crate::relink::sync_speaker_quotes(&tx)?;
         tx.execute_batch(crate::schema::SYNC_UNRESOLVED)?;
         for (key, table) in [(crate::relink::SPEAKERS_ENTITIES_UPTO, "entities"), (crate::relink::SPEAKERS_ATTRIBUTIONS_UPTO, "attributions")] {
             tx.execute(&format!("INSERT OR REPLACE INTO state(key, value) SELECT ?1, coalesce(max(id), 0) FROM {table}"), [key])?;
@@ -647,7 +647,8 @@ fn copies_from_scratch(tx: &Transaction) -> Result<()> {
 fn speakers_from_scratch(tx: &Transaction) -> Result<speakers::Resolution> {
     // Every speaker's quotes are listed again below (SYNC_SPEAKER_QUOTES from the start);
     // meanwhile the triggers have nothing to follow.
-    tx.execute_batch("DELETE FROM speaker_quotes; INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_upto', 0);")?;
+    crate::levels::SPEAKER_QUOTES.clear(tx)?;
+    tx.execute("INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_upto', 0)", [])?;
     // Groups in the speaker index's key order, as an incremental linking reads them: a speaker
     // keeps the roles of the first groups it meets, so both must meet them in one order. Each
     // group's count, then its place in `ents`.

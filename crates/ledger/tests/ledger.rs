@@ -323,12 +323,12 @@ fn copy_buckets_keep_their_earliest_articles() {
 }
 
 /// The copy index in two levels (schema v21): linkings add their rows to the recent level, which
-/// is merged into the main one now and then ([`onrecord_ledger::relink::merge_due`]); the counts
+/// is merged into the main one now and then ([`onrecord_ledger::levels::merge_due`]); the counts
 /// linking keeps are the tables' own, and after any number of linkings the copies and the index
 /// are those of linking everything at once.
 #[test]
 fn the_copy_index_merges_its_recent_level() {
-    use onrecord_ledger::relink::{COPY_MAIN_ROWS, COPY_RECENT_ROWS};
+    use onrecord_ledger::levels::COPY_INDEX;
     let towns = ["Arden", "Belmont", "Carrow", "Dunmere", "Elstow", "Fenwick", "Glenholm", "Harlow"];
     let works = ["the northern pier", "the old library", "the river bridge", "the bus depot", "the market hall"];
     let mut docs = vec![];
@@ -349,11 +349,10 @@ fn the_copy_index_merges_its_recent_level() {
     let mut once = Ledger::open_in_memory().unwrap();
     ingest(&mut once, docs.clone());
     let mut inc = Ledger::open_in_memory().unwrap();
-    let state = |l: &Ledger, key: &str| -> i64 { l.conn().query_row("SELECT CAST(value AS INTEGER) FROM state WHERE key = ?1", [key], |r| r.get(0)).unwrap() };
     let (mut held, mut merged) = (false, false);
     for part in docs.chunks(5) {
         ingest(&mut inc, part.to_vec());
-        let (main, recent) = (state(&inc, COPY_MAIN_ROWS), state(&inc, COPY_RECENT_ROWS));
+        let (main, recent) = COPY_INDEX.rows(inc.conn()).unwrap();
         assert_eq!((main, recent), (count(&inc, "copy_bands"), count(&inc, "copy_bands_recent")));
         merged |= held && recent == 0;
         held |= recent > 0;
@@ -627,7 +626,7 @@ fn assert_speaker_quotes_kept(l: &Ledger) {
         let mut st = l.conn().prepare(sql).unwrap();
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap().map(Result::unwrap).collect()
     };
-    let kept = rows("SELECT agent, undated, published, article, idx, id FROM speaker_quotes ORDER BY 1, 2, 3, 4, 5, 6");
+    let kept = rows("SELECT agent, undated, published, article, idx, id FROM speaker_quotes_all ORDER BY 1, 2, 3, 4, 5, 6");
     let want = rows(
         "SELECT agent, published IS NULL, coalesce(published, ''), article, idx, id FROM attributions WHERE agent IS NOT NULL ORDER BY 1, 2, 3, 4, 5, 6",
     );
@@ -981,9 +980,11 @@ fn speaker_pages_match_reading_every_quote() {
         })
         .collect();
     let mut l = Ledger::open_in_memory().unwrap();
-    // Two linkings: the first quotes are listed by one, the rest by the next.
+    // Two linkings: the first quotes are listed by one (in the main level of `speaker_quotes`),
+    // the rest by the next (in its recent level), so a page merges both.
     ingest(&mut l, docs[..4].to_vec());
     ingest(&mut l, docs[4..].to_vec());
+    assert!(count(&l, "speaker_quotes") > 0 && count(&l, "speaker_quotes_recent") > 0);
     let every = l.quotes(&QuoteFilter::default()).unwrap();
     let agents: Vec<i64> = {
         let mut v: Vec<i64> = every.iter().filter_map(|q| q.agent).collect();
@@ -1025,6 +1026,19 @@ fn speaker_pages_match_reading_every_quote() {
     let page = browse::quotes(&l, &QuoteQuery { agent: Some(kowalska), ..Default::default() }, Page { limit: 100, offset: 0 }).unwrap();
     assert_eq!(page.items.len(), 18);
     assert!(page.items[14..].iter().all(|q| q.published.is_none()) && page.items[..14].iter().all(|q| q.published.is_some()));
+    // A speaker's outlets count the quotes of both levels.
+    for &agent in &agents {
+        let mut want: Vec<(String, i64)> = vec![];
+        for q in every.iter().filter(|q| q.agent == Some(agent)) {
+            let outlet = q.outlet.clone().unwrap();
+            match want.iter_mut().find(|(o, _)| *o == outlet) {
+                Some((_, n)) => *n += 1,
+                None => want.push((outlet, 1)),
+            }
+        }
+        want.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        assert_eq!(browse::speaker_outlets(&l, agent).unwrap(), want);
+    }
     // By name: the page (both halves merged) equals the whole list.
     for name in ["Kowalska", "Nowak"] {
         let f = |limit| QuoteFilter { speaker: Some(name.into()), limit, ..Default::default() };
@@ -1204,14 +1218,15 @@ fn linking_with_a_planner_beside_writes_what_one_connection_writes() {
         "SELECT * FROM source_names",
         "SELECT * FROM entity_names",
         "SELECT * FROM speaker_quotes",
+        "SELECT * FROM speaker_quotes_recent",
         "SELECT id, agent, claim FROM attributions ORDER BY id",
         "SELECT id, agent FROM entities ORDER BY id",
         "SELECT * FROM state ORDER BY key",
     ] {
         let (f, m) = (dump(&file, sql), dump(&memory, sql));
-        // Every named source here has an entity, so no source name is indexed; the copy index's
-        // recent level may have been merged.
-        assert!(!m.is_empty() || sql.contains("source_names") || sql.contains("copy_bands_recent"), "{sql}");
+        // Every named source here has an entity, so no source name is indexed; the two-level
+        // tables' recent levels may have been merged.
+        assert!(!m.is_empty() || sql.contains("source_names") || sql.contains("_recent"), "{sql}");
         assert_eq!(f, m, "{sql}");
     }
     assert!(count(&memory, "copies") >= 3 && count(&memory, "claims") > 2);
