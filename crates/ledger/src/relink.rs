@@ -17,11 +17,10 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::levels::{COPY_INDEX, SPEAKER_QUOTES};
-
 use crate::claims::{claim_similarity, comparable, tokens, ClaimInput, LEXICAL_THRESHOLD, MAX_POSTING};
 use crate::copies::Dsu;
 use crate::error::Result;
+use crate::levels::{COPY_INDEX, SPEAKER_QUOTES};
 use crate::prepare::{ClaimKey, Stance};
 use crate::speakers::family;
 use crate::text::intersection;
