@@ -268,9 +268,9 @@ fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, rows: &Rows, args: &mut V
 /// speaker's page is a range of that table.
 pub(crate) const QUOTE_ORDER: &str = " ORDER BY q.published IS NULL, q.published, q.article, q.idx";
 
-/// One part's rows as a SELECT of `what` (with FROM and WHERE), its arguments appended to `args`.
-/// One SELECT per table the part reads (the quotes, or each level of `speaker_quotes`), all with
-/// the same WHERE clause and arguments.
+/// One part's rows as a SELECT of `what` (with FROM and WHERE) per table the part reads (the
+/// quotes, or each level of `speaker_quotes`), all with one WHERE clause, its arguments appended
+/// to `args`.
 fn part_sql(f: &QuoteQuery, part: SpeakerPart, what: impl Fn(&Rows) -> String, args: &mut Vec<Value>) -> (Vec<String>, Rows) {
     let rows = Rows::of(f, part);
     let cond = quote_where_part(f, part, &rows, args);
@@ -313,12 +313,8 @@ pub(crate) fn quote_page_sql(
         );
     };
     let page = if f.speaker.is_none() {
-        let (arms, rows) = part_sql(f, SpeakerPart::Both, |r| if r.by_speaker { r.keys().to_string() } else { "SELECT q.id".to_string() }, &mut args);
-        if rows.by_speaker {
-            format!("SELECT id FROM ({})", rows.first(&arms, &format!(" LIMIT {l} OFFSET {offset}")))
-        } else {
-            format!("{}{QUOTE_ORDER} LIMIT {l} OFFSET {offset}", arms[0])
-        }
+        let (arms, rows) = part_sql(f, SpeakerPart::Both, |r| r.keys().to_string(), &mut args);
+        format!("SELECT id FROM ({})", rows.first(&arms, &format!(" LIMIT {l} OFFSET {offset}")))
     } else {
         let k = format!(" LIMIT {}", l + offset);
         let (a, ra) = part_sql(f, SpeakerPart::Agents, |r| r.keys().to_string(), &mut args);
