@@ -1,8 +1,9 @@
 //! Tables kept in two levels: a main table and a small recent one beside it, with the same key.
 //!
-//! Linking adds rows whose keys fall all over a table (a hash, a speaker and a date), so in one
-//! table its new rows touch most of the table's pages, and each linking rewrote about the whole
-//! table (at 210,000 articles: the copy index 21,219 pages, the speakers' quotes 15,422). Kept in
+//! Linking adds rows whose keys fall all over a table (a hash, a speaker and a date, a claim), so
+//! in one table its new rows touch most of the table's pages, and each linking rewrote about the
+//! whole table (at 210,000 articles: the copy index 21,219 pages, the speakers' quotes 15,422,
+//! the index of quotes by claim 11,964). Kept in
 //! two levels, a linking writes its rows into the recent table only, and the recent table is
 //! merged into the main one now and then ([`merge_due`]). Readers read both: a lookup asks each
 //! table, and an ordered page merges the two ordered ranges (a compound SELECT with its ORDER BY,
@@ -38,6 +39,15 @@ pub const SPEAKER_QUOTES: TwoLevels = TwoLevels {
     key: "agent, undated, published, article, idx, id",
     main_rows: "speaker_quotes_rows",
     recent_rows: "speaker_quotes_recent_rows",
+};
+
+/// Each claim's quotes (schema v23), in place of an index on the quotes' claim.
+pub const CLAIM_MEMBERS: TwoLevels = TwoLevels {
+    main: "claim_members",
+    recent: "claim_members_recent",
+    key: "claim, article, id",
+    main_rows: "claim_members_rows",
+    recent_rows: "claim_members_recent_rows",
 };
 
 /// Whether the recent level is merged into the main one after a linking that wrote `written`

@@ -132,7 +132,7 @@ impl Rows {
             SpeakerPart::Both => f.agent.is_some() && f.speaker.is_none(),
             SpeakerPart::Unresolved => false,
         };
-        let needs_quote_columns = f.kind.is_some() || f.source_kind.is_some() || f.stance.is_some() || f.claim.is_some();
+        let needs_quote_columns = f.kind.is_some() || f.source_kind.is_some() || f.stance.is_some();
         Rows { by_speaker, with_quotes: !by_speaker || needs_quote_columns }
     }
 
@@ -255,11 +255,15 @@ fn quote_where_part(f: &QuoteQuery, part: SpeakerPart, rows: &Rows, args: &mut V
             cond += &format!(" AND {col} = ?{n}");
         }
     }
-    for (col, v) in [("q.claim".to_string(), f.claim), (format!("{k}.article"), f.article)] {
-        if let Some(v) = v {
-            let n = push(args, Value::Integer(v));
-            cond += &format!(" AND {col} = ?{n}");
-        }
+    // A claim's quotes are read from its members (both levels, crate::levels::CLAIM_MEMBERS):
+    // the quotes' own claim column has no index.
+    if let Some(c) = f.claim {
+        let n = push(args, Value::Integer(c));
+        cond += &format!(" AND {k}.id IN (SELECT id FROM claim_members_all WHERE claim = ?{n})");
+    }
+    if let Some(a) = f.article {
+        let n = push(args, Value::Integer(a));
+        cond += &format!(" AND {k}.article = ?{n}");
     }
     cond
 }

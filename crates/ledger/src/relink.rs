@@ -20,7 +20,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use crate::claims::{claim_similarity, comparable, tokens, ClaimInput, LEXICAL_THRESHOLD, MAX_POSTING};
 use crate::copies::Dsu;
 use crate::error::Result;
-use crate::levels::{COPY_INDEX, SPEAKER_QUOTES};
+use crate::levels::{CLAIM_MEMBERS, COPY_INDEX, SPEAKER_QUOTES};
 use crate::prepare::{ClaimKey, Stance};
 use crate::speakers::family;
 use crate::text::intersection;
@@ -407,15 +407,16 @@ pub fn apply_new(tx: &Transaction, inputs: &[ClaimInput], plan: ClaimPlan) -> Re
     // Each touched cluster's new members: their counts (articles counted below) and articles.
     let mut accs: HashMap<i64, (Counts, Vec<i64>)> = HashMap::new();
     {
+        // The quotes in id order (the linking's newest rows, one page after the other), then
+        // each claim's new quotes into the recent level of its members, in key order.
         let mut set = tx.prepare_cached("UPDATE attributions SET claim = ?1 WHERE id = ?2")?;
-        // In (cluster, article) order: the `(claim, article)` index then takes its new entries
-        // in key order, a page after the other, instead of one at a random place per quote (the
-        // quotes themselves are the linking's newest rows, near each other).
-        let mut rows: Vec<(i64, i64, i64)> = inputs.iter().zip(&joins).map(|(c, &j)| (cluster_id(j), c.article, c.id)).collect();
-        rows.sort_unstable();
-        for (id, _, quote) in rows {
-            set.execute(params![id, quote])?;
+        for (c, &j) in inputs.iter().zip(&joins) {
+            set.execute(params![cluster_id(j), c.id])?;
         }
+        let mut rows: Vec<(i64, i64, i64)> = inputs.iter().zip(&joins).map(|(c, &j)| (cluster_id(j), c.article, c.id)).collect();
+        let mut add = tx.prepare_cached("INSERT OR IGNORE INTO claim_members_recent(claim, article, id) VALUES (?1, ?2, ?3)")?;
+        let written = write_sorted(&mut add, &mut rows)?;
+        CLAIM_MEMBERS.settle(tx, written)?;
         for (c, &j) in inputs.iter().zip(&joins) {
             let id = cluster_id(j);
             let mut one = Counts { size: 1, label: Some((label_rank(c), c.id)), first_seen: c.published.clone(), ..Default::default() };

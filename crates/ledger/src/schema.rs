@@ -428,6 +428,31 @@ CREATE TRIGGER speaker_quotes_recent_gone AFTER DELETE ON attributions WHEN old.
 INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_rows', count(*) FROM speaker_quotes;
 INSERT OR REPLACE INTO state(key, value) VALUES ('speaker_quotes_recent_rows', 0);
 "#,
+    r#"
+-- Each claim's quotes in two levels (crate::levels), in place of the `(claim, article)` index on
+-- the quotes: a linking's new quotes join clusters all over that index and rewrote most of its
+-- pages (11,964 of 13,498 at 210,000 articles). Linking adds them to `claim_members_recent`,
+-- merged into the main level now and then; a claim's quotes are those of both levels
+-- (`claim_members_all`). `attributions.claim` stays, unindexed, for reading a quote's claim.
+-- The triggers take a quote out of both levels when it leaves its claim or is deleted.
+CREATE TABLE claim_members (claim INTEGER NOT NULL, article INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (claim, article, id)) WITHOUT ROWID;
+CREATE TABLE claim_members_recent (claim INTEGER NOT NULL, article INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (claim, article, id)) WITHOUT ROWID;
+CREATE VIEW claim_members_all AS SELECT claim, article, id FROM claim_members UNION ALL SELECT claim, article, id FROM claim_members_recent;
+CREATE TRIGGER claim_members_moved AFTER UPDATE OF claim ON attributions WHEN old.claim IS NOT NULL AND old.claim IS NOT new.claim
+    BEGIN
+        DELETE FROM claim_members WHERE claim = old.claim AND article = old.article AND id = old.id;
+        DELETE FROM claim_members_recent WHERE claim = old.claim AND article = old.article AND id = old.id;
+    END;
+CREATE TRIGGER claim_members_gone AFTER DELETE ON attributions WHEN old.claim IS NOT NULL
+    BEGIN
+        DELETE FROM claim_members WHERE claim = old.claim AND article = old.article AND id = old.id;
+        DELETE FROM claim_members_recent WHERE claim = old.claim AND article = old.article AND id = old.id;
+    END;
+INSERT INTO claim_members(claim, article, id) SELECT claim, article, id FROM attributions WHERE claim IS NOT NULL ORDER BY 1, 2, 3;
+INSERT OR REPLACE INTO state(key, value) SELECT 'claim_members_rows', count(*) FROM claim_members;
+INSERT OR REPLACE INTO state(key, value) VALUES ('claim_members_recent_rows', 0);
+DROP INDEX attributions_claim_article;
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -607,22 +632,53 @@ mod tests {
         assert!(plan.iter().any(|p| p.contains("MERGE")) && plan.iter().filter(|p| p.contains("TEMP B-TREE")).count() == 1, "{plan:?}");
     }
 
-    /// A v11 ledger's index of quotes by claim gains the article, so a merged cluster's distinct
-    /// articles are counted from the index alone.
+    /// A v11 ledger's index of quotes by claim gains the article (v12), which v23 replaces by
+    /// the claims' members in two levels: neither index is left on the quotes.
     #[test]
     fn upgrades_a_v11_ledger() {
         let mut conn = at_version(11);
         migrate(&mut conn).unwrap();
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        let plan: String = conn
-            .query_row("EXPLAIN QUERY PLAN SELECT count(DISTINCT article) FROM attributions WHERE claim = 3", [], |r| r.get(3))
-            .unwrap();
-        assert!(plan.contains("COVERING INDEX attributions_claim_article"), "{plan}");
         let old: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'attributions_claim'", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('attributions_claim', 'attributions_claim_article')", [], |r| r.get(0))
             .unwrap();
         assert_eq!(old, 0);
+    }
+
+    /// A v22 ledger's quotes with a claim become the main level of the claims' members, counted;
+    /// a quote that leaves its claim or goes leaves both levels; a claim's page of quotes reads
+    /// each level's key, not the quotes.
+    #[test]
+    fn upgrades_a_v22_ledger() {
+        let mut conn = with_one_quote(22);
+        conn.execute_batch(
+            "INSERT INTO attributions(id, article, idx, kind, content, content_spans, source, source_kind, confidence, hedges, polarity, stance, claim_key)
+               VALUES (5, 1, 1, 'indirect', 'fees too', '[]', 'the mayor', 'unnamed', 1.0, '[]', 'asserts', 'asserts', '{}'),
+                      (6, 1, 2, 'indirect', 'and more', '[]', 'the mayor', 'unnamed', 1.0, '[]', 'asserts', 'asserts', '{}');
+             UPDATE attributions SET claim = 3 WHERE id IN (4, 5);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let members = |conn: &Connection| -> Vec<(i64, i64)> {
+            conn.prepare("SELECT claim, id FROM claim_members_all ORDER BY 1, 2").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
+        };
+        assert_eq!(members(&conn), vec![(3, 4), (3, 5)]);
+        assert_eq!(crate::levels::CLAIM_MEMBERS.rows(&conn).unwrap(), (2, 0));
+        conn.execute("INSERT INTO claim_members_recent(claim, article, id) VALUES (2, 1, 6)", []).unwrap();
+        conn.execute_batch("UPDATE attributions SET claim = 2 WHERE id = 6; UPDATE attributions SET claim = 7 WHERE id = 5; DELETE FROM attributions WHERE id IN (4, 6);").unwrap();
+        assert_eq!(members(&conn), vec![], "moved and deleted quotes leave both levels; linking adds a quote's new claim");
+        let (sql, args) = crate::query::quote_page_sql(&crate::query::QuoteQuery { claim: Some(3), ..Default::default() }, Some(20), 0);
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(plan.iter().any(|p| p.contains("SEARCH claim_members USING PRIMARY KEY (claim=?)")), "{plan:?}");
+        assert!(plan.iter().any(|p| p.contains("SEARCH claim_members_recent USING PRIMARY KEY (claim=?)")), "{plan:?}");
+        assert!(!plan.iter().any(|p| p.contains("SCAN q")), "{plan:?}");
     }
 
     /// An article and its quote (id 4), as every version since the first stores them.
@@ -801,11 +857,11 @@ mod tests {
         // Version 13 empties the groups: the next linking rebuilds them with role-text keys.
         let groups: i64 = conn.query_row("SELECT count(*) FROM entity_groups", [], |r| r.get(0)).unwrap();
         assert_eq!(groups, 0);
-        // Version 18 clusters the claims again: `claims_upto` goes; versions 21 and 22 count the
+        // Version 18 clusters the claims again: `claims_upto` goes; versions 21 to 23 count the
         // rows of the two-level tables.
         assert_eq!(
             state_keys(&conn),
-            vec!["copy_bands_recent_rows", "copy_bands_rows", "speaker_quotes_recent_rows", "speaker_quotes_rows", "speaker_quotes_upto", "unresolved_upto"]
+            vec!["claim_members_recent_rows", "claim_members_rows", "copy_bands_recent_rows", "copy_bands_rows", "speaker_quotes_recent_rows", "speaker_quotes_rows", "speaker_quotes_upto", "unresolved_upto"]
         );
         let plan: String = conn
             .query_row("EXPLAIN QUERY PLAN SELECT name FROM entity_groups WHERE family = 'doe'", [], |r| r.get(3))
@@ -839,10 +895,12 @@ mod tests {
         let keys: Vec<(String, String)> =
             conn.prepare("SELECT key, value FROM state ORDER BY key").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
         let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        // (Versions 21 and 22 count the rows of the two-level tables.)
+        // (Versions 21 to 23 count the rows of the two-level tables.)
         assert_eq!(
             keys,
             vec![
+                ("claim_members_recent_rows", "0"),
+                ("claim_members_rows", "0"),
                 ("copy_bands_recent_rows", "0"),
                 ("copy_bands_rows", "0"),
                 ("dirty", "1"),

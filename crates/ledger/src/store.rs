@@ -501,6 +501,8 @@ impl Ledger {
                 // Clusters are numbered in order of their first member, so most keep their id from
                 // one linking to the next; an unchanged row is not rewritten.
                 tx.execute("DELETE FROM claims WHERE id > ?1", [n_clusters as i64])?;
+                // Every claim's quotes are listed again below, in the main level.
+                crate::levels::CLAIM_MEMBERS.clear(&tx)?;
                 let mut ins = tx.prepare(
                 "INSERT INTO claims(id, label, size, articles, asserts, reports, denies, questions, disputed, first_seen, label_stems, label_attribution) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)
                  ON CONFLICT(id) DO UPDATE SET label = excluded.label, size = excluded.size, articles = excluded.articles, asserts = excluded.asserts,
@@ -571,6 +573,11 @@ impl Ledger {
                     sum.disputed += disputed as u64;
                 }
             }
+            let members = tx.execute(
+                "INSERT INTO claim_members(claim, article, id) SELECT claim, article, id FROM attributions WHERE claim IS NOT NULL ORDER BY 1, 2, 3",
+                [],
+            )?;
+            crate::levels::CLAIM_MEMBERS.filled(&tx, members)?;
             sum.claims = n_clusters as u64;
             crate::relink::rebuild_index(&tx, &inputs, &cl)?;
         }

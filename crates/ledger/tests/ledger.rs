@@ -583,6 +583,13 @@ fn claim_partition(
         ));
     }
     out.sort();
+    // Each claim's quotes, kept by linking in two levels, are exactly the quotes with that claim.
+    let pairs = |sql: &str| -> Vec<(i64, i64, i64)> {
+        let mut st = l.conn().prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let kept = pairs("SELECT claim, article, id FROM claim_members_all ORDER BY 1, 2, 3");
+    assert_eq!(kept, pairs("SELECT claim, article, id FROM attributions WHERE claim IS NOT NULL ORDER BY 1, 2, 3"));
     out
 }
 
