@@ -619,17 +619,21 @@ mod tests {
         conn.execute_batch(SYNC_SPEAKER_QUOTES).unwrap();
         assert_eq!(listed(&conn)[2], (9, 1, String::new(), 4));
         // A speaker's page (two levels since v22) merges a range of each level's key, unsorted.
-        let (sql, args) = crate::query::quote_page_sql(&crate::query::QuoteQuery { agent: Some(7), ..Default::default() }, Some(20), 0);
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        let plan = page_plan(&conn, &crate::query::QuoteQuery { agent: Some(7), ..Default::default() });
+        assert_eq!(plan.iter().filter(|p| p.contains("SEARCH s USING PRIMARY KEY (agent=?)")).count(), 2, "{plan:?}");
+        // The one sort is of the page's 20 rows, joined with their articles.
+        assert!(plan.iter().any(|p| p.contains("MERGE")) && plan.iter().filter(|p| p.contains("TEMP B-TREE")).count() == 1, "{plan:?}");
+    }
+
+    /// The query plan of the first page of 20 quotes matching `f`, a line per step.
+    fn page_plan(conn: &Connection, f: &crate::query::QuoteQuery) -> Vec<String> {
+        let (sql, args) = crate::query::quote_page_sql(f, Some(20), 0);
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap()
             .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
             .unwrap()
             .map(|r| r.unwrap())
-            .collect();
-        assert_eq!(plan.iter().filter(|p| p.contains("SEARCH s USING PRIMARY KEY (agent=?)")).count(), 2, "{plan:?}");
-        // The one sort is of the page's 20 rows, joined with their articles.
-        assert!(plan.iter().any(|p| p.contains("MERGE")) && plan.iter().filter(|p| p.contains("TEMP B-TREE")).count() == 1, "{plan:?}");
+            .collect()
     }
 
     /// A v11 ledger's index of quotes by claim gains the article (v12), which v23 replaces by
@@ -668,14 +672,7 @@ mod tests {
         conn.execute("INSERT INTO claim_members_recent(claim, article, id) VALUES (2, 1, 6)", []).unwrap();
         conn.execute_batch("UPDATE attributions SET claim = 2 WHERE id = 6; UPDATE attributions SET claim = 7 WHERE id = 5; DELETE FROM attributions WHERE id IN (4, 6);").unwrap();
         assert_eq!(members(&conn), vec![], "moved and deleted quotes leave both levels; linking adds a quote's new claim");
-        let (sql, args) = crate::query::quote_page_sql(&crate::query::QuoteQuery { claim: Some(3), ..Default::default() }, Some(20), 0);
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
+        let plan = page_plan(&conn, &crate::query::QuoteQuery { claim: Some(3), ..Default::default() });
         assert!(plan.iter().any(|p| p.contains("SEARCH claim_members USING PRIMARY KEY (claim=?)")), "{plan:?}");
         assert!(plan.iter().any(|p| p.contains("SEARCH claim_members_recent USING PRIMARY KEY (claim=?)")), "{plan:?}");
         assert!(!plan.iter().any(|p| p.contains("SCAN q")), "{plan:?}");
