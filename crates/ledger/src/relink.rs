@@ -568,6 +568,10 @@ fn load_art(tx: &rusqlite::Connection, id: i64) -> Result<Art> {
     })?)
 }
 
+/// A stored article's signature, through the index of signatures (schema v24): the row has it
+/// behind the text, so reading it from the row walks the text's overflow pages.
+pub(crate) const SIGNATURE_OF: &str = "SELECT minhash FROM articles INDEXED BY articles_minhash WHERE id = ?1";
+
 /// New articles whose buckets in the main level of the copy index are read together, in key
 /// order (~17 buckets an article, each with up to [`BUCKET_ROWS`] ids: a few MB).
 const PROBE_CHUNK: usize = 4096;
@@ -701,11 +705,11 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         rows.collect::<std::result::Result<_, _>>()?
     };
     recent.sort_unstable();
-    // A stored bucket's earliest articles, over both levels of the index (`main`: the main
-    // level's buckets of this chunk of articles; the recent level's articles are the later ones,
-    // but a sort of at most 16 ids costs nothing to be sure).
-    let stored_bucket = |(b, h): (i64, i64), main: &HashMap<(i64, i64), Vec<i64>>, recent: &[(i64, i64, i64)]| -> Vec<i64> {
-        let mut xs: Vec<i64> = main.get(&(b, h)).cloned().unwrap_or_default();
+    // A stored bucket's earliest articles, over both levels of the index (`main`: its rows in
+    // the main level; the recent level's articles are the later ones, but a sort of at most 16
+    // ids costs nothing to be sure).
+    let stored_bucket = |(b, h): (i64, i64), main: Vec<i64>, recent: &[(i64, i64, i64)]| -> Vec<i64> {
+        let mut xs = main;
         if xs.len() < BUCKET_ROWS {
             let first = recent.partition_point(|r| (r.0, r.1) < (b, h));
             xs.extend(recent[first..].iter().take_while(|r| (r.0, r.1) == (b, h)).map(|r| r.2));
@@ -714,7 +718,7 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         }
         xs
     };
-    let mut sig_of = tx.prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?;
+    let mut sig_of = tx.prepare_cached(SIGNATURE_OF)?;
     // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
     // signatures and stored roots are read once (`copies` is not written until the end);
     // bounded, cleared when full.
@@ -728,23 +732,40 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
     for chunk in new.chunks(PROBE_CHUNK) {
         let arts: Vec<Art> = chunk.iter().map(|&y| load_art(tx, y)).collect::<Result<_>>()?;
         let keys_of: Vec<Vec<(i64, i64)>> = arts.iter().map(|a| band_keys(&a.sig, a.wire.as_deref())).collect();
-        // The chunk's buckets in the main level, read in key order: one seek per bucket at a
-        // random place read most of the level's pages from the OS once it outgrew the page
+        // The chunk's stored buckets, the main level's read in key order: one seek per bucket
+        // at a random place read most of the level's pages from the OS once it outgrew the page
         // cache (the copy plan grew from 0.5 to 1.8 s per linking from 30,000 to 210,000
-        // articles); in key order, consecutive seeks fall on the same pages.
-        let main = {
+        // articles); in key order, consecutive seeks fall on the same pages. (The recent level
+        // changes only where the plan flushes, after a chunk.)
+        let stored = {
             let mut probes: Vec<(i64, i64)> = arts.iter().map(|a| exact_key(&a.hash)).chain(keys_of.iter().flatten().copied()).collect();
             probes.sort_unstable();
             probes.dedup();
-            let mut main: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
+            let mut stored: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
             for (b, h) in probes {
-                let xs: Vec<i64> = main_bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                let main: Vec<i64> = main_bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                let xs = stored_bucket((b, h), main, &recent);
                 if !xs.is_empty() {
-                    main.insert((b, h), xs);
+                    stored.insert((b, h), xs);
                 }
             }
-            main
+            stored
         };
+        // Their articles' signatures, in id order for the same reason (~45,000 for 10,000 new
+        // articles at 230,000): the chunk's that are not held yet.
+        {
+            let near = stored.iter().filter(|(k, _)| k.0 != EXACT_BAND).flat_map(|(_, xs)| xs);
+            let mut want: Vec<i64> = near.copied().filter(|x| !sigs.contains_key(x)).collect();
+            want.sort_unstable();
+            want.dedup();
+            if sigs.len() + want.len() > CACHED {
+                sigs.clear();
+            }
+            for x in want {
+                let blob: Vec<u8> = sig_of.query_row([x], |r| r.get(0))?;
+                sigs.insert(x, crate::copies::decode(&blob));
+            }
+        }
         for (a, keys) in arts.into_iter().zip(keys_of) {
             let y = a.id;
             let ny = node_of(&mut node, &mut ids, &mut dsu, y);
@@ -752,13 +773,13 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
             // The earliest article with the same text: the exact bucket's members in id order, the
             // stored ones then this linking's, each checked against the whole hash.
             let exact = exact_key(&a.hash);
-            let stored = stored_bucket(exact, &main, &recent);
+            let stored_exact = stored.get(&exact).cloned().unwrap_or_default();
             // A bucket keeps its earliest `BUCKET_ROWS` articles: this one joins the buckets with room.
             let mut with_room: Vec<(i64, i64)> = vec![];
-            if stored.len() + pending.count(exact) < BUCKET_ROWS {
+            if stored_exact.len() + pending.count(exact) < BUCKET_ROWS {
                 with_room.push(exact);
             }
-            for x in stored.into_iter().chain(pending.of(exact)) {
+            for x in stored_exact.into_iter().chain(pending.of(exact)) {
                 if hash_of.query_row([x], |r| r.get::<_, String>(0))? == a.hash {
                     cands.push((x, f32::MAX));
                     break;
@@ -766,7 +787,7 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
             }
             for &(b, h) in &keys {
                 let threshold = if b >= 100 { WIRE_THRESHOLD } else { NEAR_THRESHOLD };
-                let mut xs = stored_bucket((b, h), &main, &recent);
+                let mut xs = stored.get(&(b, h)).cloned().unwrap_or_default();
                 // This linking's rows not yet written come after the stored ones (higher ids).
                 let room = BUCKET_ROWS.saturating_sub(xs.len());
                 xs.extend(pending.of((b, h)).take(room));
@@ -808,11 +829,11 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
             for key in with_room {
                 pending.add(key, y);
             }
-            if let (Some(f), true) = (flush.as_mut(), pending.rows >= BANDS_BUFFER) {
-                recent.extend(pending.iter());
-                recent.sort_unstable();
-                f(&mut pending)?;
-            }
+        }
+        if let (Some(f), true) = (flush.as_mut(), pending.rows >= BANDS_BUFFER) {
+            recent.extend(pending.iter());
+            recent.sort_unstable();
+            f(&mut pending)?;
         }
     }
     let mut comps: HashMap<usize, Vec<i64>> = HashMap::new();

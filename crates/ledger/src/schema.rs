@@ -453,6 +453,13 @@ INSERT OR REPLACE INTO state(key, value) SELECT 'claim_members_rows', count(*) F
 INSERT OR REPLACE INTO state(key, value) VALUES ('claim_members_recent_rows', 0);
 DROP INDEX attributions_claim_article;
 "#,
+    r#"
+-- The copy plan reads the signature of every article a new one meets in a bucket of the copy
+-- index, at random. In the article's row the signature comes after the text, so each read walked
+-- the text's overflow pages too; this index holds the signatures alone, about fourteen to a page,
+-- and takes new articles at its end.
+CREATE INDEX articles_minhash ON articles(id, minhash);
+"#,
 ];
 
 /// Recomputes the speakers' counts (run by the migration and by linking); writes changed rows only.
@@ -648,6 +655,17 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('attributions_claim', 'attributions_claim_article')", [], |r| r.get(0))
             .unwrap();
         assert_eq!(old, 0);
+    }
+
+    /// A v23 ledger's signatures are indexed, and the copy plan reads them from the index alone.
+    #[test]
+    fn upgrades_a_v23_ledger() {
+        let mut conn = with_one_quote(23);
+        migrate(&mut conn).unwrap();
+        let plan: String = conn.query_row(&format!("EXPLAIN QUERY PLAN {}", crate::relink::SIGNATURE_OF), [1], |r| r.get(3)).unwrap();
+        assert!(plan.contains("COVERING INDEX articles_minhash (id=?)"), "{plan}");
+        let sig: Vec<u8> = conn.query_row(crate::relink::SIGNATURE_OF, [1], |r| r.get(0)).unwrap();
+        assert!(sig.is_empty(), "the one article's stored signature");
     }
 
     /// A v22 ledger's quotes with a claim become the main level of the claims' members, counted;
