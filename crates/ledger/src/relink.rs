@@ -572,8 +572,9 @@ fn load_art(tx: &rusqlite::Connection, id: i64) -> Result<Art> {
 /// behind the text, so reading it from the row walks the text's overflow pages.
 pub(crate) const SIGNATURE_OF: &str = "SELECT minhash FROM articles INDEXED BY articles_minhash WHERE id = ?1";
 
-/// New articles whose buckets in the main level of the copy index are read together, in key
-/// order (~17 buckets an article, each with up to [`BUCKET_ROWS`] ids: a few MB).
+/// New articles whose stored buckets of the copy index (the main level's in key order), and then
+/// the signatures of the articles in them (in id order), the copy plan reads together (~17
+/// buckets an article, each with up to [`BUCKET_ROWS`] ids: a few MB).
 const PROBE_CHUNK: usize = 4096;
 
 /// Bucket rows held before they are written in key order (~30 bytes a row, so ~8 MB), when the
@@ -755,12 +756,13 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         // articles at 230,000): the chunk's that are not held yet.
         {
             let near = stored.iter().filter(|(k, _)| k.0 != EXACT_BAND).flat_map(|(_, xs)| xs);
-            let mut want: Vec<i64> = near.copied().filter(|x| !sigs.contains_key(x)).collect();
+            let mut want: Vec<i64> = near.copied().collect();
             want.sort_unstable();
             want.dedup();
             if sigs.len() + want.len() > CACHED {
                 sigs.clear();
             }
+            want.retain(|x| !sigs.contains_key(x));
             for x in want {
                 let blob: Vec<u8> = sig_of.query_row([x], |r| r.get(0))?;
                 sigs.insert(x, crate::copies::decode(&blob));
