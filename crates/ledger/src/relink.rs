@@ -706,19 +706,6 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
         rows.collect::<std::result::Result<_, _>>()?
     };
     recent.sort_unstable();
-    // A stored bucket's earliest articles, over both levels of the index (`main`: its rows in
-    // the main level; the recent level's articles are the later ones, but a sort of at most 16
-    // ids costs nothing to be sure).
-    let stored_bucket = |(b, h): (i64, i64), main: Vec<i64>, recent: &[(i64, i64, i64)]| -> Vec<i64> {
-        let mut xs = main;
-        if xs.len() < BUCKET_ROWS {
-            let first = recent.partition_point(|r| (r.0, r.1) < (b, h));
-            xs.extend(recent[first..].iter().take_while(|r| (r.0, r.1) == (b, h)).map(|r| r.2));
-            xs.sort_unstable();
-            xs.truncate(BUCKET_ROWS);
-        }
-        xs
-    };
     let mut sig_of = tx.prepare_cached(SIGNATURE_OF)?;
     // Bucket heads recur (the first 8 of a bucket are met by every later member), so their
     // signatures and stored roots are read once (`copies` is not written until the end);
@@ -744,8 +731,15 @@ pub fn plan_new_copies(tx: &rusqlite::Connection, upto: i64, mut flush: Option<F
             probes.dedup();
             let mut stored: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
             for (b, h) in probes {
-                let main: Vec<i64> = main_bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
-                let xs = stored_bucket((b, h), main, &recent);
+                // A bucket's earliest articles over both levels (the recent level's are the later
+                // ones, but a sort of at most 16 ids costs nothing to be sure).
+                let mut xs: Vec<i64> = main_bucket.query_map(params![b, h], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                if xs.len() < BUCKET_ROWS {
+                    let first = recent.partition_point(|r| (r.0, r.1) < (b, h));
+                    xs.extend(recent[first..].iter().take_while(|r| (r.0, r.1) == (b, h)).map(|r| r.2));
+                    xs.sort_unstable();
+                    xs.truncate(BUCKET_ROWS);
+                }
                 if !xs.is_empty() {
                     stored.insert((b, h), xs);
                 }

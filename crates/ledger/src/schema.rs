@@ -487,6 +487,12 @@ INSERT OR IGNORE INTO speaker_quotes_recent(agent, undated, published, article, 
 /// Run after [`SYNC_SPEAKER_QUOTES`]: every stored quote has been seen.
 pub const SPEAKER_QUOTES_SYNCED: &str = "INSERT OR REPLACE INTO state(key, value) SELECT 'speaker_quotes_upto', coalesce(max(id), 0) FROM attributions";
 
+/// Run by a full re-clustering after it has set every quote's claim and emptied both levels of
+/// the claims' members (crate::levels::CLAIM_MEMBERS): lists every claim's quotes in the main
+/// level, in key order.
+pub const FILL_CLAIM_MEMBERS: &str =
+    "INSERT INTO claim_members(claim, article, id) SELECT claim, article, id FROM attributions WHERE claim IS NOT NULL ORDER BY 1, 2, 3";
+
 /// Run by linking after speakers are resolved: the quotes stored since the last linking that
 /// stay unresolved join `unresolved_fts` (earlier ones are kept by the triggers).
 pub const SYNC_UNRESOLVED: &str = r#"

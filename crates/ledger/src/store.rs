@@ -573,10 +573,7 @@ impl Ledger {
                     sum.disputed += disputed as u64;
                 }
             }
-            let members = tx.execute(
-                "INSERT INTO claim_members(claim, article, id) SELECT claim, article, id FROM attributions WHERE claim IS NOT NULL ORDER BY 1, 2, 3",
-                [],
-            )?;
+            let members = tx.execute(crate::schema::FILL_CLAIM_MEMBERS, [])?;
             crate::levels::CLAIM_MEMBERS.filled(&tx, members)?;
             sum.claims = n_clusters as u64;
             crate::relink::rebuild_index(&tx, &inputs, &cl)?;
