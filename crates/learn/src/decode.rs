@@ -1,6 +1,5 @@
-//! Constrained Viterbi over BIO tags: an `I-X` may only follow `B-X` or `I-X`.
-
-use crate::NLABELS;
+//! Constrained Viterbi over BIO tags: an `I-X` may only follow `B-X` or `I-X`. Label 0 is `O`;
+//! class `k` (from 0) has `B` = `2k + 1` and `I` = `2k + 2`, for any number of classes.
 
 /// True when label `to` may follow label `from` (`None`: at the start).
 pub fn allowed(from: Option<usize>, to: usize) -> bool {
@@ -11,38 +10,37 @@ pub fn allowed(from: Option<usize>, to: usize) -> bool {
     matches!(from, Some(f) if f == to || f + 1 == to)
 }
 
-/// The best label sequence under the BIO constraint, from per-token log-probabilities.
+/// The best label sequence under the BIO constraint, from per-token log-probabilities (as many
+/// labels per token as the first token has).
 pub fn viterbi(logp: &[Vec<f32>]) -> Vec<usize> {
     let n = logp.len();
-    if n == 0 {
-        return Vec::new();
+    let Some(first) = logp.first() else { return Vec::new() };
+    let nl = first.len();
+    if nl == 0 {
+        return vec![0; n];
     }
     let neg = f32::NEG_INFINITY;
-    let mut score = [neg; NLABELS];
-    for (l, s) in score.iter_mut().enumerate() {
-        if allowed(None, l) {
-            *s = logp[0].get(l).copied().unwrap_or(neg);
-        }
-    }
-    let mut back = vec![[0usize; NLABELS]; n];
+    let mut score: Vec<f32> = (0..nl).map(|l| if allowed(None, l) { first[l] } else { neg }).collect();
+    let mut next = vec![neg; nl];
+    let mut back = vec![0usize; n * nl];
     for t in 1..n {
-        let mut next = [neg; NLABELS];
-        for to in 0..NLABELS {
+        for to in 0..nl {
             let emit = logp[t].get(to).copied().unwrap_or(neg);
-            for from in 0..NLABELS {
+            next[to] = neg;
+            for from in 0..nl {
                 if allowed(Some(from), to) && score[from] + emit > next[to] {
                     next[to] = score[from] + emit;
-                    back[t][to] = from;
+                    back[t * nl + to] = from;
                 }
             }
         }
-        score = next;
+        std::mem::swap(&mut score, &mut next);
     }
-    let mut best = (0..NLABELS).max_by(|&a, &b| score[a].total_cmp(&score[b])).unwrap_or(0);
+    let mut best = (0..nl).max_by(|&a, &b| score[a].total_cmp(&score[b])).unwrap_or(0);
     let mut out = vec![0; n];
     for t in (0..n).rev() {
         out[t] = best;
-        best = back[t][best];
+        best = back[t * nl + best];
     }
     out
 }
@@ -61,6 +59,17 @@ mod tests {
         let out = viterbi(&lp);
         assert_eq!(out, vec![5, 6]);
         assert!(viterbi(&[]).is_empty());
+    }
+
+    #[test]
+    fn any_number_of_classes() {
+        // O, B-A, I-A, B-B, I-B, B-C, I-C, B-D, I-D: I-D after B-B is not allowed.
+        let mut lp = vec![vec![-9.0f32; 9]; 3];
+        lp[0][3] = -0.1;
+        lp[1][8] = -0.1;
+        lp[1][4] = -0.5;
+        lp[2][0] = -0.1;
+        assert_eq!(viterbi(&lp), vec![3, 4, 0]);
     }
 
     #[test]

@@ -4,9 +4,8 @@
 //! `tanhf` cost more than the matrix products on matrices this small, and tagging already runs
 //! one document per worker thread.
 
-use crate::features::WIDTH;
 use crate::model::{dilation, Head, HIDDEN};
-use crate::{LearnError, NLABELS};
+use crate::LearnError;
 
 /// A row-major matrix `rows x cols`.
 struct Mat {
@@ -22,6 +21,8 @@ pub struct FastHead {
     /// `h[t-d]`, `h[t]` and `h[t+d]` side by side, so one product gives all three; and the bias.
     ctx: Vec<(Mat, Vec<f32>)>,
     out: (Mat, Vec<f32>),
+    width: usize,
+    labels: usize,
 }
 
 fn weights(head: &Head, name: &str) -> Result<Vec<f32>, LearnError> {
@@ -37,7 +38,8 @@ fn mat(data: Vec<f32>, rows: usize, cols: usize, name: &str) -> Result<Mat, Lear
 
 impl FastHead {
     pub fn new(head: &Head) -> Result<FastHead, LearnError> {
-        let proj = (mat(weights(head, "proj.w")?, WIDTH, HIDDEN, "proj.w")?, weights(head, "proj.b")?);
+        let (width, labels) = (head.width, head.labels);
+        let proj = (mat(weights(head, "proj.w")?, width, HIDDEN, "proj.w")?, weights(head, "proj.b")?);
         let mut ctx = Vec::with_capacity(head.layers);
         for i in 0..head.layers {
             let w = weights(head, &format!("ctx{i}.w"))?;
@@ -53,13 +55,18 @@ impl FastHead {
             }
             ctx.push((mat(side, HIDDEN, 3 * HIDDEN, "ctx")?, weights(head, &format!("ctx{i}.b"))?));
         }
-        let out = (mat(weights(head, "out.w")?, HIDDEN, NLABELS, "out.w")?, weights(head, "out.b")?);
-        Ok(FastHead { proj, ctx, out })
+        let out = (mat(weights(head, "out.w")?, HIDDEN, labels, "out.w")?, weights(head, "out.b")?);
+        Ok(FastHead { proj, ctx, out, width, labels })
     }
 
-    /// Log-probabilities per token (`n` rows of [`NLABELS`]) for feature rows `x` (`n * WIDTH`).
+    /// Width of the feature rows this head reads.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Log-probabilities per token (`n` rows of one per label) for feature rows `x` (`n * width`).
     pub fn log_probs(&self, x: &[f32], n: usize) -> Result<Vec<Vec<f32>>, LearnError> {
-        if x.len() != n * WIDTH {
+        if x.len() != n * self.width {
             return Err(LearnError::Data(format!("{} feature values for {n} tokens", x.len())));
         }
         let mut h = linear(x, n, &self.proj.0, &self.proj.1);
@@ -87,7 +94,7 @@ impl FastHead {
             }
         }
         let logits = linear(&h, n, &self.out.0, &self.out.1);
-        Ok(logits.chunks_exact(NLABELS).map(log_softmax).collect())
+        Ok(logits.chunks_exact(self.labels).map(log_softmax).collect())
     }
 }
 
@@ -169,6 +176,7 @@ fn tanh(x: f32) -> f32 {
 mod tests {
     use super::*;
     use candle_core::{Device, Tensor};
+    use crate::features::WIDTH;
 
     #[test]
     fn tanh_matches_libm() {
@@ -180,13 +188,14 @@ mod tests {
 
     #[test]
     fn same_function_as_the_candle_head() {
-        for layers in [3, 6] {
-            let head = Head::init(7, layers).unwrap();
+        // The attribution head's sizes, and another head's (other width and label count).
+        for (layers, width, labels) in [(3, WIDTH, crate::NLABELS), (6, WIDTH, crate::NLABELS), (4, 30, 9)] {
+            let head = Head::init_sized(7, layers, width, labels).unwrap();
             let fast = FastHead::new(&head).unwrap();
             let mut rng = crate::model::Rng::new(3);
             for n in [1usize, 5, 40] {
-                let x: Vec<f32> = (0..n * WIDTH).map(|_| rng.unit()).collect();
-                let t = Tensor::from_vec(x.clone(), (1, n, WIDTH), &Device::Cpu).unwrap();
+                let x: Vec<f32> = (0..n * width).map(|_| rng.unit()).collect();
+                let t = Tensor::from_vec(x.clone(), (1, n, width), &Device::Cpu).unwrap();
                 let want = candle_nn::ops::log_softmax(&head.forward(&t).unwrap(), candle_core::D::Minus1)
                     .unwrap()
                     .squeeze(0)
@@ -194,6 +203,7 @@ mod tests {
                     .to_vec2::<f32>()
                     .unwrap();
                 let got = fast.log_probs(&x, n).unwrap();
+                assert!(got.iter().all(|r| r.len() == labels));
                 for (a, b) in want.iter().flatten().zip(got.iter().flatten()) {
                     assert!((a - b).abs() < 1e-4, "layers {layers}, n {n}: {a} vs {b}");
                 }

@@ -59,6 +59,10 @@ pub struct Head {
     pub params: Vec<(String, Var)>,
     /// Number of context layers.
     pub layers: usize,
+    /// Width of a token's feature row (the attribution head's is [`WIDTH`]).
+    pub width: usize,
+    /// Number of labels (the attribution head's is [`NLABELS`]).
+    pub labels: usize,
 }
 
 pub(crate) fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var, LearnError> {
@@ -69,23 +73,29 @@ pub(crate) fn get<'a>(params: &'a [(String, Var)], name: &str) -> Result<&'a Var
         .ok_or_else(|| LearnError::Model(format!("missing weight {name}")))
 }
 
-fn shapes(layers: usize) -> Vec<(String, Vec<usize>)> {
-    let mut v = vec![("proj.w".to_string(), vec![WIDTH, HIDDEN]), ("proj.b".to_string(), vec![HIDDEN])];
+fn shapes(layers: usize, width: usize, labels: usize) -> Vec<(String, Vec<usize>)> {
+    let mut v = vec![("proj.w".to_string(), vec![width, HIDDEN]), ("proj.b".to_string(), vec![HIDDEN])];
     for i in 0..layers {
         v.push((format!("ctx{i}.w"), vec![3 * HIDDEN, HIDDEN]));
         v.push((format!("ctx{i}.b"), vec![HIDDEN]));
     }
-    v.push(("out.w".to_string(), vec![HIDDEN, NLABELS]));
-    v.push(("out.b".to_string(), vec![NLABELS]));
+    v.push(("out.w".to_string(), vec![HIDDEN, labels]));
+    v.push(("out.b".to_string(), vec![labels]));
     v
 }
 
 impl Head {
-    /// Fresh weights: uniform in ±1/sqrt(fan_in), biases zero.
+    /// A fresh attribution head (features [`WIDTH`] wide, [`NLABELS`] labels).
     pub fn init(seed: u64, layers: usize) -> Result<Head, LearnError> {
+        Head::init_sized(seed, layers, WIDTH, NLABELS)
+    }
+
+    /// Fresh weights for `width`-wide feature rows and `labels` labels: uniform in
+    /// ±1/sqrt(fan_in), biases zero.
+    pub fn init_sized(seed: u64, layers: usize, width: usize, labels: usize) -> Result<Head, LearnError> {
         let mut rng = Rng::new(seed);
         let mut params = Vec::new();
-        for (name, shape) in shapes(layers) {
+        for (name, shape) in shapes(layers, width, labels) {
             let n: usize = shape.iter().product();
             let data: Vec<f32> = if shape.len() == 1 {
                 vec![0.0; n]
@@ -96,15 +106,22 @@ impl Head {
             let t = Tensor::from_vec(data, shape.as_slice(), &Device::Cpu)?;
             params.push((name, Var::from_tensor(&t)?));
         }
-        Ok(Head { params, layers })
+        Ok(Head { params, layers, width, labels })
     }
 
     pub fn load(path: &Path) -> Result<Head, LearnError> {
         let map = candle_core::safetensors::load(path, &Device::Cpu)
             .map_err(|e| LearnError::Model(format!("{}: {e}", path.display())))?;
         let layers = (0..).take_while(|i| map.contains_key(&format!("ctx{i}.w"))).count();
+        // The feature width and the label count are the file's own.
+        let dim = |name: &str, axis: usize| {
+            map.get(name)
+                .and_then(|t| t.dims().get(axis).copied())
+                .ok_or_else(|| LearnError::Model(format!("{}: missing weight {name}", path.display())))
+        };
+        let (width, labels) = (dim("proj.w", 0)?, dim("out.w", 1)?);
         let mut params = Vec::new();
-        for (name, shape) in shapes(layers) {
+        for (name, shape) in shapes(layers, width, labels) {
             let t = map
                 .get(&name)
                 .ok_or_else(|| LearnError::Model(format!("{}: missing weight {name}", path.display())))?
@@ -114,7 +131,7 @@ impl Head {
             }
             params.push((name, Var::from_tensor(&t)?));
         }
-        Ok(Head { params, layers })
+        Ok(Head { params, layers, width, labels })
     }
 
     /// Saves the weights as f16 safetensors (half the size; the head is tolerant of it).
@@ -131,7 +148,7 @@ impl Head {
         self.params.iter().map(|(_, v)| v.clone()).collect()
     }
 
-    /// Logits `(batch, len, NLABELS)` for features `(batch, len, WIDTH)`.
+    /// Logits `(batch, len, labels)` for features `(batch, len, width)`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor, LearnError> {
         self.forward_dropout(x, None)
     }

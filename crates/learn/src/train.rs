@@ -103,11 +103,16 @@ pub fn examples(tagger: &Tagger, docs: Vec<(onrecord_core::Document, Value)>, ca
 }
 
 fn write_cache(path: &Path, ex: &[Example]) -> Result<(), LearnError> {
+    write_cache_of(path, ex, WIDTH)
+}
+
+/// Writes feature rows `width` wide (see [`read_cache_of`]).
+pub fn write_cache_of(path: &Path, ex: &[Example], width: usize) -> Result<(), LearnError> {
     let f = std::fs::File::create(path).map_err(io(path))?;
     let mut w = BufWriter::new(f);
     let mut put = |b: &[u8]| w.write_all(b).map_err(io(path));
     put(b"ORLF1")?;
-    put(&(WIDTH as u32).to_le_bytes())?;
+    put(&(width as u32).to_le_bytes())?;
     put(&(ex.len() as u32).to_le_bytes())?;
     for e in ex {
         put(&(e.labels.len() as u32).to_le_bytes())?;
@@ -121,6 +126,11 @@ fn write_cache(path: &Path, ex: &[Example]) -> Result<(), LearnError> {
 
 /// Reads a feature cache written by [`examples`].
 pub fn read_cache(path: &Path) -> Result<Vec<Example>, LearnError> {
+    read_cache_of(path, WIDTH)
+}
+
+/// Reads a feature cache of rows `width` wide.
+pub fn read_cache_of(path: &Path, width: usize) -> Result<Vec<Example>, LearnError> {
     let f = std::fs::File::open(path).map_err(io(path))?;
     let mut r = BufReader::new(f);
     let mut take = |n: usize| -> Result<Vec<u8>, LearnError> {
@@ -132,7 +142,7 @@ pub fn read_cache(path: &Path) -> Result<Vec<Example>, LearnError> {
     if take(5)? != b"ORLF1" {
         return Err(LearnError::Data(format!("{}: not a feature cache", path.display())));
     }
-    if u32_of(take(4)?) != WIDTH {
+    if u32_of(take(4)?) != width {
         return Err(LearnError::Data(format!("{}: feature width changed", path.display())));
     }
     let docs = u32_of(take(4)?);
@@ -140,7 +150,7 @@ pub fn read_cache(path: &Path) -> Result<Vec<Example>, LearnError> {
     for _ in 0..docs {
         let n = u32_of(take(4)?);
         let labels = take(n)?;
-        let raw = take(n * WIDTH * 2)?;
+        let raw = take(n * width * 2)?;
         let rows = raw.chunks_exact(2).map(|c| f16::from_le_bytes([c[0], c[1]])).collect();
         out.push(Example { rows, labels });
     }
@@ -159,11 +169,28 @@ pub struct Config {
     pub layers: usize,
     /// Dropout rate on the head's input and layer outputs while training (0: none).
     pub dropout: f32,
+    /// Width of the feature rows.
+    pub width: usize,
+    /// Names of the tagged classes (label 0 is O, then B and I of each, in this order).
+    pub classes: Vec<&'static str>,
 }
+
+/// The attribution tagger's classes.
+pub const ATTRIBUTION_CLASSES: [&str; 3] = ["source", "cue", "content"];
 
 impl Default for Config {
     fn default() -> Self {
-        Config { epochs: 8, lr: 2e-3, seed: 13, seq_len: 192, batch: 16, layers: crate::model::CONTEXT_LAYERS, dropout: 0.0 }
+        Config {
+            epochs: 8,
+            lr: 2e-3,
+            seed: 13,
+            seq_len: 192,
+            batch: 16,
+            layers: crate::model::CONTEXT_LAYERS,
+            dropout: 0.0,
+            width: WIDTH,
+            classes: ATTRIBUTION_CLASSES.to_vec(),
+        }
     }
 }
 
@@ -182,16 +209,16 @@ fn sequences(ex: &[Example], len: usize) -> Vec<Seq> {
     out
 }
 
-fn batch_tensors(ex: &[Example], seqs: &[Seq], len: usize) -> Result<(Tensor, Tensor, Tensor), LearnError> {
+fn batch_tensors(ex: &[Example], seqs: &[Seq], len: usize, width: usize) -> Result<(Tensor, Tensor, Tensor), LearnError> {
     let b = seqs.len();
-    let mut x = vec![0f32; b * len * WIDTH];
+    let mut x = vec![0f32; b * len * width];
     let mut y = vec![0u32; b * len];
     let mut m = vec![0f32; b * len];
     for (k, &(i, s, n)) in seqs.iter().enumerate() {
         let e = &ex[i];
         for t in 0..n {
-            let src = &e.rows[(s + t) * WIDTH..(s + t + 1) * WIDTH];
-            let dst = &mut x[(k * len + t) * WIDTH..(k * len + t + 1) * WIDTH];
+            let src = &e.rows[(s + t) * width..(s + t + 1) * width];
+            let dst = &mut x[(k * len + t) * width..(k * len + t + 1) * width];
             for (d, v) in dst.iter_mut().zip(src) {
                 *d = v.to_f32();
             }
@@ -201,24 +228,26 @@ fn batch_tensors(ex: &[Example], seqs: &[Seq], len: usize) -> Result<(Tensor, Te
     }
     let dev = Device::Cpu;
     Ok((
-        Tensor::from_vec(x, (b, len, WIDTH), &dev)?,
+        Tensor::from_vec(x, (b, len, width), &dev)?,
         Tensor::from_vec(y, (b, len), &dev)?,
         Tensor::from_vec(m, (b, len), &dev)?,
     ))
 }
 
-/// Token-level scores on dev: F1 of exact spans per part, from constrained Viterbi decoding.
-#[derive(Debug, Clone, Copy, Default)]
+/// Token-level scores on dev: F1 of exact spans per class, from constrained Viterbi decoding.
+#[derive(Debug, Clone, Default)]
 pub struct DevScore {
-    pub source_f1: f64,
-    pub cue_f1: f64,
-    pub content_f1: f64,
+    /// Per class (in label order).
+    pub f1: Vec<f64>,
+    /// Over all classes' spans together (exact span and class).
+    pub micro_f1: f64,
     pub loss: f64,
 }
 
 impl DevScore {
+    /// The mean of the classes' F1 (what picks the best epoch).
     pub fn mean(&self) -> f64 {
-        (self.source_f1 + self.cue_f1 + self.content_f1) / 3.0
+        self.f1.iter().sum::<f64>() / self.f1.len().max(1) as f64
     }
 }
 
@@ -240,21 +269,22 @@ fn span_set(labels: &[usize], part: usize) -> Vec<(usize, usize)> {
 }
 
 pub fn evaluate(head: &Head, ex: &[Example]) -> Result<DevScore, LearnError> {
-    let mut counts = [[0usize; 3]; 3]; // per part: tp, pred, gold
+    let parts = (head.labels.saturating_sub(1)) / 2;
+    let mut counts = vec![[0usize; 3]; parts]; // per class: tp, pred, gold
     let mut loss = 0f64;
     let mut ntok = 0usize;
     for e in ex {
         if e.is_empty() {
             continue;
         }
-        let (x, y, _) = batch_tensors(std::slice::from_ref(e), &[(0, 0, e.len())], e.len())?;
+        let (x, y, _) = batch_tensors(std::slice::from_ref(e), &[(0, 0, e.len())], e.len(), head.width)?;
         let lp = candle_nn::ops::log_softmax(&head.forward(&x)?, D::Minus1)?.squeeze(0)?;
         let nll = lp.gather(&y.squeeze(0)?.unsqueeze(1)?, 1)?.sum_all()?.to_scalar::<f32>()?;
         loss -= f64::from(nll);
         ntok += e.len();
         let pred = decode::viterbi(&lp.to_vec2::<f32>()?);
         let goldl: Vec<usize> = e.labels.iter().map(|&l| usize::from(l)).collect();
-        for part in 1..=3 {
+        for part in 1..=parts {
             let (p, g) = (span_set(&pred, part), span_set(&goldl, part));
             counts[part - 1][0] += p.iter().filter(|s| g.contains(s)).count();
             counts[part - 1][1] += p.len();
@@ -262,12 +292,8 @@ pub fn evaluate(head: &Head, ex: &[Example]) -> Result<DevScore, LearnError> {
         }
     }
     let f1 = |c: [usize; 3]| if c[1] + c[2] == 0 { 0.0 } else { 2.0 * c[0] as f64 / (c[1] + c[2]) as f64 };
-    Ok(DevScore {
-        source_f1: f1(counts[0]),
-        cue_f1: f1(counts[1]),
-        content_f1: f1(counts[2]),
-        loss: loss / ntok.max(1) as f64,
-    })
+    let all = counts.iter().fold([0usize; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
+    Ok(DevScore { f1: counts.iter().map(|&c| f1(c)).collect(), micro_f1: f1(all), loss: loss / ntok.max(1) as f64 })
 }
 
 /// Decoded labels for one cached example (through the tagging forward pass, as `Tagger::tag`).
@@ -278,7 +304,14 @@ pub fn predict(head: &crate::infer::FastHead, e: &Example) -> Result<Vec<usize>,
 
 /// Trains a head; returns the best epoch's head (by mean dev span F1) and a log line per epoch.
 pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, Vec<String>), LearnError> {
-    let head = Head::init(cfg.seed, cfg.layers)?;
+    let labels = 2 * cfg.classes.len() + 1;
+    let head = Head::init_sized(cfg.seed, cfg.layers, cfg.width, labels)?;
+    if let Some(e) = train.iter().chain(dev).find(|e| e.rows.len() != e.len() * cfg.width) {
+        return Err(LearnError::Data(format!("a document has {} feature values for {} tokens of width {}", e.rows.len(), e.len(), cfg.width)));
+    }
+    if let Some(&l) = train.iter().chain(dev).flat_map(|e| &e.labels).find(|&&l| usize::from(l) >= labels) {
+        return Err(LearnError::Data(format!("label {l} out of range for {} classes", cfg.classes.len())));
+    }
     let mut opt = AdamW::new(head.vars(), ParamsAdamW { lr: cfg.lr, weight_decay: 0.01, ..Default::default() })?;
     let mut rng = Rng::new(cfg.seed ^ 0x9E37_79B9_7F4A_7C15);
     let mut drop_rng = Rng::new(cfg.seed ^ 0xD1B5_4A32_D192_ED03);
@@ -294,7 +327,7 @@ pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, 
         let (mut total, mut steps) = (0f64, 0usize);
         for chunk in seqs.chunks(cfg.batch) {
             let len = chunk.iter().map(|s| s.2).max().unwrap_or(1);
-            let (x, y, m) = batch_tensors(train, chunk, len)?;
+            let (x, y, m) = batch_tensors(train, chunk, len, cfg.width)?;
             let lp = candle_nn::ops::log_softmax(&head.forward_dropout(&x, Some((cfg.dropout, &mut drop_rng)))?, D::Minus1)?;
             let picked = lp.gather(&y.unsqueeze(2)?, 2)?.squeeze(2)?; // (b, len)
             let count = m.sum_all()?.to_scalar::<f32>()?.max(1.0);
@@ -304,14 +337,13 @@ pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, 
             steps += 1;
         }
         let d = evaluate(&head, dev)?;
+        let per_class: String = cfg.classes.iter().zip(&d.f1).map(|(c, f)| format!(" {c} {f:.3}")).collect();
         let line = format!(
-            "epoch {epoch}: train loss {:.4}, dev loss {:.4}, dev span F1 source {:.3} cue {:.3} content {:.3} (mean {:.3}), {:.0} s",
+            "epoch {epoch}: train loss {:.4}, dev loss {:.4}, dev span F1{per_class} (mean {:.3}, all {:.3}), {:.0} s",
             total / steps.max(1) as f64,
             d.loss,
-            d.source_f1,
-            d.cue_f1,
-            d.content_f1,
             d.mean(),
+            d.micro_f1,
             started.elapsed().as_secs_f64()
         );
         eprintln!("{line}");
@@ -321,12 +353,12 @@ pub fn train(train: &[Example], dev: &[Example], cfg: &Config) -> Result<(Head, 
             best = Some((d.mean(), snap));
         }
     }
-    let layers = head.layers;
+    let (layers, width, labels) = (head.layers, head.width, head.labels);
     let params = match best {
         Some((_, snap)) => snap.into_iter().map(|(n, t)| Ok((n, candle_core::Var::from_tensor(&t)?))).collect::<Result<Vec<_>, LearnError>>()?,
         None => head.params,
     };
-    Ok((Head { params, layers }, log))
+    Ok((Head { params, layers, width, labels }, log))
 }
 
 /// Default feature-cache directory: `target/learn-cache` under the workspace.
@@ -370,6 +402,6 @@ mod tests {
         let (head, log) = train(&ex, &ex, &cfg).unwrap();
         assert_eq!(log.len(), 30);
         let d = evaluate(&head, &ex).unwrap();
-        assert!(d.content_f1 > 0.9, "{d:?}");
+        assert!(d.f1[2] > 0.9, "{d:?}");
     }
 }
