@@ -38,6 +38,11 @@ pub struct Args {
     /// frozen transformer.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "static")]
     learned: Option<onrecord_learn::Kind>,
+    /// Find names with the learned entity tagger (MiniLM's static vectors and the rules' names,
+    /// `onrecord train entities`) in place of the rules' tagger alone, when the base model and
+    /// its head are present (otherwise say so and use the rules).
+    #[arg(long)]
+    learned_entities: bool,
     /// Where the learned tier's transformer runs: `cpu`, or `cuda` / `cuda:N` in a build made
     /// with `scripts/build-cuda.sh` (for `--learned=tuned` and `--learned=contextual`).
     #[arg(long, default_value = "cpu", value_parser = parse_compute)]
@@ -59,7 +64,7 @@ enum ContinuationsArg {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { inputs, format, tokens, threads, learned, device, continuations } = args;
+    let Args { inputs, format, tokens, threads, learned, learned_entities, device, continuations } = args;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -72,6 +77,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut pipeline = onrecord::pipeline(&onrecord::Options { continuations });
     if learned.is_none() && device != onrecord_learn::Compute::Cpu {
         anyhow::bail!("--device {device} runs the learned tier's transformer: add --learned=tuned or --learned=contextual");
+    }
+    if learned_entities {
+        match onrecord_learn::entities::EntityTagger::load_default() {
+            Ok(t) => {
+                pipeline.replace(Box::new(onrecord_learn::entities::LearnedEntityLayer::new(t)));
+            }
+            Err(e) => eprintln!("onrecord: --learned-entities unavailable ({e}); using the rule tier's names"),
+        }
     }
     if let Some(kind) = learned {
         match onrecord_learn::Tagger::load_default_on(kind, device) {

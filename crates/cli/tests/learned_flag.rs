@@ -27,6 +27,30 @@ fn learned_flag_leaves_the_next_word_an_input() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `extract --learned-entities` gives the same shape of output with or without the fetched
+/// model (the rules' names, with a message, when it is absent), alone or with `--learned`.
+#[test]
+fn learned_entities_flag_runs_with_or_without_the_model() {
+    let dir = std::env::temp_dir().join(format!("onrecord-learned-entities-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("one.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"Kremlin spokesman Dmitry Peskov said the report was pure fiction.\"}\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_onrecord");
+    for flags in [&["--learned-entities"][..], &["--learned-entities", "--learned"][..]] {
+        let out = Command::new(bin).arg("extract").args(flags).arg(&input).output().unwrap();
+        assert!(out.status.success(), "{flags:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.lines().count(), 1, "{flags:?}: {text}");
+        let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        let names: Vec<&str> = v["entities"].as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
+        assert!(names.contains(&"Dmitry Peskov"), "{flags:?}: {names:?}");
+    }
+    let help = Command::new(bin).args(["train", "entities", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--dev"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `--device` names where the learned tier's transformer runs; asking for a GPU never quietly
 /// falls back to the CPU rules: without `--learned`, with the static kind (no transformer), or in
 /// a build without CUDA (or without the model), the run fails and says why.

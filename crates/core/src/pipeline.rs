@@ -35,6 +35,18 @@ impl Pipeline {
         self.components.push(c);
     }
 
+    /// Puts `c` in place of the component of the same name (e.g. a learned tier for the rules'
+    /// one); false, and nothing changed, when there is none.
+    pub fn replace(&mut self, c: Box<dyn Component>) -> bool {
+        match self.components.iter_mut().find(|x| x.name() == c.name()) {
+            Some(slot) => {
+                *slot = c;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn names(&self) -> Vec<&'static str> {
         self.components.iter().map(|c| c.name()).collect()
     }
@@ -70,5 +82,33 @@ impl Pipeline {
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pipeline").field("components", &self.names()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Mark(&'static str, &'static str);
+
+    impl Component for Mark {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn process(&self, doc: &mut Document) -> Result<(), Error> {
+            doc.id.push_str(self.1);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn replace_keeps_the_place() {
+        let mut p = Pipeline::new().with(Mark("a", "1")).with(Mark("b", "2")).with(Mark("c", "3"));
+        assert!(p.replace(Box::new(Mark("b", "X"))));
+        assert!(!p.replace(Box::new(Mark("z", "Z"))));
+        assert_eq!(p.names(), ["a", "b", "c"]);
+        let mut doc = Document::new("t", "x");
+        p.run(&mut doc).unwrap();
+        assert_eq!(doc.id, "t1X3");
     }
 }

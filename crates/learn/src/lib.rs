@@ -9,6 +9,7 @@
 
 pub mod command;
 pub mod decode;
+pub mod entities;
 pub mod features;
 pub mod gold;
 pub mod infer;
