@@ -11,6 +11,10 @@ cargo build --release -q -p onrecord-cli
 s=$(date +%s.%N); target/release/onrecord extract "$in" > "$out/onrecord.conll-dev.jsonl"; e=$(date +%s.%N)
 echo "onrecord: $(wc -l < "$in") docs in $(echo "$e - $s" | bc) s (whole pipeline)"
 python3 "$shared/eval/score_entities.py" "$gold" "$out/onrecord.conll-dev.jsonl" | grep -E '^(p|r|f1) '
+# The learned entity tier (needs scripts/fetch-models.sh; says so and runs the rules without it).
+s=$(date +%s.%N); target/release/onrecord extract --learned-entities "$in" > "$out/onrecord-learned.conll-dev.jsonl"; e=$(date +%s.%N)
+echo "onrecord --learned-entities: $(wc -l < "$in") docs in $(echo "$e - $s" | bc) s (whole pipeline)"
+python3 "$shared/eval/score_entities.py" "$gold" "$out/onrecord-learned.conll-dev.jsonl" | grep -E '^(p|r|f1) '
 venv=$(bash benches/peers/setup.sh)
 "$venv/bin/python" benches/peers/spacy_ner.py "$in" "$out/spacy.conll-dev.jsonl"
 python3 "$shared/eval/score_entities.py" "$gold" "$out/spacy.conll-dev.jsonl" | grep -E '^(p|r|f1) '
