@@ -26,6 +26,16 @@ pub struct EntityArgs {
     /// Dev data prefix, scored after every epoch; the best epoch is kept.
     #[arg(long)]
     pub dev: String,
+    #[command(flatten)]
+    pub head: HeadArgs,
+    /// Context layers of the head (receptive field +-(2^layers - 1) tokens).
+    #[arg(long, default_value_t = 4)]
+    pub layers: usize,
+}
+
+/// What every head's training takes.
+#[derive(Debug, clap::Args)]
+pub struct HeadArgs {
     /// Directory the head and its training log are written to.
     #[arg(long, default_value = "crates/learn/model")]
     pub out: PathBuf,
@@ -35,9 +45,7 @@ pub struct EntityArgs {
     pub lr: f64,
     #[arg(long, default_value_t = 13)]
     pub seed: u64,
-    /// Context layers of the head (receptive field +-(2^layers - 1) tokens).
-    #[arg(long, default_value_t = 4)]
-    pub layers: usize,
+    /// Dropout rate while training (on the head's input features and layer outputs).
     #[arg(long, default_value_t = 0.0)]
     pub dropout: f32,
 }
@@ -50,18 +58,11 @@ pub struct AttributionArgs {
     /// Dev gold, scored after every epoch; the best epoch is kept.
     #[arg(long)]
     pub dev: PathBuf,
-    /// Directory the head and its training log are written to.
-    #[arg(long, default_value = "crates/learn/model")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub head: HeadArgs,
     /// Use about this many training documents, spread over the file.
     #[arg(long)]
     pub max_train_docs: Option<usize>,
-    #[arg(long, default_value_t = 8)]
-    pub epochs: usize,
-    #[arg(long, default_value_t = 2e-3)]
-    pub lr: f64,
-    #[arg(long, default_value_t = 13)]
-    pub seed: u64,
     /// Where cached features go (never committed; default target/learn-cache).
     #[arg(long)]
     pub cache: Option<PathBuf>,
@@ -71,9 +72,6 @@ pub struct AttributionArgs {
     /// Context layers of the head (default: 3 for contextual, 6 for static).
     #[arg(long)]
     pub layers: Option<usize>,
-    /// Dropout rate while training (on the head's input features and layer outputs).
-    #[arg(long, default_value_t = 0.0)]
-    pub dropout: f32,
 }
 
 /// Runs a training command: features (cached), epochs with a dev score each, the best head and
@@ -89,9 +87,9 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
             "the tuned head fine-tunes the encoder, which needs a GPU: export the data with `onrecord-learn export` and run crates/learn/tune/tune_attribution.py (see crates/learn/tune/README.md)".into(),
         ));
     }
-    let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir(), &a.out.join(kind.head_file()), crate::Compute::Cpu)?;
+    let encoding = crate::Encoding::load(kind, &onrecord_embed::default_model_dir(), &a.head.out.join(kind.head_file()), crate::Compute::Cpu)?;
     let layers = a.layers.unwrap_or(kind.context_layers());
-    let tagger = Tagger::new(encoding, crate::model::Head::init(a.seed, layers)?)?;
+    let tagger = Tagger::new(encoding, crate::model::Head::init(a.head.seed, layers)?)?;
     let cache = a.cache.clone().unwrap_or_else(train::default_cache_dir);
     let t0 = Instant::now();
     let train_docs = train::subsample(train::read_gold(&a.train)?, a.max_train_docs);
@@ -105,22 +103,22 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
     let train_ex = train::examples(&tagger, train_docs, &cache.join(format!("{prefix}train-{tag}.bin")))?;
     let dev_ex = train::examples(&tagger, train::read_gold(&a.dev)?, &cache.join(format!("{prefix}dev.bin")))?;
     let feat_s = t0.elapsed().as_secs_f64();
-    let cfg = Config { epochs: a.epochs, lr: a.lr, seed: a.seed, layers, dropout: a.dropout, ..Config::default() };
+    let cfg = Config { epochs: a.head.epochs, lr: a.head.lr, seed: a.head.seed, layers, dropout: a.head.dropout, ..Config::default() };
     let t1 = Instant::now();
     let (head, log) = train::train(&train_ex, &dev_ex, &cfg)?;
     let train_s = t1.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&a.out).map_err(io(&a.out))?;
-    head.save(&a.out.join(kind.head_file()))?;
-    let log_path = a.out.join(kind.log_file());
+    std::fs::create_dir_all(&a.head.out).map_err(io(&a.head.out))?;
+    head.save(&a.head.out.join(kind.head_file()))?;
+    let log_path = a.head.out.join(kind.log_file());
     let mut text = format!(
         "onrecord train attribution --features {} --layers {layers} --train {} --dev {} --max-train-docs {tag} --epochs {} --lr {} --seed {} --dropout {}\n",
         kind.name(),
         a.train.display(),
         a.dev.display(),
-        a.epochs,
-        a.lr,
-        a.seed,
-        a.dropout
+        a.head.epochs,
+        a.head.lr,
+        a.head.seed,
+        a.head.dropout
     );
     text += &format!(
         "{n_train} train documents ({} tokens), {} dev documents\nfeatures (or cache read): {feat_s:.0} s; training: {train_s:.0} s\n",
@@ -132,7 +130,7 @@ pub fn train(what: TrainWhat) -> Result<(), LearnError> {
         text.push('\n');
     }
     std::fs::File::create(&log_path).and_then(|mut f| f.write_all(text.as_bytes())).map_err(io(&log_path))?;
-    eprintln!("wrote {} and {}", a.out.join(kind.head_file()).display(), log_path.display());
+    eprintln!("wrote {} and {}", a.head.out.join(kind.head_file()).display(), log_path.display());
     Ok(())
 }
 
@@ -209,15 +207,15 @@ pub fn train_entities(a: EntityArgs) -> Result<(), LearnError> {
     let t0 = Instant::now();
     let train_data = ner::load(&a.train).map_err(LearnError::Data)?;
     let dev_data = ner::load(&a.dev).map_err(LearnError::Data)?;
-    let train_ex = entities::examples(&encoding, &train_data, Some((entities::FOLDS, a.seed)))?;
+    let train_ex = entities::examples(&encoding, &train_data, Some((entities::FOLDS, a.head.seed)))?;
     let dev_ex = entities::examples(&encoding, &dev_data, None)?;
     let feat_s = t0.elapsed().as_secs_f64();
     let cfg = Config {
-        epochs: a.epochs,
-        lr: a.lr,
-        seed: a.seed,
+        epochs: a.head.epochs,
+        lr: a.head.lr,
+        seed: a.head.seed,
         layers: a.layers,
-        dropout: a.dropout,
+        dropout: a.head.dropout,
         width: entities::WIDTH,
         classes: entities::CLASSES.to_vec(),
         ..Config::default()
@@ -225,14 +223,14 @@ pub fn train_entities(a: EntityArgs) -> Result<(), LearnError> {
     let t1 = Instant::now();
     let (head, log) = train::train(&train_ex, &dev_ex, &cfg)?;
     let train_s = t1.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&a.out).map_err(io(&a.out))?;
-    let head_path = a.out.join(entities::HEAD_FILE);
+    std::fs::create_dir_all(&a.head.out).map_err(io(&a.head.out))?;
+    let head_path = a.head.out.join(entities::HEAD_FILE);
     head.save(&head_path)?;
-    let tagger = entities::EntityTagger::load(&model_dir, &a.out)?;
+    let tagger = entities::EntityTagger::load(&model_dir, &a.head.out)?;
     let (learned, rules) = entities::score(&tagger, &dev_data)?;
     let mut text = format!(
         "onrecord train entities --train {} --dev {} --epochs {} --lr {} --seed {} --layers {} --dropout {}\n",
-        a.train, a.dev, a.epochs, a.lr, a.seed, a.layers, a.dropout
+        a.train, a.dev, a.head.epochs, a.head.lr, a.head.seed, a.layers, a.head.dropout
     );
     text += &format!(
         "{} train documents ({} tokens; the rules' names from {}-fold perceptrons), {} dev documents\nfeatures: {feat_s:.0} s; training: {train_s:.0} s\n",
@@ -248,7 +246,7 @@ pub fn train_entities(a: EntityArgs) -> Result<(), LearnError> {
     text += &format!("dev names, exact span and class: learned (best epoch, with the rules' mentions) {}\n", learned.report());
     text += &format!("dev names, exact span and class: rules alone {}\n", rules.report());
     eprint!("{text}");
-    let log_path = a.out.join(entities::LOG_FILE);
+    let log_path = a.head.out.join(entities::LOG_FILE);
     std::fs::File::create(&log_path).and_then(|mut f| f.write_all(text.as_bytes())).map_err(io(&log_path))?;
     eprintln!("wrote {} and {}", head_path.display(), log_path.display());
     Ok(())

@@ -260,12 +260,9 @@ pub fn score(tagger: &EntityTagger, data: &[ner::Example]) -> Result<(ner::Score
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onrecord_core::text::TextLayer;
 
     fn doc(text: &str) -> Document {
-        let mut d = Document::new("t", text);
-        TextLayer::new().process(&mut d).unwrap();
-        d
+        onrecord_core::text::document("t", text)
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! through `extract`'s pipeline and `score_entities` (exact span and class). Skips with a message
 //! when the base model or ../shared is absent.
 
+mod common;
+
 use std::io::Write;
-use std::path::Path;
 
 use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::entities::{EntityTagger, LearnedEntityLayer};
@@ -14,17 +15,8 @@ const RECORDED_F1: f64 = 0.918;
 
 #[test]
 fn learned_names_hold_their_dev_f1_and_beat_the_rules() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/conll2003");
-    let (input, gold) = (dir.join("dev.input.jsonl"), dir.join("dev.gold.jsonl"));
-    if !gold.is_file() {
-        eprintln!("SKIP: {} absent (shared data not mounted)", gold.display());
-        return;
-    }
-    let model = onrecord_embed::default_model_dir();
-    if !onrecord_embed::model_present(&model) {
-        eprintln!("SKIP: no MiniLM model in {} (run scripts/fetch-models.sh)", model.display());
-        return;
-    }
+    let Some(gold) = common::shared_data_with_model("conll2003/dev.gold.jsonl") else { return };
+    let input = gold.with_file_name("dev.input.jsonl");
     let tagger = EntityTagger::load_default().expect("base model present but the entity head failed to load");
     let mut learned = onrecord_learn::rule_pipeline();
     assert!(learned.replace(Box::new(LearnedEntityLayer::new(tagger))));

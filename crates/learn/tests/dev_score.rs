@@ -2,8 +2,9 @@
 //! 0.02 of the figures recorded in BENCHMARKS.md. Skips with a message when the base model,
 //! the head or ../shared is absent. (The static head takes seconds, the contextual and tuned ones ~90 s each.)
 
+mod common;
+
 use std::io::Write;
-use std::path::Path;
 
 use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::{Combine, Kind, LearnedAttributionLayer, Tagger};
@@ -32,16 +33,7 @@ fn static_dev_attribution_f1_holds() {
 }
 
 fn dev_attribution_f1_holds(kind: Kind, recorded: f64) {
-    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/polnear/dev.gold.jsonl");
-    if !gold.is_file() {
-        eprintln!("SKIP: {} absent (shared data not mounted)", gold.display());
-        return;
-    }
-    let model = onrecord_embed::default_model_dir();
-    if !onrecord_embed::model_present(&model) {
-        eprintln!("SKIP: no MiniLM model in {} (run scripts/fetch-models.sh)", model.display());
-        return;
-    }
+    let Some(gold) = common::shared_data_with_model("polnear/dev.gold.jsonl") else { return };
     let tagger = match Tagger::load_default(kind) {
         Ok(t) => t,
         Err(e) => panic!("base model present but the learned tier failed to load: {e}"),

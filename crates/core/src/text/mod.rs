@@ -29,6 +29,14 @@ impl TextLayer {
     }
 }
 
+/// A document of `text` with the text layer done: for tests and tools that need nothing more.
+pub fn document(id: &str, text: &str) -> Document {
+    let mut doc = Document::new(id, text);
+    // The text layer accepts any text.
+    let _ = TextLayer::new().process(&mut doc);
+    doc
+}
+
 impl Component for TextLayer {
     fn name(&self) -> &'static str {
         "text"

@@ -950,13 +950,9 @@ impl Words {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onrecord_core::text::TextLayer;
-    use onrecord_core::Component;
 
     fn doc(text: &str) -> Document {
-        let mut d = Document::new("t", text);
-        TextLayer::new().process(&mut d).unwrap();
-        d
+        onrecord_core::text::document("t", text)
     }
 
     #[test]

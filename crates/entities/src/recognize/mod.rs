@@ -379,13 +379,9 @@ fn confidence(em: &[[f32; NT]], tags: &[usize]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onrecord_core::text::TextLayer;
-    use onrecord_core::Component;
 
     fn doc(text: &str) -> Document {
-        let mut d = Document::new("t", text);
-        TextLayer::new().process(&mut d).unwrap();
-        d
+        onrecord_core::text::document("t", text)
     }
 
     /// A recogniser whose "model" tags every capitalised word as `class`, for testing the
