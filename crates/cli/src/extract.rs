@@ -31,30 +31,12 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Add the learned attribution tier to the rules, when the base model and head are present
-    /// (otherwise say so and use the rules alone): `--learned` or `--learned=static` reads
-    /// MiniLM's input-layer vectors (fast), `--learned=tuned` runs the whole transformer
-    /// fine-tuned for attribution (most accurate, ~1 article/s), `--learned=contextual` the
-    /// frozen transformer.
-    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "static")]
-    learned: Option<onrecord_learn::Kind>,
-    /// Find names with the learned entity tagger (MiniLM's static vectors and the rules' names,
-    /// `onrecord train entities`) in place of the rules' tagger alone, when the base model and
-    /// its head are present (otherwise say so and use the rules).
-    #[arg(long)]
-    learned_entities: bool,
-    /// Where the learned tier's transformer runs: `cpu`, or `cuda` / `cuda:N` in a build made
-    /// with `scripts/build-cuda.sh` (for `--learned=tuned` and `--learned=contextual`).
-    #[arg(long, default_value = "cpu", value_parser = parse_compute)]
-    device: onrecord_learn::Compute,
+    #[command(flatten)]
+    learned: crate::learned::LearnedArgs,
     /// How a cue-less continuation quote ("“A,” X said. “B.”") is recorded: as its own
     /// attribution by the same speaker, or merged into the one before it (PolNeAR's convention).
     #[arg(long, value_enum, default_value = "separate")]
     continuations: ContinuationsArg,
-}
-
-fn parse_compute(s: &str) -> Result<onrecord_learn::Compute, String> {
-    s.parse::<onrecord_learn::Compute>().map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -64,7 +46,7 @@ enum ContinuationsArg {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { inputs, format, tokens, threads, learned, learned_entities, device, continuations } = args;
+    let Args { inputs, format, tokens, threads, learned, continuations } = args;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -75,30 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ContinuationsArg::Merge => onrecord::Continuations::Merge,
     };
     let mut pipeline = onrecord::pipeline(&onrecord::Options { continuations });
-    if learned.is_none() && device != onrecord_learn::Compute::Cpu {
-        anyhow::bail!("--device {device} runs the learned tier's transformer: add --learned=tuned or --learned=contextual");
-    }
-    if learned_entities {
-        match onrecord_learn::entities::EntityTagger::load_default() {
-            Ok(t) => {
-                pipeline.replace(Box::new(onrecord_learn::entities::LearnedEntityLayer::new(t)));
-            }
-            Err(e) => eprintln!("onrecord: --learned-entities unavailable ({e}); using the rule tier's names"),
-        }
-    }
-    if let Some(kind) = learned {
-        match onrecord_learn::Tagger::load_default_on(kind, device) {
-            Ok(t) => pipeline.push(Box::new(onrecord_learn::LearnedAttributionLayer::new(
-                t,
-                onrecord_learn::Combine::Replace,
-            ))),
-            // A GPU asked for by name is not silently replaced by the CPU rules.
-            Err(e) if device != onrecord_learn::Compute::Cpu => {
-                return Err(anyhow::Error::new(e).context(format!("loading the learned tier on {device}")))
-            }
-            Err(e) => eprintln!("onrecord: --learned unavailable ({e}); using the rule tier"),
-        }
-    }
+    learned.apply(&mut pipeline)?;
     let opts = OutputOptions { tokens };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

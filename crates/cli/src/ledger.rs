@@ -64,6 +64,8 @@ pub struct IngestArgs {
     /// Print the run summary as JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    learned: crate::learned::LearnedArgs,
 }
 
 /// Re-run analysis on stored articles after an upgrade (those analysed by another version).
@@ -83,6 +85,10 @@ pub struct ReanalyzeArgs {
     threads: Option<usize>,
     #[arg(long)]
     json: bool,
+    /// The learned tiers to re-analyse with (a different choice is a different analysis
+    /// version: the articles analysed otherwise are the ones re-analysed).
+    #[command(flatten)]
+    learned: crate::learned::LearnedArgs,
 }
 
 /// List quotes, filtered by speaker, date, outlet or kind.
@@ -268,7 +274,8 @@ fn run_with_progress(f: impl FnOnce(&mut dyn FnMut(Event)) -> onrecord_ledger::R
 pub fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let inputs = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
     let mut ledger = args.db.open()?;
-    let pipeline = onrecord::default_pipeline();
+    let mut pipeline = onrecord::default_pipeline();
+    args.learned.apply(&mut pipeline)?;
     let opts = IngestOptions { batch: args.batch, analysis_version: analysis_version(&pipeline), max_bytes: args.max_bytes, link: !args.no_link, link_every: args.link_every };
     let analyse = |d: &mut Document| pipeline.run(d).map_err(|e| e.to_string());
     let docs = onrecord_ingest::read_all(&inputs).map(|r| r.map_err(|e| e.to_string()));
@@ -280,7 +287,8 @@ pub fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
 
 pub fn reanalyze(args: ReanalyzeArgs) -> anyhow::Result<ExitCode> {
     let mut ledger = args.db.open_existing()?;
-    let pipeline = onrecord::default_pipeline();
+    let mut pipeline = onrecord::default_pipeline();
+    args.learned.apply(&mut pipeline)?;
     let opts = IngestOptions { batch: args.batch, analysis_version: analysis_version(&pipeline), ..Default::default() };
     let analyse = |d: &mut Document| pipeline.run(d).map_err(|e| e.to_string());
     let pool = pool(args.threads)?;

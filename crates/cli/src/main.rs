@@ -2,6 +2,7 @@
 
 mod eval;
 mod extract;
+mod learned;
 mod ledger;
 mod ordered;
 mod pretty;

@@ -91,3 +91,39 @@ fn a_gpu_asked_for_is_used_or_refused() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `ingest` and `reanalyze` take the learned tiers too, and the choice is part of the analysis
+/// version: a ledger analysed with them is re-analysed without them, and again with them. Without
+/// the fetched model both fall back to the rules (same version, nothing to re-analyse).
+#[test]
+fn ledger_commands_take_the_learned_tiers_as_an_analysis_version() {
+    let dir = std::env::temp_dir().join(format!("onrecord-learned-ledger-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("two.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"a\",\"text\":\"Kremlin spokesman Dmitry Peskov said the report was pure fiction.\"}\n\
+         {\"id\":\"b\",\"text\":\"The minister said the plan had failed, officials said on Monday.\"}\n",
+    )
+    .unwrap();
+    let db = dir.join("ledger.db");
+    let bin = env!("CARGO_BIN_EXE_onrecord");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin).args(args).arg("--db").arg(&db).args(["--claims", "lexical", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (v, err) = run(&["ingest", input.to_str().unwrap(), "--learned", "--learned-entities"]);
+    assert_eq!(v["ingested"], 2, "{v}");
+    let fell_back = err.contains("unavailable");
+    let again = if fell_back { 0 } else { 2 };
+    let (v, _) = run(&["reanalyze"]);
+    assert_eq!(v["reanalysed"], again, "rules after learned: {v}");
+    let (v, _) = run(&["reanalyze", "--learned", "--learned-entities"]);
+    assert_eq!(v["reanalysed"], again, "learned after rules: {v}");
+    let (v, _) = run(&["reanalyze", "--learned", "--learned-entities"]);
+    assert_eq!(v["reanalysed"], 0, "same choice again: {v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -35,10 +35,10 @@ impl Pipeline {
         self.components.push(c);
     }
 
-    /// Puts `c` in place of the component of the same name (e.g. a learned tier for the rules'
-    /// one); false, and nothing changed, when there is none.
-    pub fn replace(&mut self, c: Box<dyn Component>) -> bool {
-        match self.components.iter_mut().find(|x| x.name() == c.name()) {
+    /// Puts `c` in place of the component named `name` (e.g. a learned tier for the rules' one);
+    /// false, and nothing changed, when there is none.
+    pub fn replace(&mut self, name: &str, c: Box<dyn Component>) -> bool {
+        match self.components.iter_mut().find(|x| x.name() == name) {
             Some(slot) => {
                 *slot = c;
                 true
@@ -104,9 +104,9 @@ mod tests {
     #[test]
     fn replace_keeps_the_place() {
         let mut p = Pipeline::new().with(Mark("a", "1")).with(Mark("b", "2")).with(Mark("c", "3"));
-        assert!(p.replace(Box::new(Mark("b", "X"))));
-        assert!(!p.replace(Box::new(Mark("z", "Z"))));
-        assert_eq!(p.names(), ["a", "b", "c"]);
+        assert!(p.replace("b", Box::new(Mark("b2", "X"))));
+        assert!(!p.replace("z", Box::new(Mark("z", "Z"))));
+        assert_eq!(p.names(), ["a", "b2", "c"]);
         let mut doc = Document::new("t", "x");
         p.run(&mut doc).unwrap();
         assert_eq!(doc.id, "t1X3");

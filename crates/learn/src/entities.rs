@@ -186,7 +186,8 @@ impl EntityTagger {
 }
 
 /// The entity layer with learned names: in place of [`onrecord_entities::EntityLayer`] (pipeline
-/// name `"entities"`), after the text layer.
+/// name `"entities"`; its own name, `"learned-entities"`, tells a ledger's analysis version
+/// apart), after the text layer.
 pub struct LearnedEntityLayer {
     tagger: EntityTagger,
 }
@@ -199,7 +200,7 @@ impl LearnedEntityLayer {
 
 impl Component for LearnedEntityLayer {
     fn name(&self) -> &'static str {
-        "entities"
+        "learned-entities"
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), Error> {

@@ -387,8 +387,13 @@ impl LearnedAttributionLayer {
 }
 
 impl Component for LearnedAttributionLayer {
+    /// One name per kind of vectors, so a ledger's analysis version tells them apart.
     fn name(&self) -> &'static str {
-        "learned-quotes"
+        match self.tagger.encoding.kind() {
+            Kind::Static => "learned-quotes",
+            Kind::Tuned => "learned-quotes-tuned",
+            Kind::Contextual => "learned-quotes-contextual",
+        }
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), Error> {

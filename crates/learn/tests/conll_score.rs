@@ -19,7 +19,7 @@ fn learned_names_hold_their_dev_f1_and_beat_the_rules() {
     let input = gold.with_file_name("dev.input.jsonl");
     let tagger = EntityTagger::load_default().expect("base model present but the entity head failed to load");
     let mut learned = onrecord_learn::rule_pipeline();
-    assert!(learned.replace(Box::new(LearnedEntityLayer::new(tagger))));
+    assert!(learned.replace("entities", Box::new(LearnedEntityLayer::new(tagger))));
     let rules = onrecord_learn::rule_pipeline();
     let f1 = |p: &onrecord_core::Pipeline, name: &str| {
         let pred = std::env::temp_dir().join(format!("onrecord-conll-{name}-{}.jsonl", std::process::id()));
