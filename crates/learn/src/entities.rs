@@ -222,6 +222,11 @@ impl Component for LearnedEntityLayer {
 /// perceptron that did not see it when `folds` is given (trained on the other folds), else from
 /// the built-in one.
 pub fn examples(enc: &Encoding, data: &[ner::Example], folds: Option<(usize, u64)>) -> Result<Vec<Example>, LearnError> {
+    if let Some((k, _)) = folds {
+        if k < 2 {
+            return Err(LearnError::Data(format!("{k} folds: each fold's names need a perceptron trained on the others (2 or more)")));
+        }
+    }
     let fold_of = |i: usize, k: usize| i % k;
     let recognizers: Vec<Recognizer> = match folds {
         None => vec![Recognizer::load_default()],
