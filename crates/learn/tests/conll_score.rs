@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::io::Write;
-
-use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::entities::{EntityTagger, LearnedEntityLayer};
 
 /// CoNLL-2003 dev F1 of `onrecord extract --learned-entities`, as recorded in BENCHMARKS.md.
@@ -22,14 +19,7 @@ fn learned_names_hold_their_dev_f1_and_beat_the_rules() {
     assert!(learned.replace("entities", Box::new(LearnedEntityLayer::new(tagger))));
     let rules = onrecord_learn::rule_pipeline();
     let f1 = |p: &onrecord_core::Pipeline, name: &str| {
-        let pred = std::env::temp_dir().join(format!("onrecord-conll-{name}-{}.jsonl", std::process::id()));
-        let mut out = std::fs::File::create(&pred).expect("temp file");
-        for d in onrecord_ingest::read_all(&[input.clone()]) {
-            let mut doc = d.expect("readable dev document");
-            p.run(&mut doc).expect("pipeline");
-            writeln!(out, "{}", to_json(&doc, OutputOptions::default())).expect("write");
-        }
-        drop(out);
+        let pred = common::extract_to_temp(p, &input, &format!("conll-{name}"));
         let report = onrecord_eval::score_entities(&gold, &pred, &Default::default()).expect("score");
         let _ = std::fs::remove_file(&pred);
         eprintln!("{name}: CoNLL-2003 dev P {:.4} R {:.4} F1 {:.4}", report.p, report.r, report.f1);

@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::io::Write;
-
-use onrecord_core::interchange::{to_json, OutputOptions};
 use onrecord_learn::{Combine, Kind, LearnedAttributionLayer, Tagger};
 
 /// PolNeAR dev attribution F1 of the learned tier over contextual states (`--combine replace`),
@@ -40,14 +37,7 @@ fn dev_attribution_f1_holds(kind: Kind, recorded: f64) {
     };
     let mut pipeline = onrecord_learn::rule_pipeline();
     pipeline.push(Box::new(LearnedAttributionLayer::new(tagger, Combine::Replace)));
-    let pred = std::env::temp_dir().join(format!("onrecord-learn-dev-{}-{}.jsonl", kind.name(), std::process::id()));
-    let mut out = std::fs::File::create(&pred).expect("temp file");
-    for d in onrecord_ingest::read_all(&[gold.clone()]) {
-        let mut doc = d.expect("readable dev document");
-        pipeline.run(&mut doc).expect("pipeline");
-        writeln!(out, "{}", to_json(&doc, OutputOptions::default())).expect("write");
-    }
-    drop(out);
+    let pred = common::extract_to_temp(&pipeline, &gold, &format!("dev-{}", kind.name()));
     let report = onrecord_eval::score_quotes(&gold, &pred, &onrecord_eval::QuoteOptions::default()).expect("score");
     let _ = std::fs::remove_file(&pred);
     eprintln!("{}: dev attribution F1 {:.3}, content F1 {:.3}", kind.name(), report.attribution_f1, report.content_f1);
