@@ -1,5 +1,7 @@
 //! Whatever the input, the pipeline never panics and every span lies inside the text on
-//! character boundaries.
+//! character boundaries: the rule pipeline, and (when MiniLM is fetched) the same with both
+//! learned tiers (the entity head in the entity layer's place, the static attribution head after
+//! the rules).
 
 use onrecord::interchange::{to_json, OutputOptions};
 use onrecord::{default_pipeline, Document, Pipeline};
@@ -11,10 +13,35 @@ fn pipeline() -> &'static Pipeline {
     P.get_or_init(default_pipeline)
 }
 
+/// The rule pipeline with both learned tiers, or `None` (said once) without the model.
+fn learned_pipeline() -> Option<&'static Pipeline> {
+    use onrecord_learn::entities::{EntityTagger, LearnedEntityLayer};
+    use onrecord_learn::{Combine, Kind, LearnedAttributionLayer, Tagger};
+    static P: OnceLock<Option<Pipeline>> = OnceLock::new();
+    P.get_or_init(|| {
+        if !onrecord_embed::model_present(&onrecord_embed::default_model_dir()) {
+            eprintln!("SKIP (learned tiers): no MiniLM model (run scripts/fetch-models.sh)");
+            return None;
+        }
+        let mut p = default_pipeline();
+        assert!(p.replace("entities", Box::new(LearnedEntityLayer::new(EntityTagger::load_default().expect("entity head")))));
+        p.push(Box::new(LearnedAttributionLayer::new(Tagger::load_default(Kind::Static).expect("static head"), Combine::Replace)));
+        Some(p)
+    })
+    .as_ref()
+}
+
 fn check(text: String) {
+    check_with(pipeline(), text.clone());
+    if let Some(p) = learned_pipeline() {
+        check_with(p, text);
+    }
+}
+
+fn check_with(pipeline: &Pipeline, text: String) {
     let mut doc = Document::new("p", text);
     doc.meta.published = Some(onrecord::Field::new("2024-11-11", onrecord::FieldSource::User));
-    pipeline().run(&mut doc).expect("pipeline error");
+    pipeline.run(&mut doc).expect("pipeline error");
     for s in doc.all_spans() {
         assert!(s.start <= s.end && s.end <= doc.text.len(), "span {s:?} outside text of {} bytes", doc.text.len());
         assert!(s.is_valid_in(&doc.text), "span {s:?} not on char boundaries");
@@ -36,6 +63,7 @@ fn newsy() -> impl Strategy<Value = String> {
         "“", "”", "\"", "'", "‘", "’", "«", "»", "„", "‹", "›", ".", "?", "!", ",", ":", "\n", "\n\n", " ", "  ",
         "said", "Peskov", "U.S.", "Sen.", "Jan. 5", "it’s", "’90s", "Trump’s", "—", "\u{0}", "\u{7}", "\r", "é",
         "日本", "🙂", "a", "B", "1,000", "on Thursday", "last year", "according to", "denied", "told", "he",
+        "Dmitry", "the Kremlin", "NATO", "ACME Corp", "She", "Mr.", "in Moscow",
     ]);
     prop::collection::vec(atoms, 0..80).prop_map(|v| v.concat())
 }
@@ -59,5 +87,6 @@ fn huge_line_and_lone_marks() {
     check("“".repeat(5000));
     check(format!("{}\n”", "word ".repeat(200_000)));
     check("\u{0}\u{1}\u{2}“\r\n’".into());
+    check("NATO ".repeat(20_000));
     check(String::new());
 }
