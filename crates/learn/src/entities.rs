@@ -72,14 +72,7 @@ pub fn classed(mentions: &[NameMention]) -> Vec<(Span, usize)> {
 /// Feature rows (`WIDTH` per token).
 pub fn rows(enc: &Encoding, doc: &Document, names: &[(Span, usize)]) -> Result<Vec<f32>, LearnError> {
     let states = features::token_states(enc, doc)?;
-    let extras = extras(doc, names);
-    let n = doc.tokens.len();
-    let mut out = Vec::with_capacity(n * WIDTH);
-    for t in 0..n {
-        out.extend_from_slice(states.get(t * DIM..(t + 1) * DIM).unwrap_or(&[0f32; DIM]));
-        out.extend_from_slice(&extras[t * EXTRA..(t + 1) * EXTRA]);
-    }
-    Ok(out)
+    Ok(features::rows_of(&states, &extras(doc, names), EXTRA, doc.tokens.len()))
 }
 
 /// Gold token labels from gold names.

@@ -194,10 +194,19 @@ pub fn extras(doc: &Document, lex: &Lexicon) -> Vec<f32> {
 
 /// Full feature rows (`WIDTH` per token): MiniLM states then extras.
 pub fn rows(states: &[f32], extras: &[f32], n: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(n * WIDTH);
+    rows_of(states, extras, EXTRA, n)
+}
+
+/// Feature rows of any head: each token's MiniLM vector, then its `extra` extra features (zeros
+/// where either is missing).
+pub fn rows_of(states: &[f32], extras: &[f32], extra: usize, n: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(n * (DIM + extra));
     for t in 0..n {
         out.extend_from_slice(states.get(t * DIM..(t + 1) * DIM).unwrap_or(&[0f32; DIM]));
-        out.extend_from_slice(extras.get(t * EXTRA..(t + 1) * EXTRA).unwrap_or(&[0f32; EXTRA]));
+        match extras.get(t * extra..(t + 1) * extra) {
+            Some(x) => out.extend_from_slice(x),
+            None => out.resize(out.len() + extra, 0.0),
+        }
     }
     out
 }
